@@ -1,0 +1,132 @@
+"""The Python facade: `load(path)` → `Regulation`; `regulation.decide(candidate)`.
+
+Runs the pipeline once per file (text → tree → AST → model → compiled
+regimes) and then decides any number of candidates with no re-parsing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from . import model as m
+from . import trace as t
+from .binding import BindingError, bind
+from .builder import build
+from .candidates import Candidate, RowError, candidate_from_mapping
+from .checker import check
+from .diagnostics import Diagnostic, has_errors
+from .evaluator import CompiledRegime
+from .explain import build_trace, citation, source_ref
+from .messages import text
+from .numbers import display
+from .parser import fold, parse
+from .source import SourceFile
+
+
+class RegulationError(Exception):
+    """A regulation that does not check: its diagnostics, ready to render."""
+
+    def __init__(self, source: SourceFile, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(f"{len(diagnostics)} diagnostic(s) in {source.path}")
+        self.source = source
+        self.diagnostics = diagnostics
+
+    def render(self) -> str:
+        return "\n".join(d.render(self.source) for d in self.diagnostics)
+
+
+def compile_source(source: SourceFile) -> tuple[m.Program | None, list[Diagnostic]]:
+    """Parse and check; the program is None when there is any error."""
+    tree, diagnostics = parse(source)
+    if tree is None:
+        return None, diagnostics
+    return check(build(tree, source), source)
+
+
+def load(path: str | Path) -> Regulation:
+    return Regulation.from_source(SourceFile.read(path))
+
+
+def loads(text_: str, path: str = "<texte>") -> Regulation:
+    return Regulation.from_source(SourceFile.from_text(text_, path))
+
+
+class Regulation:
+    """A checked regulation, compiled once, that decides candidates."""
+
+    def __init__(self, program: m.Program, warnings: list[Diagnostic]) -> None:
+        self.program = program
+        self.warnings = warnings
+        self.regimes = {fold(r.name): CompiledRegime(r) for r in program.regimes}
+
+    @classmethod
+    def from_source(cls, source: SourceFile) -> Regulation:
+        program, diagnostics = compile_source(source)
+        if program is None or has_errors(diagnostics):
+            raise RegulationError(source, diagnostics)
+        return cls(program, diagnostics)
+
+    @property
+    def columns(self) -> set[str]:
+        """Every unit and part column any regime accepts (folded)."""
+        return {
+            fold(name)
+            for r in self.program.regimes
+            for u in r.units
+            for name in [u.code, *(f"{u.code}.{p.name}" for p in u.parts)]
+        }
+
+    def decide(self, candidate: Candidate | Mapping[str, object]) -> t.Decision:
+        """Decide one candidate; raises CandidateError when it cannot be decided."""
+        if not isinstance(candidate, Candidate):
+            parsed = candidate_from_mapping(1, candidate)
+            if isinstance(parsed, RowError):
+                raise CandidateError(parsed)
+            candidate = parsed
+        result = self.try_decide(candidate)
+        if isinstance(result, RowError):
+            raise CandidateError(result)
+        return result
+
+    def try_decide(self, candidate: Candidate) -> t.Decision | RowError:
+        compiled = self.regimes.get(fold(candidate.regime))
+        if compiled is None:
+            known = ", ".join(r.name for r in self.program.regimes)
+            return _row_error(candidate, "C005", "regime", value=candidate.regime, known=known)
+        try:
+            evaluation = compiled.evaluate(bind(candidate, compiled.regime))
+        except BindingError as error:
+            return _row_error(candidate, error.code, error.field, **error.args_)
+        rule = evaluation.rule
+        resit = rule.resit and t.ResitTerms(count=rule.resit.count, units=list(rule.resit.units))
+        return t.Decision(
+            row=candidate.row,
+            id=candidate.id,
+            regime=compiled.regime.name,
+            decision=rule.outcome.name,
+            label=rule.outcome.label,
+            deciding_rule=rule.name,
+            deciding_rule_source=source_ref(rule.span),
+            citation=citation(rule.citation),
+            resit=resit,
+            figures={k: display(v) for k, v in evaluation.figures.items()},
+            trace=build_trace(evaluation, compiled, self.program),
+        )
+
+    def decide_all(self, rows: Iterable[Candidate | RowError]) -> Iterator[t.Decision | RowError]:
+        """Every row gets an answer: a decision or the row's error, in input order."""
+        for row in rows:
+            yield row if isinstance(row, RowError) else self.try_decide(row)
+
+
+class CandidateError(Exception):
+    def __init__(self, error: RowError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _row_error(candidate: Candidate, code: str, field: str | None, **args: object) -> RowError:
+    return RowError(
+        row=candidate.row, id=candidate.id, field=field, code=code, message=text(code, **args)
+    )

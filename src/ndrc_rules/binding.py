@@ -1,0 +1,136 @@
+"""Candidate → unit values of one regime: the input side of evaluation.
+
+Checks what only the regulation knows (which columns are units or parts,
+which units may be exempted, which are compulsory) and turns markers and
+parts into the value each unit contributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .candidates import Candidate, Grade, Marker
+from .model import RegimeDef, UnitDef
+from .parser import fold
+
+# A unit's status: a grade, a marker, or 'absente' (optional unit not taken).
+NOT_TAKEN = "absente"
+GRADED = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class PartValue:
+    name: str
+    status: str
+    value: Fraction | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitValue:
+    status: str  # 'note', 'ABS', 'ABJ', 'DISP' or 'absente'
+    value: Fraction | None  # what the unit contributes; None when it leaves averages
+    parts: tuple[PartValue, ...] = ()
+
+    @property
+    def counts(self) -> bool:
+        """Whether the unit enters averages (exempted and untaken units do not)."""
+        return self.value is not None
+
+
+class BindingError(Exception):
+    """A candidate the regulation cannot decide: code, column and message args."""
+
+    def __init__(self, code: str, field: str | None, **args: object) -> None:
+        super().__init__(code)
+        self.code, self.field, self.args_ = code, field, args
+
+
+def bind(candidate: Candidate, regime: RegimeDef) -> dict[str, UnitValue]:
+    """The value of every unit of `regime` for `candidate`, or BindingError."""
+    whole, parts = _columns(candidate, regime)
+    try:
+        return {
+            unit.code: _unit_value(unit, whole.get(unit.code), parts.get(unit.code, {}))
+            for unit in regime.units
+        }
+    except BindingError as error:
+        if error.code == "C008":
+            groups = sorted({u.group for u in regime.units if u.exemptable})
+            error.args_["groups"] = ", ".join(groups) or "—"
+        raise
+
+
+def _columns(
+    candidate: Candidate, regime: RegimeDef
+) -> tuple[dict[str, tuple[str, Grade]], dict[str, dict[str, tuple[str, Grade]]]]:
+    units = {fold(u.code): u for u in regime.units}
+    whole: dict[str, tuple[str, Grade]] = {}
+    parts: dict[str, dict[str, tuple[str, Grade]]] = {}
+    for column, grade in candidate.grades.items():
+        code, _, part = column.partition(".")
+        unit = units.get(fold(code))
+        if unit is None or (part and fold(part) not in {fold(p.name) for p in unit.parts}):
+            raise BindingError("C007", column, column=column, regime=regime.name)
+        if part:
+            name = next(p.name for p in unit.parts if fold(p.name) == fold(part))
+            parts.setdefault(unit.code, {})[name] = (column, grade)
+        else:
+            whole[unit.code] = (column, grade)
+    return whole, parts
+
+
+def _unit_value(
+    unit: UnitDef, whole: tuple[str, Grade] | None, parts: dict[str, tuple[str, Grade]]
+) -> UnitValue:
+    if whole and parts:
+        raise BindingError("C009", next(iter(parts.values()))[0], unit=unit.code)
+    if parts:
+        return _from_parts(unit, parts)
+    if whole is None:
+        if unit.optional:
+            return UnitValue(NOT_TAKEN, None)
+        raise BindingError("C006", unit.code, unit=unit.code)
+    column, grade = whole
+    if grade is Marker.DISP and not unit.exemptable:
+        raise BindingError("C008", column, unit=unit.code)
+    return _single(grade, optional=unit.optional)
+
+
+def _single(grade: Grade, *, optional: bool) -> UnitValue:
+    if isinstance(grade, Fraction):
+        return UnitValue(GRADED, grade)
+    if grade is Marker.DISP:
+        return UnitValue(str(grade), None)
+    # An absence counts 0 in averages; an absent optional unit simply adds nothing.
+    return UnitValue(str(grade), None if optional else Fraction(0))
+
+
+def _from_parts(unit: UnitDef, given: dict[str, tuple[str, Grade]]) -> UnitValue:
+    missing = [f"{unit.code}.{p.name}" for p in unit.parts if p.name not in given]
+    if missing:
+        raise BindingError("C010", missing[0], unit=unit.code, missing=", ".join(missing))
+    values: list[PartValue] = []
+    for part in unit.parts:
+        column, grade = given[part.name]
+        if grade is Marker.DISP:
+            raise BindingError("C011", column, column=column)
+        status = GRADED if isinstance(grade, Fraction) else str(grade)
+        values.append(
+            PartValue(part.name, status, grade if isinstance(grade, Fraction) else Fraction(0))
+        )
+    if any(v.status == Marker.ABS for v in values):
+        return UnitValue(str(Marker.ABS), None if unit.optional else Fraction(0), tuple(values))
+    total_weight = sum((p.weight for p in unit.parts), Fraction(0))
+    mean = (
+        sum(
+            (
+                p.weight * v.value
+                for p, v in zip(unit.parts, values, strict=True)
+                if v.value is not None
+            ),
+            Fraction(0),
+        )
+        / total_weight
+    )
+    return UnitValue(GRADED, mean, tuple(values))

@@ -1,0 +1,372 @@
+"""Candidate input: the stage of the pipeline that turns files into candidates.
+
+`read_candidates` streams a CSV, JSON or JSON Lines file and yields, for every
+input row, either a `Candidate` (id, regime, exact grades) or a `RowError`
+(catalogue code, French message). A bad row never stops the stream; only a
+file-level failure does, as an `InputFileError`. Which grade columns a regime
+accepts is not decided here: the engine, which knows the regulation, does it.
+
+Grades are exact (`Fraction`) or markers (ABS, ABJ, DISP); no float is ever made.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import itertools
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from .messages import text
+from .numbers import parse_decimal
+
+ID = "id"
+REGIME = "regime"
+DEFAULT_ENCODING = "utf-8-sig"
+MAX_GRADE = Fraction(20)
+
+_CSV_SUFFIXES = {".csv", ".txt"}
+_BOM = "\ufeff"
+
+
+class Marker(StrEnum):
+    """A grade that is not a number."""
+
+    ABS = "ABS"  # unjustified absence
+    ABJ = "ABJ"  # justified absence
+    DISP = "DISP"  # exempted
+
+
+Grade = Fraction | Marker
+
+
+class Candidate(BaseModel):
+    """One candidate as read: grades keyed by column name, empty cells omitted."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    row: int
+    id: str
+    regime: str
+    grades: dict[str, Grade]
+
+
+class RowError(BaseModel):
+    """Why one input row yields no candidate; `field` is None for a whole-row problem."""
+
+    model_config = ConfigDict(frozen=True)
+
+    row: int
+    id: str | None
+    field: str | None
+    code: str
+    message: str
+
+
+class InputFileError(Exception):
+    """A file-level failure (missing, undecodable, bad header…): reading stops."""
+
+    def __init__(self, code: str, args: dict[str, object]) -> None:
+        super().__init__(code, args)  # kept as the constructor's arguments, for pickling
+        self.code = code
+        self.message = text(code, **args)
+
+    @property  # type: ignore[override]
+    def args(self) -> dict[str, object]:
+        """The catalogue arguments of `message` (not the usual tuple)."""
+        return super().args[1]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class GradeError(ValueError):
+    """A value that is not a grade: `code` is C001 (unreadable) or C002 (out of scale)."""
+
+    def __init__(self, code: str, value: str) -> None:
+        super().__init__(code, value)
+        self.code = code
+        self.value = value
+        self.message = text(code, value=value)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --- grades ------------------------------------------------------------------
+
+
+def parse_grade(value: object) -> Grade:
+    """A grade from text ('12,5', 'abs'), an int or a Decimal; raises GradeError.
+
+    A Fraction is also accepted (Python API). Anything else, booleans included,
+    is unreadable (C001); a number outside 0–20, negative included, is C002.
+    """
+    if isinstance(value, str):
+        return _grade_from_text(value.strip())
+    if isinstance(value, Decimal) and value.is_finite():
+        return _in_scale(Fraction(value), str(value))
+    if isinstance(value, int | Fraction) and not isinstance(value, bool):
+        return _in_scale(Fraction(value), str(value))
+    raise GradeError("C001", _shown(value))
+
+
+def _grade_from_text(raw: str) -> Grade:
+    if raw.upper() in Marker.__members__:
+        return Marker(raw.upper())
+    try:
+        number = parse_decimal(raw.removeprefix("-"))
+    except ValueError:
+        raise GradeError("C001", raw) from None
+    if raw.startswith("-"):
+        raise GradeError("C002", raw)
+    return _in_scale(number, raw)
+
+
+def _in_scale(number: Fraction, shown: str) -> Fraction:
+    if not 0 <= number <= MAX_GRADE:
+        raise GradeError("C002", shown)
+    return number
+
+
+def _shown(value: object) -> str:
+    """A value as the user wrote it (JSON spelling for booleans and null)."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return str(value)
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --- rows --------------------------------------------------------------------
+
+
+def candidate_from_mapping(
+    row: int, data: Mapping[str, object], *, seen: dict[str, int] | None = None
+) -> Candidate | RowError:
+    """Check one row (column → value) and build its candidate, or its first error.
+
+    Problems are looked for in column order: id, regime, then the grade
+    columns in the mapping's order. With `seen` (id → first row, updated here),
+    an id already used by an earlier row is an error (C012).
+    """
+    fields = {str(key).strip(): value for key, value in data.items()}
+    candidate_id = _identifier(fields.get(ID))
+    if not candidate_id:
+        return _row_error(row, None, ID, "C003")
+    if seen is not None and (first_row := seen.setdefault(candidate_id, row)) != row:
+        return _row_error(row, candidate_id, ID, "C012", value=candidate_id, first_row=first_row)
+    regime = _identifier(fields.get(REGIME))
+    if not regime:
+        return _row_error(row, candidate_id, REGIME, "C004")
+    grades: dict[str, Grade] = {}
+    for column, value in fields.items():
+        if column in (ID, REGIME) or _is_empty(value):
+            continue
+        try:
+            grades[column] = parse_grade(value)
+        except GradeError as error:
+            return _row_error(row, candidate_id, column, error.code, value=error.value)
+    return Candidate(row=row, id=candidate_id, regime=regime, grades=grades)
+
+
+def _identifier(value: object) -> str:
+    """An id or regime as text, stripped; '' when missing or not text/integer."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _row_error(
+    row: int, candidate_id: str | None, field: str | None, code: str, **args: object
+) -> RowError:
+    return RowError(row=row, id=candidate_id, field=field, code=code, message=text(code, **args))
+
+
+# --- files -------------------------------------------------------------------
+
+
+def read_candidates(
+    path: str | Path, *, encoding: str | None = None
+) -> Iterator[Candidate | RowError]:
+    """Every row of a .csv/.txt, .json or .jsonl file, as a candidate or an error.
+
+    A generator: nothing is read before the first item is asked for, and CSV and
+    JSON Lines are read line by line. File-level failures raise InputFileError
+    (possibly after some rows, for a byte the encoding rejects). The default
+    encoding is UTF-8, with or without a BOM.
+    """
+    path = Path(path)
+    codec = _codec(encoding or DEFAULT_ENCODING)
+    if not path.is_file():
+        raise InputFileError("F001", {"path": str(path)})
+    suffix = path.suffix.lower()
+    if suffix in _CSV_SUFFIXES:
+        yield from _read_csv(path, codec)
+    elif suffix == ".json":
+        yield from _read_json(path, codec)
+    elif suffix == ".jsonl":
+        yield from _read_jsonl(path, codec)
+    else:
+        raise InputFileError("F003", {"path": str(path)})
+
+
+def _codec(encoding: str) -> str:
+    """The codec to decode with; a BOM is dropped separately, so utf-8-sig is utf-8."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise InputFileError("F010", {"encoding": encoding}) from None
+    return "utf-8" if name == "utf-8-sig" else name
+
+
+def _decoded_pieces(path: Path, codec: str) -> Iterator[str]:
+    """The file decoded lazily, one raw line at a time; F002 gives the byte offset."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    offset = 0
+    with path.open("rb") as stream:
+        for chunk in itertools.chain(stream, [b""]):
+            start = offset - len(decoder.getstate()[0])  # bytes held back from earlier chunks
+            try:
+                piece = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                raise InputFileError(
+                    "F002", {"path": str(path), "position": start + error.start}
+                ) from None
+            yield piece.removeprefix(_BOM) if offset == 0 else piece
+            offset += len(chunk)
+
+
+def _lines(pieces: Iterable[str]) -> Iterator[str]:
+    """Decoded text re-cut into lines ending with '\\n' (the last one may not)."""
+    pending = ""
+    for piece in pieces:
+        *lines, pending = (pending + piece).split("\n")
+        for line in lines:
+            yield line + "\n"
+    if pending:
+        yield pending
+
+
+# --- CSV ---------------------------------------------------------------------
+
+
+def _read_csv(path: Path, codec: str) -> Iterator[Candidate | RowError]:
+    lines = _lines(_decoded_pieces(path, codec))
+    skipped = 0  # blank lines before the header
+    for first in lines:
+        if first.strip():
+            break
+        skipped += 1
+    else:
+        raise InputFileError("F005", {"path": str(path)})
+    reader = csv.reader(itertools.chain([first], lines), delimiter=_separator(first))
+    header = _header(next(reader))
+    seen: dict[str, int] = {}
+    line = skipped + reader.line_num
+    for fields in reader:
+        row, line = line + 1, skipped + reader.line_num
+        if not fields:
+            continue
+        if len(fields) != len(header):
+            yield _short_row(row, header, fields)
+        else:
+            yield candidate_from_mapping(row, dict(zip(header, fields, strict=True)), seen=seen)
+
+
+def _separator(header_line: str) -> str:
+    """';' when the header has one outside quotes (French exports), else ',' if any."""
+    outside_quotes = "".join(header_line.split('"')[::2])
+    return "," if ";" not in outside_quotes and "," in outside_quotes else ";"
+
+
+def _header(cells: list[str]) -> list[str]:
+    columns = [cell.strip() for cell in cells]
+    known: set[str] = set()
+    for column in columns:
+        if column in known:
+            raise InputFileError("F006", {"column": column})
+        known.add(column)
+    for required in (ID, REGIME):
+        if required not in known:
+            raise InputFileError("F007", {"column": required})
+    return columns
+
+
+def _short_row(row: int, header: list[str], fields: list[str]) -> RowError:
+    """C013 for a row whose field count differs from the header's; keeps the id if readable."""
+    position = header.index(ID)
+    candidate_id = fields[position].strip() if position < len(fields) else ""
+    return _row_error(
+        row, candidate_id or None, None, "C013", count=len(fields), expected=len(header)
+    )
+
+
+# --- JSON and JSON Lines -------------------------------------------------------
+
+
+def _read_json(path: Path, codec: str) -> Iterator[Candidate | RowError]:
+    document = "".join(_decoded_pieces(path, codec))
+    try:
+        elements = _parse_json(document)
+    except json.JSONDecodeError as error:
+        reason = text("json.syntax", line=error.lineno, column=error.colno, detail=error.msg)
+        raise InputFileError("F004", {"path": str(path), "reason": reason}) from None
+    if not isinstance(elements, list):
+        reason = text("json.found", kind=_json_kind(elements))
+        raise InputFileError("F004", {"path": str(path), "reason": reason})
+    seen: dict[str, int] = {}
+    for row, element in enumerate(elements, start=1):
+        yield _from_json(row, element, seen)
+
+
+def _read_jsonl(path: Path, codec: str) -> Iterator[Candidate | RowError]:
+    seen: dict[str, int] = {}
+    for row, line in enumerate(_lines(_decoded_pieces(path, codec)), start=1):
+        if not line.strip():
+            continue
+        try:
+            element = _parse_json(line)
+        except json.JSONDecodeError as error:
+            reason = text("json.syntax_column", column=error.colno, detail=error.msg)
+            yield _row_error(row, None, None, "C014", reason=reason)
+        else:
+            yield _from_json(row, element, seen)
+
+
+def _parse_json(document: str) -> object:
+    """Numbers with a fraction part as Decimal, never float; NaN/Infinity kept as text."""
+    return json.loads(document, parse_float=Decimal, parse_constant=str)
+
+
+def _from_json(row: int, element: object, seen: dict[str, int]) -> Candidate | RowError:
+    if not isinstance(element, dict):
+        return _row_error(row, None, None, "C015", kind=_json_kind(element))
+    return candidate_from_mapping(row, element, seen=seen)
+
+
+def _json_kind(value: object) -> str:
+    match value:
+        case None:
+            kind = "null"
+        case bool():
+            kind = "boolean"
+        case int() | Decimal():
+            kind = "number"
+        case str():
+            kind = "string"
+        case list():
+            kind = "array"
+        case _:
+            kind = "object"
+    return text(f"json.{kind}")

@@ -1,0 +1,620 @@
+"""Surface AST → core model: resolve names, expand regimes, order figures.
+
+The checking stage. It never raises: problems become diagnostics, and a
+`Program` is returned only when there is no error. Names are matched without
+regard to case or accents (`U1` = `u1`, `général` = `general`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+from . import model as m
+from . import surface as s
+from .diagnostics import Diagnostic, Hint, Severity, has_errors
+from .numbers import display
+from .parser import fold
+from .source import SourceFile, Span
+
+GRADE_SCALE = (Fraction(0), Fraction(20))
+EPFF_MODES = {
+    "ecrite": "ecrite",
+    "ecrit": "ecrite",
+    "orale": "orale",
+    "oral": "orale",
+    "pratique": "pratique",
+}
+
+
+def check(document: s.Document, source: SourceFile) -> tuple[m.Program | None, list[Diagnostic]]:
+    checker = _Checker()
+    program = checker.program(document, source)
+    if has_errors(checker.diagnostics):
+        return None, checker.diagnostics
+    return program, checker.diagnostics
+
+
+@dataclass
+class _Regime:
+    """A regime being assembled: inherited parts first, then its own items."""
+
+    name: str
+    title: str | None
+    base: str | None
+    span: Span
+    groups: dict[str, m.GroupDef] = field(default_factory=dict)
+    units: dict[str, m.UnitDef] = field(default_factory=dict)
+    figures: dict[str, s.Figure] = field(default_factory=dict)
+    rules: dict[str, _PendingRule] = field(default_factory=dict)
+    default: _PendingRule | None = None
+
+
+@dataclass(frozen=True)
+class _PendingException:
+    condition: s.Condition
+    citation: m.Citation | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class _PendingRule:
+    """A rule whose outcome is known but whose names await the complete regime."""
+
+    name: str
+    title: str | None
+    condition: s.Condition | None
+    exceptions: tuple[_PendingException, ...]
+    outcome: m.OutcomeDef
+    resit: s.ResitTerms | None
+    citation: m.Citation | None
+    span: Span
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.outcomes: dict[str, m.OutcomeDef] = {}
+
+    # --- reporting -------------------------------------------------------------
+    def error(self, code: str, span: Span, hint: Hint | None = None, **args: object) -> None:
+        self.diagnostics.append(Diagnostic(code, span, args, hint))
+
+    def warn(self, code: str, span: Span, **args: object) -> None:
+        self.diagnostics.append(Diagnostic(code, span, args, severity=Severity.WARNING))
+
+    def unknown(self, name: s.Name, known: Iterable[str], code: str = "E101") -> None:
+        self.error(code, name.span, _suggestion(name.value, known), name=name.value)
+
+    # --- document ------------------------------------------------------------
+    def program(self, document: s.Document, source: SourceFile) -> m.Program:
+        diploma = self.diploma(document)
+        self.outcomes = self.declare_outcomes(document.outcomes)
+        regimes = self.regimes(document.regimes, document.span)
+        return m.Program(
+            source.path, source.sha256, diploma, tuple(self.outcomes.values()), regimes
+        )
+
+    def diploma(self, document: s.Document) -> m.DiplomaDef:
+        if len(document.diplomas) != 1:
+            where = document.diplomas[1].span if document.diplomas else _start(document.span)
+            self.error("E112", where)
+        if not document.diplomas:
+            return m.DiplomaDef("?", "?", None, None, None, None)
+        d = document.diplomas[0]
+        return m.DiplomaDef(
+            d.code.value,
+            d.title,
+            d.rncp and d.rncp.text,
+            d.level and d.level.text,
+            d.source,
+            d.session and d.session.text,
+        )
+
+    def declare_outcomes(self, outcomes: tuple[s.Outcome, ...]) -> dict[str, m.OutcomeDef]:
+        table: dict[str, m.OutcomeDef] = {}
+        for outcome in outcomes:
+            if self.is_new(table, outcome.name, "kind.outcome"):
+                table[fold(outcome.name.value)] = m.OutcomeDef(
+                    outcome.name.value, outcome.label, outcome.span
+                )
+        return table
+
+    def is_new(self, table: dict[str, object], name: s.Name, kind: str) -> bool:
+        previous = table.get(fold(name.value))
+        if previous is None:
+            return True
+        line = getattr(previous, "span", name.span).line
+        from .messages import text
+
+        self.error(
+            "E102",
+            name.span,
+            Hint("hint.rename", {"name": name.value}),
+            kind=text(kind).split(" ", 1)[1],
+            name=name.value,
+            line=line,
+        )
+        return False
+
+    # --- regimes ---------------------------------------------------------------
+    def regimes(self, regimes: tuple[s.Regime, ...], whole: Span) -> tuple[m.RegimeDef, ...]:
+        if not regimes:
+            self.error("E122", _start(whole))
+        declared: dict[str, s.Regime] = {}
+        for regime in regimes:
+            if self.is_new(declared, regime.name, "kind.regime"):
+                declared[fold(regime.name.value)] = regime
+        built: dict[str, _Regime] = {}
+        for key in self.inheritance_order(declared):
+            built[key] = self.regime(declared[key], built)
+        return tuple(
+            self.finish(built[fold(r.name.value)])
+            for r in regimes
+            if fold(r.name.value) in built and declared.get(fold(r.name.value)) is r
+        )
+
+    def inheritance_order(self, declared: dict[str, s.Regime]) -> list[str]:
+        """Bases before the regimes that reuse them; unknown bases and cycles reported."""
+        order: list[str] = []
+        for key, regime in declared.items():
+            chain = [key]
+            base = regime.base
+            while base is not None and fold(base.value) not in order:
+                base_key = fold(base.value)
+                if base_key not in declared:
+                    self.unknown(base, [r.name.value for r in declared.values()], "E104")
+                    self.diagnostics[-1] = replace(
+                        self.diagnostics[-1],
+                        args={"name": declared[chain[-1]].name.value, "base": base.value},
+                    )
+                    break
+                if base_key in chain:
+                    cycle = " → ".join(declared[k].name.value for k in [*chain, base_key])
+                    self.error("E126", base.span, regime=regime.name.value, cycle=cycle)
+                    break
+                chain.append(base_key)
+                base = declared[base_key].base
+            order.extend(k for k in reversed(chain) if k not in order)
+        return order
+
+    def regime(self, regime: s.Regime, built: dict[str, _Regime]) -> _Regime:
+        base = built.get(fold(regime.base.value)) if regime.base else None
+        result = _Regime(regime.name.value, regime.title, base.name if base else None, regime.span)
+        if base:
+            result.groups, result.units = dict(base.groups), dict(base.units)
+            result.figures, result.rules = dict(base.figures), dict(base.rules)
+            result.default = base.default
+        own: set[str] = set()  # names declared by this regime itself
+        for item in regime.items:
+            match item:
+                case s.Group():
+                    self.group(item, result)
+                case s.FormOverride():
+                    self.form_override(item, result, regime)
+                case s.Figure():
+                    self.own_name(own, "chiffre:", item.name, "kind.figure", item.span)
+                    result.figures[fold(item.name.value)] = item
+                case s.Rule():
+                    self.own_name(own, "regle:", item.name, "kind.rule", item.span)
+                    self.rule(item, result)
+                case s.Default():
+                    result.default = self.default(item, result)
+        return result
+
+    def own_name(self, own: set[str], prefix: str, name: s.Name, kind: str, span: Span) -> None:
+        key = prefix + fold(name.value)
+        if key in own:
+            self.is_new({fold(name.value): _Spanned(span)}, name, kind)
+        own.add(key)
+
+    def group(self, group: s.Group, regime: _Regime) -> None:
+        if not self.is_new(regime.groups, group.name, "kind.group"):
+            return
+        if not group.units:
+            self.error("E117", group.name.span, name=group.name.value)
+        codes = []
+        for unit in group.units:
+            if self.is_new(regime.units, unit.code, "kind.unit"):
+                regime.units[fold(unit.code.value)] = self.unit(unit, group)
+                codes.append(unit.code.value)
+        regime.groups[fold(group.name.value)] = m.GroupDef(
+            group.name.value, group.title, tuple(codes), group.span
+        )
+
+    def unit(self, unit: s.Unit, group: s.Group) -> m.UnitDef:
+        coefficient = None
+        if group.optional and unit.coefficient:
+            self.error("E108", unit.coefficient.span, name=unit.code.value)
+        elif not group.optional:
+            coefficient = self.coefficient(unit.coefficient, unit.code)
+        if unit.parts and any(isinstance(f, s.Ccf) for f in unit.forms):
+            self.error("E123", unit.code.span, name=unit.code.value)
+        forms = self.forms(unit.forms)
+        parts = tuple(self.part(p) for p in unit.parts) or _situations(forms, unit.span)
+        return m.UnitDef(
+            unit.code.value,
+            unit.title or unit.code.value,
+            group.name.value,
+            coefficient,
+            group.optional,
+            group.exemptable,
+            forms,
+            parts,
+            unit.span,
+        )
+
+    def coefficient(self, number: s.Number | None, owner: s.Name) -> Fraction:
+        if number is None:
+            self.error("E107", owner.span, Hint("hint.add_coefficient"), name=owner.value)
+            return Fraction(1)
+        if number.value <= 0:
+            self.error("E106", number.span, name=owner.value, value=number.text)
+        return number.value
+
+    def part(self, part: s.Part) -> m.PartDef:
+        return m.PartDef(
+            part.name.value,
+            part.title,
+            self.coefficient(part.coefficient, part.name),
+            self.forms(part.forms),
+            part.span,
+        )
+
+    def forms(self, forms: tuple[s.Form, ...]) -> tuple[m.Form, ...]:
+        return tuple(self.form(f) for f in forms)
+
+    def form(self, form: s.Form) -> m.Form:
+        if isinstance(form, s.Ccf):
+            if form.situations.value.denominator != 1 or form.situations.value < 1:
+                self.error("E106", form.situations.span, name="CCF", value=form.situations.text)
+            return m.Form("CCF", None, int(form.situations.value), None, None)
+        mode = EPFF_MODES.get(fold(form.kind.value))
+        if mode is None:
+            self.unknown(form.kind, sorted(set(EPFF_MODES.values())), "E116")
+        preparation = form.preparation.minutes if form.preparation else None
+        return m.Form("EPFF", mode, None, form.duration.minutes, preparation)
+
+    def form_override(self, item: s.FormOverride, regime: _Regime, node: s.Regime) -> None:
+        if regime.base is None:
+            self.error("E120", item.span, regime=regime.name)
+            return
+        unit = regime.units.get(fold(item.unit.value))
+        if unit is None:
+            self.unknown(item.unit, [u.code for u in regime.units.values()], "E105")
+            self.diagnostics[-1] = replace(
+                self.diagnostics[-1], args={"regime": node.name.value, "name": item.unit.value}
+            )
+            return
+        forms = self.forms(item.forms)
+        regime.units[fold(unit.code)] = replace(
+            unit, forms=forms, parts=_situations(forms, unit.span)
+        )
+
+    # --- rules -----------------------------------------------------------------
+    def rule(self, rule: s.Rule, regime: _Regime) -> None:
+        key = fold(rule.name.value)
+        inherited = regime.rules.get(key)
+        exceptions = tuple(
+            _PendingException(e.condition, _citation(rule.citation), e.span)
+            for e in rule.exceptions
+        )
+        if rule.condition is None or rule.conclusion is None:
+            if inherited is None:
+                self.error("E113", rule.name.span, name=rule.name.value)
+                return
+            regime.rules[key] = replace(inherited, exceptions=inherited.exceptions + exceptions)
+            return
+        regime.rules[key] = _PendingRule(
+            rule.name.value,
+            rule.title,
+            rule.condition,
+            exceptions,
+            self.outcome(rule.conclusion.outcome),
+            rule.conclusion.resit,
+            _citation(rule.citation),
+            rule.span,
+        )
+
+    def default(self, default: s.Default, regime: _Regime) -> _PendingRule:
+        return _PendingRule(
+            "sinon",
+            None,
+            None,
+            (),
+            self.outcome(default.conclusion.outcome),
+            default.conclusion.resit,
+            _citation(default.citation),
+            default.span,
+        )
+
+    def outcome(self, name: s.Name) -> m.OutcomeDef:
+        outcome = self.outcomes.get(fold(name.value))
+        if outcome is None:
+            known = [o.name for o in self.outcomes.values()]
+            hint = _suggestion(name.value, known) or Hint(
+                "hint.declare_outcome", {"name": name.value}
+            )
+            self.error("E103", name.span, hint, name=name.value)
+            outcome = m.OutcomeDef(name.value, name.value, name.span)
+        return outcome
+
+    # --- completing a regime -----------------------------------------------------
+    def finish(self, regime: _Regime) -> m.RegimeDef:
+        resolver = _Resolver(self, regime)
+        if not regime.units:
+            self.error("E114", regime.span, regime=regime.name)
+        figures = resolver.ordered_figures()
+        rules = [resolver.rule(r) for r in regime.rules.values()]
+        if regime.default is None:
+            self.error("E109", regime.span, Hint("hint.add_default"), regime=regime.name)
+        else:
+            rules.append(resolver.rule(regime.default))
+        return m.RegimeDef(
+            regime.name,
+            regime.title,
+            regime.base,
+            tuple(regime.units.values()),
+            tuple(regime.groups.values()),
+            figures,
+            tuple(rules),
+            regime.span,
+        )
+
+
+@dataclass(frozen=True)
+class _Spanned:
+    span: Span
+
+
+class _Resolver:
+    """Resolves the names of one assembled regime into core expressions."""
+
+    def __init__(self, checker: _Checker, regime: _Regime) -> None:
+        self.checker = checker
+        self.regime = regime
+        self.figure_scale: dict[str, str | None] = {}
+
+    def known(self) -> list[str]:
+        return [u.code for u in self.regime.units.values()] + [
+            f.name.value for f in self.regime.figures.values()
+        ]
+
+    # --- figures, in dependency order ------------------------------------------
+    def ordered_figures(self) -> tuple[m.FigureDef, ...]:
+        done: dict[str, m.FigureDef] = {}
+        for key in self.regime.figures:
+            self.visit(key, [], done)
+        return tuple(done.values())
+
+    def visit(self, key: str, path: list[str], done: dict[str, m.FigureDef]) -> None:
+        if key in done:
+            return
+        figure = self.regime.figures[key]
+        if key in path:
+            cycle = " → ".join(
+                self.regime.figures[k].name.value for k in [*path[path.index(key) :], key]
+            )
+            self.checker.error("E110", figure.name.span, cycle=cycle)
+            return
+        for dependency in _figure_references(figure.expr, self.regime.figures):
+            self.visit(dependency, [*path, key], done)
+        if key in done or any(
+            d.code == "E110" and d.span == figure.name.span for d in self.checker.diagnostics
+        ):
+            return
+        expr = self.expr(figure.expr)
+        self.figure_scale[key] = _scale(expr, self.figure_scale)
+        done[key] = m.FigureDef(
+            figure.name.value, figure.title, expr, _citation(figure.citation), figure.span
+        )
+
+    # --- expressions -------------------------------------------------------------
+    def expr(self, expr: s.Expr) -> m.Expr:
+        match expr:
+            case s.Literal():
+                return m.Const(expr.value.value)
+            case s.Reference():
+                return self.reference(expr.name)
+            case s.Aggregate():
+                units = self.unit_set(expr.units, allow_optional=expr.kind == "points_above")
+                threshold = expr.threshold.value if expr.threshold else None
+                return m.Aggregate(expr.kind, units, tuple(n.value for n in expr.units), threshold)
+            case s.Binary():
+                return m.Arithmetic(expr.op, self.expr(expr.left), self.expr(expr.right))
+            case s.Negate():
+                return m.Negative(self.expr(expr.operand))
+        raise AssertionError(expr)
+
+    def reference(self, name: s.Name) -> m.Expr:
+        key = fold(name.value)
+        if key in self.regime.figures:
+            return m.FigureRef(self.regime.figures[key].name.value)
+        if key in self.regime.units:
+            return m.UnitGrade(self.regime.units[key].code)
+        kind = self.kind_of(key)
+        if kind:
+            self.checker.error("E118", name.span, name=name.value, kind=_kind_text(kind))
+        else:
+            self.checker.unknown(name, self.known())
+        return m.Const(Fraction(0))
+
+    def kind_of(self, key: str) -> str | None:
+        if key in self.regime.groups:
+            return "kind.group"
+        if key in self.checker.outcomes:
+            return "kind.outcome"
+        if key in self.regime.rules:
+            return "kind.rule"
+        return None
+
+    def unit_set(self, names: tuple[s.Name, ...], *, allow_optional: bool) -> tuple[str, ...]:
+        codes: list[str] = []
+        for name in names:
+            key = fold(name.value)
+            if key in self.regime.groups:
+                members = list(self.regime.groups[key].units)
+            elif key in self.regime.units:
+                members = [self.regime.units[key].code]
+            elif key in self.regime.figures:
+                self.checker.error(
+                    "E119", name.span, name=name.value, kind=_kind_text("kind.figure")
+                )
+                continue
+            else:
+                self.checker.unknown(
+                    name,
+                    [g.name for g in self.regime.groups.values()]
+                    + [u.code for u in self.regime.units.values()],
+                )
+                continue
+            for code in members:
+                unit = self.regime.units[fold(code)]
+                if unit.optional and not allow_optional:
+                    self.checker.error("E128", name.span, name=code)
+                elif code not in codes:
+                    codes.append(code)
+        return tuple(codes)
+
+    # --- rules -----------------------------------------------------------------
+    def rule(self, rule: _PendingRule) -> m.RuleDef:
+        condition = self.condition(rule.condition) if rule.condition is not None else None
+        exceptions = tuple(
+            m.ExceptionDef(self.condition(e.condition), e.citation, e.span) for e in rule.exceptions
+        )
+        return m.RuleDef(
+            rule.name,
+            rule.title,
+            condition,
+            exceptions,
+            rule.outcome,
+            self.resit(rule.resit),
+            rule.citation,
+            rule.span,
+        )
+
+    def resit(self, terms: s.ResitTerms | None) -> m.ResitDef | None:
+        if terms is None:
+            return None
+        count = int(terms.count.value)
+        sets = tuple(n.value for n in terms.among)
+        units = self.unit_set(terms.among, allow_optional=False)
+        if len(units) < count:
+            self.checker.error(
+                "E115", terms.span, count=count, group=", ".join(sets), available=len(units)
+            )
+        return m.ResitDef(count, units, sets)
+
+    def condition(self, condition: s.Condition) -> m.Cond:
+        match condition:
+            case s.Comparison():
+                left, right = self.expr(condition.left), self.expr(condition.right)
+                self.check_threshold(left, right, condition.right)
+                self.check_threshold(right, left, condition.left)
+                return m.Compare(condition.op, left, right, condition.span)
+            case s.Between():
+                return self.between(condition)
+            case s.Absence():
+                units = self.unit_set(condition.units, allow_optional=True)
+                return m.AnyAbsent(units, tuple(n.value for n in condition.units), condition.span)
+            case s.Logical():
+                left, right = self.condition(condition.left), self.condition(condition.right)
+                kind = m.All if condition.op == "et" else m.Any_
+                operands = [*_flatten(left, kind), *_flatten(right, kind)]
+                return kind(tuple(operands))
+            case s.Not():
+                return m.Negation(self.condition(condition.operand))
+        raise AssertionError(condition)
+
+    def between(self, condition: s.Between) -> m.InRange:
+        value, low, high = (self.expr(e) for e in (condition.value, condition.low, condition.high))
+        self.check_threshold(value, low, condition.low)
+        self.check_threshold(value, high, condition.high)
+        if isinstance(low, m.Const) and isinstance(high, m.Const) and low.value > high.value:
+            self.checker.error("E121", condition.span, low=_text(low), high=_text(high))
+        return m.InRange(
+            value, low, condition.low_inclusive, high, condition.high_inclusive, condition.span
+        )
+
+    def check_threshold(self, measured: m.Expr, threshold: m.Expr, node: s.Expr) -> None:
+        if (
+            not isinstance(threshold, m.Const)
+            or isinstance(measured, m.Const)
+            or _scale(measured, self.figure_scale) != "grade"
+        ):
+            return
+        low, high = GRADE_SCALE
+        if not low <= threshold.value <= high:
+            self.checker.error(
+                "E111", node.span, Hint("hint.threshold_scale"), value=_text(threshold)
+            )
+
+
+# --- small pure helpers ------------------------------------------------------------
+def _start(span: Span) -> Span:
+    return Span(span.file, 1, 1, 1, 2)
+
+
+def _suggestion(name: str, known: Iterable[str]) -> Hint | None:
+    names = sorted(set(known))
+    by_fold = {fold(n): n for n in names}
+    close = difflib.get_close_matches(fold(name), list(by_fold), n=1, cutoff=0.6)
+    if close:
+        return Hint("hint.did_you_mean", {"suggestion": by_fold[close[0]]})
+    if names:
+        return Hint("hint.known_names", {"names": ", ".join(names[:12])})
+    return None
+
+
+def _kind_text(kind: str) -> str:
+    from .messages import text
+
+    return text(kind)
+
+
+def _citation(citation: s.Citation | None) -> m.Citation | None:
+    return m.Citation(citation.text, citation.source) if citation else None
+
+
+def _situations(forms: tuple[m.Form, ...], span: Span) -> tuple[m.PartDef, ...]:
+    """A CCF of N situations is graded from parts S1…SN of equal weight."""
+    count = next((f.situations for f in forms if f.kind == "CCF" and f.situations), 0)
+    return tuple(
+        m.PartDef(f"S{i}", f"Situation d'évaluation {i}", Fraction(1), (), span)
+        for i in range(1, count + 1)
+    )
+
+
+def _figure_references(expr: s.Expr, figures: dict[str, s.Figure]) -> list[str]:
+    match expr:
+        case s.Reference() if fold(expr.name.value) in figures:
+            return [fold(expr.name.value)]
+        case s.Binary():
+            return _figure_references(expr.left, figures) + _figure_references(expr.right, figures)
+        case s.Negate():
+            return _figure_references(expr.operand, figures)
+    return []
+
+
+def _flatten(condition: m.Cond, kind: type) -> tuple[m.Cond, ...]:
+    return condition.operands if isinstance(condition, kind) else (condition,)  # type: ignore[attr-defined]
+
+
+def _scale(expr: m.Expr, figures: dict[str, str | None]) -> str | None:
+    """'grade' when an expression is on the 0–20 scale, as far as can be told."""
+    match expr:
+        case m.UnitGrade() | m.Aggregate(kind="mean"):
+            return "grade"
+        case m.FigureRef():
+            return figures.get(fold(expr.name))
+        case m.Arithmetic(op="/", right=m.Aggregate(kind="coefficients")):
+            return "grade"
+        case m.Arithmetic(op="+" | "-", left=left, right=m.Const()):
+            return _scale(left, figures)
+    return None
+
+
+def _text(const: m.Const) -> str:
+    return display(const.value).removesuffix(".00")

@@ -1,0 +1,205 @@
+"""Core model → compiled evaluator → evaluation record.
+
+Each regime is compiled once into closures over exact fractions; deciding a
+candidate runs them in order and keeps a compact record (unit values, figure
+values, the status of each rule examined). The full trace is built from that
+record by `explain`, only when someone asks for it.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from . import model as m
+from .binding import BindingError, UnitValue
+
+Env = tuple[dict[str, UnitValue], dict[str, Fraction]]
+NumberFn = Callable[[Env], Fraction]
+TestFn = Callable[[Env], bool]
+
+COMPARATORS: dict[str, Callable[[Fraction, Fraction], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
+_ARITHMETIC: dict[str, Callable[[Fraction, Fraction], Fraction]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
+ZERO = Fraction(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """What deciding one candidate found, in the order it was found."""
+
+    regime: m.RegimeDef
+    units: dict[str, UnitValue]
+    figures: dict[str, Fraction]
+    statuses: tuple[str, ...]  # per rule: held, failed, excepted, default, not_reached
+    decided: int  # index of the deciding rule
+
+    @property
+    def rule(self) -> m.RuleDef:
+        return self.regime.rules[self.decided]
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledRule:
+    rule: m.RuleDef
+    condition: TestFn | None
+    exceptions: tuple[TestFn, ...]
+
+
+class CompiledRegime:
+    """A regime turned into closures, built once and reused for every candidate."""
+
+    def __init__(self, regime: m.RegimeDef) -> None:
+        self.regime = regime
+        self.units = {u.code: u for u in regime.units}
+        self.figures = [(f.name, self.number(f.expr, f.name)) for f in regime.figures]
+        self.rules = [
+            _CompiledRule(
+                r,
+                r.condition and self.test(r.condition),
+                tuple(self.test(e.condition) for e in r.exceptions),
+            )
+            for r in regime.rules
+        ]
+
+    def evaluate(self, units: dict[str, UnitValue]) -> Evaluation:
+        figures: dict[str, Fraction] = {}
+        env = (units, figures)
+        for name, compute in self.figures:
+            figures[name] = compute(env)
+        statuses: list[str] = []
+        for index, compiled in enumerate(self.rules):
+            status = _status(compiled, env)
+            statuses.append(status)
+            if status in {"held", "default"}:
+                statuses.extend("not_reached" for _ in self.rules[index + 1 :])
+                return Evaluation(self.regime, units, figures, tuple(statuses), index)
+        raise AssertionError("a checked regime always ends with its default rule")
+
+    # --- compiling expressions ---------------------------------------------------
+    def number(self, expr: m.Expr, figure: str) -> NumberFn:
+        match expr:
+            case m.Const(value=value):
+                return lambda env: value
+            case m.FigureRef(name=name):
+                return lambda env: env[1][name]
+            case m.UnitGrade(code=code):
+                return self.unit_grade(code)
+            case m.Aggregate():
+                return self.aggregate(expr, figure)
+            case m.Arithmetic(op=op, left=left, right=right):
+                return self.arithmetic(
+                    op, self.number(left, figure), self.number(right, figure), figure
+                )
+            case m.Negative(operand=operand):
+                inner = self.number(operand, figure)
+                return lambda env: -inner(env)
+        raise AssertionError(expr)
+
+    @staticmethod
+    def unit_grade(code: str) -> NumberFn:
+        def grade(env: Env) -> Fraction:
+            value = env[0][code]
+            if value.status == "DISP":
+                raise BindingError("C017", code, unit=code)
+            return value.value if value.value is not None else ZERO
+
+        return grade
+
+    @staticmethod
+    def arithmetic(op: str, left: NumberFn, right: NumberFn, figure: str) -> NumberFn:
+        apply = _ARITHMETIC[op]
+        if op != "/":
+            return lambda env: apply(left(env), right(env))
+
+        def divide(env: Env) -> Fraction:
+            denominator = right(env)
+            if denominator == 0:
+                raise BindingError("C016", None, figure=figure)
+            return left(env) / denominator
+
+        return divide
+
+    def aggregate(self, expr: m.Aggregate, figure: str) -> NumberFn:
+        weights = [(code, self.units[code].coefficient or Fraction(1)) for code in expr.units]
+        if expr.kind == "points_above":
+            threshold = expr.threshold or ZERO
+            return lambda env: sum(
+                (
+                    max(ZERO, env[0][c].value - threshold)
+                    for c, _ in weights
+                    if env[0][c].status == "note"
+                ),
+                ZERO,
+            )
+        if expr.kind == "coefficients":
+            return lambda env: sum((w for c, w in weights if env[0][c].counts), ZERO)
+        if expr.kind == "total":
+            return lambda env: sum(
+                (w * env[0][c].value for c, w in weights if env[0][c].counts), ZERO
+            )
+        return self.arithmetic(
+            "/",
+            self.aggregate(_as(expr, "total"), figure),
+            self.aggregate(_as(expr, "coefficients"), figure),
+            figure,
+        )
+
+    # --- compiling conditions ----------------------------------------------------
+    def test(self, cond: m.Cond) -> TestFn:
+        match cond:
+            case m.Compare(op=op, left=left, right=right):
+                compare, lhs, rhs = COMPARATORS[op], self.number(left, ""), self.number(right, "")
+                return lambda env: compare(lhs(env), rhs(env))
+            case m.InRange():
+                return self.in_range(cond)
+            case m.AnyAbsent(units=units):
+                return lambda env: any(env[0][c].status == "ABS" for c in units)
+            case m.All(operands=operands):
+                tests = [self.test(o) for o in operands]
+                return lambda env: all(t(env) for t in tests)
+            case m.Any_(operands=operands):
+                tests = [self.test(o) for o in operands]
+                return lambda env: any(t(env) for t in tests)
+            case m.Negation(operand=operand):
+                inner = self.test(operand)
+                return lambda env: not inner(env)
+        raise AssertionError(cond)
+
+    def in_range(self, cond: m.InRange) -> TestFn:
+        value, low, high = (self.number(e, "") for e in (cond.value, cond.low, cond.high))
+        above = operator.ge if cond.low_inclusive else operator.gt
+        below = operator.le if cond.high_inclusive else operator.lt
+
+        def test(env: Env) -> bool:
+            x = value(env)
+            return above(x, low(env)) and below(x, high(env))
+
+        return test
+
+
+def _status(compiled: _CompiledRule, env: Env) -> str:
+    if compiled.condition is None:
+        return "default"
+    if not compiled.condition(env):
+        return "failed"
+    if any(exception(env) for exception in compiled.exceptions):
+        return "excepted"
+    return "held"
+
+
+def _as(expr: m.Aggregate, kind: str) -> m.Aggregate:
+    return m.Aggregate(kind, expr.units, expr.sets, expr.threshold)

@@ -1,0 +1,266 @@
+"""Evaluation record → trace: the figures with their inputs, every rule examined.
+
+Also renders core expressions and conditions back into the regulation's own
+words, so that an auditor reads `moyenne_generale >= 10`, not Python.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from . import __version__
+from . import model as m
+from . import trace as t
+from .binding import UnitValue
+from .evaluator import CompiledRegime, Evaluation
+from .numbers import display, exact
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+
+
+# --- the regulation's words ----------------------------------------------------
+def describe(expr: m.Expr, parent: int = 0) -> str:
+    match expr:
+        case m.Const(value=value):
+            return _number(value)
+        case m.FigureRef(name=name) | m.UnitGrade(code=name):
+            return name
+        case m.Aggregate(kind="points_above", threshold=threshold, sets=sets):
+            return f"points au-dessus de {_number(threshold or Fraction(0))} de {', '.join(sets)}"
+        case m.Aggregate(kind=kind, sets=sets):
+            word = {"mean": "moyenne", "total": "total", "coefficients": "coefficients"}[kind]
+            return f"{word} de {', '.join(sets)}"
+        case m.Arithmetic(op=op, left=left, right=right):
+            level = _PRECEDENCE[op]
+            text = f"{describe(left, level)} {op} {describe(right, level + 1)}"
+            return f"({text})" if level < parent else text
+        case m.Negative(operand=operand):
+            return f"-{describe(operand, 3)}"
+    raise AssertionError(expr)
+
+
+def describe_condition(cond: m.Cond, nested: bool = False) -> str:
+    match cond:
+        case m.Compare(op=op, left=left, right=right):
+            return f"{describe(left)} {op} {describe(right)}"
+        case m.InRange():
+            low = "inclus" if cond.low_inclusive else "exclu"
+            high = "inclus" if cond.high_inclusive else "exclu"
+            return (
+                f"{describe(cond.value)} entre {describe(cond.low)} {low} "
+                f"et {describe(cond.high)} {high}"
+            )
+        case m.AnyAbsent(sets=sets):
+            return f"ABS dans {', '.join(sets)}"
+        case m.All(operands=operands) | m.Any_(operands=operands):
+            word = " et " if isinstance(cond, m.All) else " ou "
+            text = word.join(describe_condition(o, True) for o in operands)
+            return f"({text})" if nested else text
+        case m.Negation(operand=operand):
+            return f"non {describe_condition(operand, True)}"
+    raise AssertionError(cond)
+
+
+def _number(value: Fraction) -> str:
+    return str(value) if value.denominator == 1 else display(value).rstrip("0").replace(".", ",")
+
+
+# --- values --------------------------------------------------------------------
+class _Values:
+    """Re-reads a record through the compiled regime, to show what was compared."""
+
+    def __init__(self, evaluation: Evaluation, compiled: CompiledRegime) -> None:
+        self.units = evaluation.units
+        self.figures = evaluation.figures
+        self.compiled = compiled
+        self.coefficients = {u.code: u.coefficient for u in evaluation.regime.units}
+
+    def number(self, expr: m.Expr) -> Fraction:
+        return self.compiled.number(expr, "")((self.units, self.figures))
+
+    def holds(self, cond: m.Cond) -> bool:
+        return self.compiled.test(cond)((self.units, self.figures))
+
+    def checks(self, cond: m.Cond) -> list[t.Check]:
+        match cond:
+            case m.Compare(left=left, right=right):
+                return [
+                    t.Check(
+                        text=describe_condition(cond),
+                        left=_shown(self.number(left)),
+                        right=_shown(self.number(right)),
+                        result=self.holds(cond),
+                    )
+                ]
+            case m.InRange():
+                x, low, high = (self.number(e) for e in (cond.value, cond.low, cond.high))
+                opening = "[" if cond.low_inclusive else "]"
+                closing = "]" if cond.high_inclusive else "["
+                return [
+                    t.Check(
+                        text=describe_condition(cond),
+                        left=_shown(x),
+                        right=f"{opening}{_shown(low)} ; {_shown(high)}{closing}",
+                        result=self.holds(cond),
+                    )
+                ]
+            case m.AnyAbsent(units=units):
+                absent = [c for c in units if self.units[c].status == "ABS"]
+                return [
+                    t.Check(
+                        text=describe_condition(cond),
+                        left=", ".join(absent) or "—",
+                        result=self.holds(cond),
+                    )
+                ]
+            case m.All(operands=operands) | m.Any_(operands=operands):
+                return [check for o in operands for check in self.checks(o)]
+            case m.Negation(operand=operand):
+                return self.checks(operand)
+        raise AssertionError(cond)
+
+    def condition(self, cond: m.Cond) -> t.ConditionTrace:
+        return t.ConditionTrace(
+            text=describe_condition(cond), result=self.holds(cond), checks=self.checks(cond)
+        )
+
+
+def _shown(value: Fraction) -> str:
+    return display(value) if value.denominator != 1 else str(value)
+
+
+# --- the trace -------------------------------------------------------------------
+def build_trace(evaluation: Evaluation, compiled: CompiledRegime, program: m.Program) -> t.Trace:
+    values = _Values(evaluation, compiled)
+    regime = evaluation.regime
+    return t.Trace(
+        units=[_unit(u, evaluation.units[u.code]) for u in regime.units],
+        figures=[_figure(f, values) for f in regime.figures],
+        rules=[
+            _rule(r, status, values)
+            for r, status in zip(regime.rules, evaluation.statuses, strict=True)
+        ],
+        regulation=stamp(program),
+    )
+
+
+def stamp(program: m.Program) -> t.RegulationStamp:
+    return t.RegulationStamp(
+        path=program.path,
+        sha256=program.sha256,
+        diploma=program.diploma.code,
+        engine_version=__version__,
+    )
+
+
+def source_ref(span: object) -> t.SourceRef:
+    return t.SourceRef(file=span.file, line=span.line, column=span.column)  # type: ignore[attr-defined]
+
+
+def citation(cite: m.Citation | None) -> t.CitationRecord | None:
+    return t.CitationRecord(text=cite.text, source=cite.source) if cite else None
+
+
+def _unit(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
+    parts = [
+        t.PartTrace(
+            name=p.name,
+            weight=exact(d.weight),
+            status=p.status,
+            value=_exact(p.value),
+            display=_display(p.value),
+        )
+        for p, d in zip(value.parts, unit.parts, strict=False)
+    ]
+    return t.UnitTrace(
+        code=unit.code,
+        title=unit.title,
+        group=unit.group,
+        coefficient=_exact(unit.coefficient),
+        status=value.status,  # type: ignore[arg-type]
+        value=_exact(value.value),
+        display=_display(value.value),
+        parts=parts,
+    )
+
+
+def _figure(figure: m.FigureDef, values: _Values) -> t.FigureTrace:
+    value = values.figures[figure.name]
+    return t.FigureTrace(
+        name=figure.name,
+        title=figure.title,
+        expression=describe(figure.expr),
+        value=exact(value),
+        display=display(value),
+        inputs=_inputs(figure.expr, values),
+        source=source_ref(figure.span),
+        citation=citation(figure.citation),
+    )
+
+
+def _inputs(expr: m.Expr, values: _Values) -> list[t.FigureInput]:
+    """The values an expression read: figures, and each unit of an aggregate."""
+    match expr:
+        case m.FigureRef(name=name):
+            return [
+                t.FigureInput(
+                    name=name,
+                    value=exact(values.figures[name]),
+                    display=display(values.figures[name]),
+                )
+            ]
+        case m.UnitGrade(code=code):
+            return [_unit_input(code, values)]
+        case m.Aggregate(units=units):
+            return [_unit_input(code, values) for code in units]
+        case m.Arithmetic(left=left, right=right):
+            seen: dict[str, t.FigureInput] = {}
+            for item in _inputs(left, values) + _inputs(right, values):
+                seen.setdefault(item.name, item)
+            return list(seen.values())
+        case m.Negative(operand=operand):
+            return _inputs(operand, values)
+    return []
+
+
+def _unit_input(code: str, values: _Values) -> t.FigureInput:
+    unit = values.units[code]
+    coefficient = values.coefficients[code]
+    note = f"coefficient {exact(coefficient)}" if coefficient else None
+    if unit.status not in {"note"}:
+        note = f"{unit.status}" + (f", {note}" if note else "")
+    return t.FigureInput(
+        name=code, value=_exact(unit.value), display=_display(unit.value), note=note
+    )
+
+
+def _rule(rule: m.RuleDef, status: str, values: _Values) -> t.RuleTrace:
+    examined = status != "not_reached"
+    condition = values.condition(rule.condition) if examined and rule.condition else None
+    exceptions = (
+        [values.condition(e.condition) for e in rule.exceptions]
+        if examined and condition and condition.result
+        else []
+    )
+    excepting = next(
+        (e for e, c in zip(rule.exceptions, exceptions, strict=False) if c.result), None
+    )
+    return t.RuleTrace(
+        name=rule.name,
+        title=rule.title,
+        outcome=rule.outcome.name,
+        status=status,  # type: ignore[arg-type]
+        source=source_ref(rule.span),
+        condition=condition,
+        exceptions=exceptions,
+        citation=citation(rule.citation),
+        exception_citation=citation(excepting.citation) if excepting else None,
+    )
+
+
+def _exact(value: Fraction | None) -> str | None:
+    return None if value is None else exact(value)
+
+
+def _display(value: Fraction | None) -> str | None:
+    return None if value is None else display(value)

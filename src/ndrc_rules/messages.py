@@ -1,0 +1,166 @@
+"""The message catalogue: every text a user reads, keyed by a stable code.
+
+Diagnostics (`E…`, `W…`), candidate-input errors (`C…`), file errors (`F…`)
+and interface labels (dotted keys) live here and nowhere else. Another
+language is another table in `CATALOGUES`; missing entries fall back to French.
+"""
+
+from __future__ import annotations
+
+import os
+
+FRENCH: dict[str, str] = {
+    # --- syntax ----------------------------------------------------------
+    "E001": "`{found}` inattendu ici",
+    "E002": "caractère inattendu `{found}`",
+    "E003": "le fichier s'arrête au milieu d'une instruction",
+    "E004": "guillemet non fermé : une citation tient sur une ligne",
+    "E005": "`{found}` est un mot-clé réservé et ne peut pas servir de nom",
+    "hint.expected": "attendu : {expected}",
+    "hint.reversed_comparator": "`{found}` n'existe pas : écrivez `{fix}`",
+    "hint.split_string": 'coupez une longue citation en plusieurs chaînes : "début" "suite"',
+    "hint.rename": "choisissez un autre nom, par exemple `{name}_1`",
+    # --- names and structure --------------------------------------------
+    "E101": "nom inconnu `{name}`",
+    "E102": "{kind} `{name}` déjà déclaré(e) à la ligne {line}",
+    "E103": "résultat inconnu `{name}`",
+    "E104": "le régime `{name}` reprend un régime inconnu `{base}`",
+    "E105": "le régime `{regime}` modifie l'unité `{name}`, qu'il n'a pas",
+    "E106": "le coefficient de `{name}` doit être strictement positif (trouvé {value})",
+    "E107": "l'unité obligatoire `{name}` n'a pas de coefficient",
+    "E108": "l'unité facultative `{name}` ne prend pas de coefficient",
+    "E109": "le régime `{regime}` n'a pas de résultat par défaut (`sinon …`)",
+    "E110": "les chiffres se définissent en boucle : {cycle}",
+    "E111": "le seuil {value} est hors de l'échelle des notes (0 à 20)",
+    "E112": "le fichier doit déclarer un diplôme (`diplome …`) une seule fois",
+    "E113": "la règle `{name}` n'a pas de condition (`si … alors …`)",
+    "E114": "le régime `{regime}` n'a aucune unité",
+    "E115": "le rattrapage demande {count} unités au choix mais `{group}` n'en a que {available}",
+    "E116": "forme d'épreuve inconnue `{name}`",
+    "E117": "le groupe `{name}` n'a aucune unité",
+    "E118": "`{name}` est {kind} : il ne peut pas servir de nombre ici",
+    "E119": "`{name}` est {kind} : attendu un groupe ou une unité",
+    "E120": "`forme` modifie une unité héritée : le régime `{regime}` ne reprend aucun régime",
+    "E121": "l'intervalle est vide : {low} est au-delà de {high}",
+    "E122": "le fichier ne déclare aucun régime",
+    "E123": "l'unité `{name}` a à la fois des situations de CCF et des parties",
+    "E124": "la règle `{name}` ne peut pas recevoir d'exception : elle n'existe pas dans `{base}`",
+    "E125": "le chiffre `{name}` divise par zéro",
+    "E126": "le régime `{regime}` se reprend lui-même : {cycle}",
+    "E127": "le rattrapage porte sur des unités à choisir : `{group}` ne doit contenir que des unités obligatoires",
+    "E128": "l'unité facultative `{name}` n'a pas de coefficient : seul `points au-dessus de` peut la compter",
+    "hint.did_you_mean": "vouliez-vous dire `{suggestion}` ?",
+    "hint.known_names": "noms connus : {names}",
+    "hint.add_default": "ajoutez en fin de régime une ligne `sinon <résultat>`",
+    "hint.declare_outcome": 'déclarez-le : resultat {name} "Libellé"',
+    "hint.add_coefficient": "ajoutez `coefficient <nombre>` après le titre de l'unité",
+    "hint.threshold_scale": "les notes et les moyennes vont de 0 à 20",
+    # --- candidate input -------------------------------------------------
+    "C001": "note illisible `{value}` : attendu un nombre de 0 à 20 ou ABS, ABJ, DISP",
+    "C002": "note hors de l'échelle : {value} (attendu de 0 à 20)",
+    "C003": "identifiant du candidat manquant",
+    "C004": "régime manquant",
+    "C005": "régime inconnu `{value}` ; régimes connus : {known}",
+    "C006": "note manquante pour l'unité obligatoire {unit}",
+    "C007": "la colonne `{column}` n'est pas une unité du régime {regime}",
+    "C008": "{unit} ne peut pas être dispensée : seules les unités des groupes dispensables ({groups}) peuvent l'être",
+    "C009": "{unit} est donnée à la fois en note globale et par parties",
+    "C010": "{unit} est donnée par parties mais il manque {missing}",
+    "C011": "une partie d'unité ne peut pas être dispensée (`{column}`)",
+    "C012": "identifiant `{value}` déjà vu à la ligne {first_row}",
+    "C013": "ligne mal formée : {count} champs pour {expected} colonnes",
+    "C014": "ligne JSON illisible : {reason}",
+    "C015": "chaque candidat doit être un objet JSON (trouvé {kind})",
+    "C016": "calcul impossible pour `{figure}` : aucune unité notée (toutes dispensées ?)",
+    "C017": "la règle utilise la note de {unit}, mais le candidat en est dispensé",
+    # --- files -----------------------------------------------------------
+    "F001": "fichier introuvable : {path}",
+    "F002": "le fichier {path} n'est pas en UTF-8 (octet {position}) ; réenregistrez-le en UTF-8 ou indiquez --encoding",
+    "F003": "format de fichier inconnu pour {path} : attendu .csv, .json ou .jsonl",
+    "F004": "le fichier JSON {path} doit contenir une liste de candidats : {reason}",
+    "F005": "aucune ligne d'en-tête dans {path}",
+    "F006": "colonne `{column}` en double dans l'en-tête",
+    "F007": "colonne obligatoire absente de l'en-tête : {column}",
+    "F008": "candidat `{id}` introuvable dans {path}",
+    "F009": "colonnes ignorées (inconnues du règlement) : {columns}",
+    "F010": "encodage inconnu : {encoding}",
+    # --- labels ------------------------------------------------------------
+    "severity.error": "erreur",
+    "severity.warning": "avertissement",
+    "check.ok": "{path} : règlement valide ({regimes} régimes, {rules} règles)",
+    "check.failed": "{errors} erreur(s), {warnings} avertissement(s)",
+    "eval.summary": "{rows} lignes : {decisions} décisions, {errors} erreurs",
+    "eval.title": "Décisions — {diploma}",
+    "col.row": "ligne",
+    "col.id": "candidat",
+    "col.regime": "régime",
+    "col.decision": "décision",
+    "col.rule": "règle décisive",
+    "col.count": "nombre",
+    "col.field": "champ",
+    "col.error": "erreur",
+    "trace.candidate": "Candidat {id} — régime {regime}",
+    "trace.decision": "Décision : {label} ({outcome})",
+    "trace.deciding_rule": "Règle décisive : {rule} — {file}:{line}",
+    "trace.units": "Notes retenues",
+    "trace.figures": "Chiffres calculés",
+    "trace.rules": "Règles examinées, dans l'ordre",
+    "trace.rule_held": "s'applique",
+    "trace.rule_failed": "ne s'applique pas",
+    "trace.rule_excepted": "écartée par l'exception",
+    "trace.rule_skipped": "non examinée (une règle précédente a décidé)",
+    "trace.condition": "condition",
+    "trace.exception": "sauf si",
+    "trace.true": "vrai",
+    "trace.false": "faux",
+    "trace.default": "résultat par défaut",
+    "trace.citation": "Règlement : « {text} »",
+    "trace.citation_source": "Source : {source}",
+    "trace.resit": "Rattrapage : {count} unités au choix parmi {units}",
+    "trace.regulation": "Règlement {path} — SHA-256 {sha256} — moteur {engine}",
+    "trace.exempted": "dispensé",
+    "trace.absent": "absent (injustifié)",
+    "trace.absent_justified": "absent (justifié) : compté 0",
+    "trace.not_taken": "non présentée",
+    "trace.from_parts": "moyenne des parties",
+    "trace.excluded": "exclue (dispense)",
+    "trace.bonus": "points au-dessus de {threshold}",
+    "kind.unit": "une unité",
+    "kind.group": "un groupe",
+    "kind.figure": "un chiffre",
+    "kind.outcome": "un résultat",
+    "kind.rule": "une règle",
+    "kind.regime": "un régime",
+    "kind.part": "une partie",
+    "kind.diploma": "un diplôme",
+    "json.found": "trouvé {kind}",
+    "json.syntax": "syntaxe invalide ligne {line}, colonne {column} ({detail})",
+    "json.syntax_column": "syntaxe invalide colonne {column} ({detail})",
+    "json.object": "un objet",
+    "json.array": "une liste",
+    "json.string": "un texte",
+    "json.number": "un nombre",
+    "json.boolean": "un booléen",
+    "json.null": "null",
+    "token.NAME": "un nom",
+    "token.NUMBER": "un nombre",
+    "token.DURATION": "une durée (3h, 40min)",
+    "token.STRING": 'un texte entre guillemets "…"',
+    "token.COMPARATOR": "une comparaison (>=, <, …)",
+    "token.EQUAL": "`=`",
+    "token.$END": "la fin du fichier",
+}
+
+CATALOGUES: dict[str, dict[str, str]] = {"fr": FRENCH}
+DEFAULT_LANGUAGE = "fr"
+
+
+def language() -> str:
+    lang = os.environ.get("NDRC_LANG", DEFAULT_LANGUAGE)
+    return lang if lang in CATALOGUES else DEFAULT_LANGUAGE
+
+
+def text(key: str, /, **args: object) -> str:
+    """The message `key` in the current language, filled with `args`."""
+    template = CATALOGUES[language()].get(key) or FRENCH[key]
+    return template.format(**args)

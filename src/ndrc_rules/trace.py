@@ -1,0 +1,124 @@
+"""Decision and trace records: what the engine tells people and machines.
+
+Pydantic models, serialised as JSON for machines and rendered by `render` for
+people. Every exact value travels as text ('221/21'), never as a float, with a
+two-decimal display beside it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SourceRef(_Record):
+    file: str
+    line: int
+    column: int
+
+
+class CitationRecord(_Record):
+    text: str
+    source: str | None = None
+
+
+class RegulationStamp(_Record):
+    path: str
+    sha256: str
+    diploma: str
+    engine_version: str
+
+
+class PartTrace(_Record):
+    name: str
+    weight: str
+    status: str
+    value: str | None
+    display: str | None
+
+
+class UnitTrace(_Record):
+    code: str
+    title: str
+    group: str
+    coefficient: str | None
+    status: Literal["note", "ABS", "ABJ", "DISP", "absente"]
+    value: str | None
+    display: str | None
+    parts: list[PartTrace] = []
+
+
+class FigureInput(_Record):
+    name: str
+    value: str | None
+    display: str | None
+    note: str | None = None
+
+
+class FigureTrace(_Record):
+    name: str
+    title: str | None
+    expression: str
+    value: str
+    display: str
+    inputs: list[FigureInput]
+    source: SourceRef
+    citation: CitationRecord | None = None
+
+
+class Check(_Record):
+    """One elementary test of a condition, with the values compared."""
+
+    text: str
+    left: str | None = None
+    right: str | None = None
+    result: bool
+
+
+class ConditionTrace(_Record):
+    text: str
+    result: bool
+    checks: list[Check]
+
+
+class RuleTrace(_Record):
+    name: str
+    title: str | None
+    outcome: str
+    status: Literal["held", "failed", "excepted", "not_reached", "default"]
+    source: SourceRef
+    condition: ConditionTrace | None = None
+    exceptions: list[ConditionTrace] = []
+    citation: CitationRecord | None = None
+    exception_citation: CitationRecord | None = None
+
+
+class ResitTerms(_Record):
+    count: int
+    units: list[str]
+
+
+class Trace(_Record):
+    units: list[UnitTrace]
+    figures: list[FigureTrace]
+    rules: list[RuleTrace]
+    regulation: RegulationStamp
+
+
+class Decision(_Record):
+    row: int | None
+    id: str
+    regime: str
+    decision: str
+    label: str
+    deciding_rule: str
+    deciding_rule_source: SourceRef
+    citation: CitationRecord | None
+    resit: ResitTerms | None
+    figures: dict[str, str]
+    trace: Trace

@@ -13,7 +13,7 @@ from . import model as m
 from . import trace as t
 from .binding import BindingError, bind
 from .builder import build
-from .candidates import Candidate, RowError, candidate_from_mapping
+from .candidates import Candidate, RowError, candidate_from_mapping, read_candidates
 from .checker import check
 from .diagnostics import Diagnostic, has_errors
 from .evaluator import CompiledRegime
@@ -77,6 +77,11 @@ class Regulation:
             for name in [u.code, *(f"{u.code}.{p.name}" for p in u.parts)]
         }
 
+    def read(self, path: str | Path, encoding: str | None = None) -> Iterator[Candidate | RowError]:
+        """Stream a candidates file; columns no regime knows are set aside, not read."""
+        known = self.columns
+        return read_candidates(path, encoding=encoding, keep=lambda column: fold(column) in known)
+
     def decide(self, candidate: Candidate | Mapping[str, object]) -> t.Decision:
         """Decide one candidate; raises CandidateError when it cannot be decided."""
         if not isinstance(candidate, Candidate):
@@ -111,6 +116,7 @@ class Regulation:
             citation=citation(rule.citation),
             resit=resit,
             figures={k: display(v) for k, v in evaluation.figures.items()},
+            ignored_columns=list(candidate.ignored),
             trace=build_trace(evaluation, compiled, self.program),
         )
 

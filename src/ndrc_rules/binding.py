@@ -84,7 +84,7 @@ def _unit_value(
     unit: UnitDef, whole: tuple[str, Grade] | None, parts: dict[str, tuple[str, Grade]]
 ) -> UnitValue:
     if whole and parts:
-        raise BindingError("C009", next(iter(parts.values()))[0], unit=unit.code)
+        raise BindingError("C009", whole[0], unit=unit.code)
     if parts:
         return _from_parts(unit, parts)
     if whole is None:

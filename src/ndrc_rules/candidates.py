@@ -15,7 +15,7 @@ import codecs
 import csv
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -44,6 +44,7 @@ class Marker(StrEnum):
 
 
 Grade = Fraction | Marker
+Keep = Callable[[str], bool]  # which grade columns to read
 
 
 class Candidate(BaseModel):
@@ -55,6 +56,7 @@ class Candidate(BaseModel):
     id: str
     regime: str
     grades: dict[str, Grade]
+    ignored: tuple[str, ...] = ()  # columns the caller chose not to read
 
 
 class RowError(BaseModel):
@@ -150,13 +152,18 @@ def _is_empty(value: object) -> bool:
 
 
 def candidate_from_mapping(
-    row: int, data: Mapping[str, object], *, seen: dict[str, int] | None = None
+    row: int,
+    data: Mapping[str, object],
+    *,
+    seen: dict[str, int] | None = None,
+    keep: Keep | None = None,
 ) -> Candidate | RowError:
     """Check one row (column → value) and build its candidate, or its first error.
 
     Problems are looked for in column order: id, regime, then the grade
     columns in the mapping's order. With `seen` (id → first row, updated here),
-    an id already used by an earlier row is an error (C012).
+    an id already used by an earlier row is an error (C012). With `keep`, only
+    the grade columns it accepts are read; the others are listed in `ignored`.
     """
     fields = {str(key).strip(): value for key, value in data.items()}
     candidate_id = _identifier(fields.get(ID))
@@ -168,14 +175,20 @@ def candidate_from_mapping(
     if not regime:
         return _row_error(row, candidate_id, REGIME, "C004")
     grades: dict[str, Grade] = {}
+    ignored: list[str] = []
     for column, value in fields.items():
-        if column in (ID, REGIME) or _is_empty(value):
+        if column in (ID, REGIME):
+            continue
+        if keep is not None and not keep(column):
+            ignored.append(column)
+            continue
+        if _is_empty(value):
             continue
         try:
             grades[column] = parse_grade(value)
         except GradeError as error:
             return _row_error(row, candidate_id, column, error.code, value=error.value)
-    return Candidate(row=row, id=candidate_id, regime=regime, grades=grades)
+    return Candidate(row=row, id=candidate_id, regime=regime, grades=grades, ignored=tuple(ignored))
 
 
 def _identifier(value: object) -> str:
@@ -197,14 +210,15 @@ def _row_error(
 
 
 def read_candidates(
-    path: str | Path, *, encoding: str | None = None
+    path: str | Path, *, encoding: str | None = None, keep: Keep | None = None
 ) -> Iterator[Candidate | RowError]:
     """Every row of a .csv/.txt, .json or .jsonl file, as a candidate or an error.
 
     A generator: nothing is read before the first item is asked for, and CSV and
     JSON Lines are read line by line. File-level failures raise InputFileError
     (possibly after some rows, for a byte the encoding rejects). The default
-    encoding is UTF-8, with or without a BOM.
+    encoding is UTF-8, with or without a BOM. `keep` selects the grade columns
+    to read (see `candidate_from_mapping`).
     """
     path = Path(path)
     codec = _codec(encoding or DEFAULT_ENCODING)
@@ -212,11 +226,11 @@ def read_candidates(
         raise InputFileError("F001", {"path": str(path)})
     suffix = path.suffix.lower()
     if suffix in _CSV_SUFFIXES:
-        yield from _read_csv(path, codec)
+        yield from _read_csv(path, codec, keep)
     elif suffix == ".json":
-        yield from _read_json(path, codec)
+        yield from _read_json(path, codec, keep)
     elif suffix == ".jsonl":
-        yield from _read_jsonl(path, codec)
+        yield from _read_jsonl(path, codec, keep)
     else:
         raise InputFileError("F003", {"path": str(path)})
 
@@ -261,7 +275,7 @@ def _lines(pieces: Iterable[str]) -> Iterator[str]:
 # --- CSV ---------------------------------------------------------------------
 
 
-def _read_csv(path: Path, codec: str) -> Iterator[Candidate | RowError]:
+def _read_csv(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate | RowError]:
     lines = _lines(_decoded_pieces(path, codec))
     skipped = 0  # blank lines before the header
     for first in lines:
@@ -281,7 +295,8 @@ def _read_csv(path: Path, codec: str) -> Iterator[Candidate | RowError]:
         if len(fields) != len(header):
             yield _short_row(row, header, fields)
         else:
-            yield candidate_from_mapping(row, dict(zip(header, fields, strict=True)), seen=seen)
+            data = dict(zip(header, fields, strict=True))
+            yield candidate_from_mapping(row, data, seen=seen, keep=keep)
 
 
 def _separator(header_line: str) -> str:
@@ -315,7 +330,7 @@ def _short_row(row: int, header: list[str], fields: list[str]) -> RowError:
 # --- JSON and JSON Lines -------------------------------------------------------
 
 
-def _read_json(path: Path, codec: str) -> Iterator[Candidate | RowError]:
+def _read_json(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate | RowError]:
     document = "".join(_decoded_pieces(path, codec))
     try:
         elements = _parse_json(document)
@@ -327,10 +342,10 @@ def _read_json(path: Path, codec: str) -> Iterator[Candidate | RowError]:
         raise InputFileError("F004", {"path": str(path), "reason": reason})
     seen: dict[str, int] = {}
     for row, element in enumerate(elements, start=1):
-        yield _from_json(row, element, seen)
+        yield _from_json(row, element, seen, keep)
 
 
-def _read_jsonl(path: Path, codec: str) -> Iterator[Candidate | RowError]:
+def _read_jsonl(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate | RowError]:
     seen: dict[str, int] = {}
     for row, line in enumerate(_lines(_decoded_pieces(path, codec)), start=1):
         if not line.strip():
@@ -341,7 +356,7 @@ def _read_jsonl(path: Path, codec: str) -> Iterator[Candidate | RowError]:
             reason = text("json.syntax_column", column=error.colno, detail=error.msg)
             yield _row_error(row, None, None, "C014", reason=reason)
         else:
-            yield _from_json(row, element, seen)
+            yield _from_json(row, element, seen, keep)
 
 
 def _parse_json(document: str) -> object:
@@ -349,10 +364,12 @@ def _parse_json(document: str) -> object:
     return json.loads(document, parse_float=Decimal, parse_constant=str)
 
 
-def _from_json(row: int, element: object, seen: dict[str, int]) -> Candidate | RowError:
+def _from_json(
+    row: int, element: object, seen: dict[str, int], keep: Keep | None
+) -> Candidate | RowError:
     if not isinstance(element, dict):
         return _row_error(row, None, None, "C015", kind=_json_kind(element))
-    return candidate_from_mapping(row, element, seen=seen)
+    return candidate_from_mapping(row, element, seen=seen, keep=keep)
 
 
 def _json_kind(value: object) -> str:

@@ -32,9 +32,11 @@ EPFF_MODES = {
 def check(document: s.Document, source: SourceFile) -> tuple[m.Program | None, list[Diagnostic]]:
     checker = _Checker()
     program = checker.program(document, source)
-    if has_errors(checker.diagnostics):
-        return None, checker.diagnostics
-    return program, checker.diagnostics
+    # A derived regime re-resolves what it inherits: report each problem once.
+    diagnostics = list({(d.code, d.span): d for d in checker.diagnostics}.values())
+    if has_errors(diagnostics):
+        return None, diagnostics
+    return program, diagnostics
 
 
 @dataclass

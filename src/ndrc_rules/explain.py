@@ -126,7 +126,7 @@ class _Values:
 
 
 def _shown(value: Fraction) -> str:
-    return display(value) if value.denominator != 1 else str(value)
+    return display(value)
 
 
 # --- the trace -------------------------------------------------------------------

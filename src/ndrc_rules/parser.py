@@ -150,18 +150,27 @@ def _unexpected_token(source: SourceFile, error: UnexpectedToken) -> Diagnostic:
         token.end_line or token.line or 1,
         token.end_column or (token.column or 1) + 1,
     )
-    if token.type in KEYWORDS.values() and "NAME" in (error.accepts or error.expected):
+    expected = error.accepts or error.expected
+    if token.type in KEYWORDS.values() and "NAME" in expected:
         return Diagnostic("E005", span, {"found": token.value})
-    if token.type == "EQUAL" and "COMPARATOR" not in (error.accepts or error.expected):
-        follow = source.line(span.line)[span.column - 1 : span.column + 1]
-        if follow in _REVERSED_COMPARATORS:
+    reversed_ = _reversed_comparator(source, span)
+    if reversed_:
+        return reversed_
+    return Diagnostic("E001", span, {"found": token.value}, _expected_hint(expected))
+
+
+def _reversed_comparator(source: SourceFile, span: Span) -> Diagnostic | None:
+    """`=>` or `=<` typed for `>=` / `<=`: lexed as `=` then `>`, caught at either."""
+    line = source.line(span.line)
+    for start in (span.column - 2, span.column - 1):
+        found = line[max(start, 0) : start + 2]
+        if start >= 0 and found in _REVERSED_COMPARATORS:
+            where = Span(span.file, span.line, start + 1, span.line, start + 3)
             hint = Hint(
-                "hint.reversed_comparator", {"found": follow, "fix": _REVERSED_COMPARATORS[follow]}
+                "hint.reversed_comparator", {"found": found, "fix": _REVERSED_COMPARATORS[found]}
             )
-            return Diagnostic("E001", span, {"found": follow}, hint)
-    return Diagnostic(
-        "E001", span, {"found": token.value}, _expected_hint(error.accepts or error.expected)
-    )
+            return Diagnostic("E001", where, {"found": found}, hint)
+    return None
 
 
 def _expected_hint(expected: set[str]) -> Hint | None:

@@ -121,4 +121,5 @@ class Decision(_Record):
     citation: CitationRecord | None
     resit: ResitTerms | None
     figures: dict[str, str]
+    ignored_columns: list[str] = []
     trace: Trace

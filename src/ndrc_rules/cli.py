@@ -1,0 +1,243 @@
+"""The `ndrc-rules` command: check, eval, explain.
+
+A thin layer over the facade in `api`: it reads arguments, runs the pipeline
+and hands results to `render`. argparse keeps start-up fast and every help
+text in the message catalogue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from rich.console import Console
+
+from . import __version__, render
+from .api import Regulation, RegulationError, compile_source
+from .candidates import InputFileError, RowError
+from .diagnostics import Severity, has_errors
+from .messages import text
+from .source import SourceFile
+
+EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS = 0, 1, 2, 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except RegulationError as error:
+        _stderr().print(error.render(), markup=False, soft_wrap=True)
+        return EXIT_INVALID_REGULATION
+    except (InputFileError, OSError, UnicodeDecodeError) as error:
+        _stderr().print(str(error), markup=False, soft_wrap=True, style="red")
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ndrc-rules", description=text("cli.description"), epilog=text("cli.epilog")
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"ndrc-rules {__version__}", help=text("cli.version")
+    )
+    commands = parser.add_subparsers(required=True, metavar="{check,eval,explain}")
+
+    check = commands.add_parser("check", help=text("cli.check"), epilog=text("cli.epilog"))
+    check.add_argument("regulations", nargs="+", type=Path, help=text("cli.regulations"))
+    check.add_argument(
+        "--format", choices=["text", "json"], default="text", help=text("cli.format")
+    )
+    check.set_defaults(run=run_check)
+
+    evaluate = commands.add_parser("eval", help=text("cli.eval"), epilog=text("cli.epilog"))
+    _inputs(evaluate)
+    evaluate.add_argument(
+        "--format",
+        choices=["table", "json", "jsonl", "csv"],
+        default="table",
+        help=text("cli.format"),
+    )
+    evaluate.add_argument("--output", "-o", type=Path, help=text("cli.output"))
+    evaluate.set_defaults(run=run_eval)
+
+    explain = commands.add_parser("explain", help=text("cli.explain"), epilog=text("cli.epilog"))
+    _inputs(explain)
+    explain.add_argument("--id", required=True, help=text("cli.id"))
+    explain.add_argument(
+        "--format", choices=["tree", "json"], default="tree", help=text("cli.format")
+    )
+    explain.set_defaults(run=run_explain)
+    return parser
+
+
+def _inputs(command: argparse.ArgumentParser) -> None:
+    command.add_argument("regulation", type=Path, help=text("cli.regulation"))
+    command.add_argument("candidates", type=Path, help=text("cli.candidates"))
+    command.add_argument("--encoding", help=text("cli.encoding"))
+
+
+def _stdout() -> Console:
+    """The terminal, or a wide page when piped, so tables keep their columns."""
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+# --- check -------------------------------------------------------------------------
+def run_check(args: argparse.Namespace) -> int:
+    reports = [_check_one(path) for path in args.regulations]
+    if args.format == "json":
+        print(
+            json.dumps([d for report, _ in reports for d in report], ensure_ascii=False, indent=2)
+        )
+    return EXIT_INVALID_REGULATION if any(failed for _, failed in reports) else EXIT_OK
+
+
+def _check_one(path: Path) -> tuple[list[dict[str, object]], bool]:
+    source = SourceFile.read(path)
+    program, diagnostics = compile_source(source)
+    failed = has_errors(diagnostics)
+    console = _stderr() if failed else _stdout()
+    for diagnostic in diagnostics:
+        style = "red" if diagnostic.severity is Severity.ERROR else "yellow"
+        console.print(diagnostic.render(source), markup=False, style=style, soft_wrap=True)
+    if program is not None and not failed:
+        rules = sum(len(r.rules) for r in program.regimes)
+        console.print(
+            text("check.ok", path=path, regimes=len(program.regimes), rules=rules),
+            markup=False,
+            style="green",
+        )
+    elif failed:
+        errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+        console.print(
+            text("check.failed", errors=errors, warnings=len(diagnostics) - errors),
+            markup=False,
+            style="bold red",
+        )
+    return [d.as_json() for d in diagnostics], failed
+
+
+# --- eval ----------------------------------------------------------------------------
+def run_eval(args: argparse.Namespace) -> int:
+    regulation = Regulation.from_source(SourceFile.read(args.regulation))
+    results = regulation.decide_all(regulation.read(args.candidates, encoding=args.encoding))
+    figures = [f.name for f in regulation.program.regimes[0].figures]
+    with _output(args.output) as out:
+        match args.format:
+            case "jsonl":
+                counts = render.write_jsonl(results, out)
+            case "csv":
+                counts = render.write_csv(results, figures, out)
+            case "json":
+                counts = _write_json(regulation, list(results), out)
+            case _:
+                counts = _write_table(regulation, list(results), figures, out)
+    if args.format != "table":
+        _summary(_stderr(), counts)
+    return EXIT_ROW_ERRORS if counts["erreur"] else EXIT_OK
+
+
+def _write_json(regulation: Regulation, results: list[render.Result], out: IO[str]) -> Counter[str]:
+    from .explain import stamp
+
+    counts = Counter(_outcome(r) for r in results)
+    document = {
+        "regulation": stamp(regulation.program).model_dump(mode="json"),
+        "results": [render.record(r) for r in results],
+        "summary": {"rows": len(results), **counts},
+    }
+    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    return counts
+
+
+def _write_table(
+    regulation: Regulation, results: list[render.Result], figures: list[str], out: IO[str]
+) -> Counter[str]:
+    console = Console(file=out, highlight=False, width=160) if out is not sys.stdout else _stdout()
+    decisions = [r for r in results if not isinstance(r, RowError)]
+    errors = [r for r in results if isinstance(r, RowError)]
+    diploma = regulation.program.diploma
+    console.print(
+        render.decisions_table(decisions, figures, text("eval.title", diploma=diploma.title))
+    )
+    if errors:
+        console.print(render.errors_table(errors))
+    counts = Counter(_outcome(r) for r in results)
+    labels = {o.name: o.label for o in regulation.program.outcomes}
+    console.print(render.counts_table(counts, labels))
+    _summary(console, counts)
+    return counts
+
+
+def _outcome(result: render.Result) -> str:
+    return "erreur" if isinstance(result, RowError) else result.decision
+
+
+def _summary(console: Console, counts: Counter[str]) -> None:
+    rows = sum(counts.values())
+    console.print(
+        text("eval.summary", rows=rows, decisions=rows - counts["erreur"], errors=counts["erreur"]),
+        markup=False,
+    )
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[IO[str]]:
+    """Standard output, or a file that appears complete or not at all."""
+    if path is None:
+        yield sys.stdout
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", newline="", delete=False, dir=folder, prefix=f".{path.name}."
+    ) as handle:
+        try:
+            yield handle
+        except BaseException:
+            handle.close()
+            os.unlink(handle.name)
+            raise
+    os.replace(handle.name, path)
+
+
+# --- explain -------------------------------------------------------------------------
+def run_explain(args: argparse.Namespace) -> int:
+    regulation = Regulation.from_source(SourceFile.read(args.regulation))
+    rows = regulation.read(args.candidates, encoding=args.encoding)
+    wanted = args.id.strip()
+    for row in rows:
+        if row.id != wanted:
+            continue
+        result = row if isinstance(row, RowError) else regulation.try_decide(row)
+        if isinstance(result, RowError):
+            _stderr().print(
+                text(
+                    "cli.row_error",
+                    row=result.row,
+                    id=result.id,
+                    field=result.field or "—",
+                    message=result.message,
+                ),
+                markup=False,
+                style="red",
+            )
+            return EXIT_ROW_ERRORS
+        if args.format == "json":
+            print(result.model_dump_json(indent=2))
+        else:
+            _stdout().print(render.trace_tree(result))
+        return EXIT_OK
+    _stderr().print(text("F008", id=wanted, path=args.candidates), markup=False, style="red")
+    return EXIT_USAGE

@@ -1,0 +1,145 @@
+"""The `ndrc-rules` console script, run as a user would: a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NDRC = ROOT / "regulations" / "bts_ndrc.reg"
+COHORT = ROOT / "examples" / "candidats_ndrc.csv"
+BAD_ROWS = ROOT / "examples" / "candidats_ndrc_erreurs.csv"
+SCRIPT = Path(sys.executable).parent / "ndrc-rules"
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def rows_in(path: Path) -> int:
+    return len(path.read_text("utf-8").splitlines()) - 1
+
+
+def test_script_is_installed() -> None:
+    assert SCRIPT.exists(), "install the package: pip install '.[dev]'"
+
+
+def test_check_accepts_the_shipped_regulation() -> None:
+    result = run("check", NDRC)
+    assert result.returncode == 0, result.stderr
+    assert "règlement valide" in result.stdout
+
+
+def test_check_reports_file_line_column_and_hint(tmp_path: Path) -> None:
+    broken = tmp_path / "casse.reg"
+    broken.write_text(
+        NDRC.read_text("utf-8").replace("moyenne_generale >= 10", "moyenne_generale => 10"), "utf-8"
+    )
+    result = run("check", broken)
+    assert result.returncode == 1
+    line = next(
+        i for i, text in enumerate(broken.read_text("utf-8").splitlines(), 1) if "=> 10" in text
+    )
+    assert f"{broken}:{line}:" in result.stderr
+    assert "écrivez `>=`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_json_lists_diagnostics(tmp_path: Path) -> None:
+    broken = tmp_path / "inconnu.reg"
+    broken.write_text(
+        NDRC.read_text("utf-8").replace("moyenne de professionnel", "moyenne de profesionnel"),
+        "utf-8",
+    )
+    result = run("check", broken, "--format", "json")
+    assert result.returncode == 1
+    [diagnostic] = json.loads(result.stdout)
+    assert diagnostic["code"] == "E101"
+    assert "professionnel" in diagnostic["hint"]
+
+
+def test_eval_table_shows_every_candidate_and_counts() -> None:
+    result = run("eval", NDRC, COHORT)
+    assert result.returncode == 0, result.stderr
+    assert "2026-NDRC-0040" in result.stdout
+    assert f"{rows_in(COHORT)} lignes : {rows_in(COHORT)} décisions, 0 erreurs" in result.stdout
+
+
+def test_eval_jsonl_gives_one_record_per_row() -> None:
+    result = run("eval", NDRC, BAD_ROWS, "--format", "jsonl")
+    assert result.returncode == 3
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == rows_in(BAD_ROWS)
+    assert all("error" in r for r in records)
+    assert {r["error"]["code"] for r in records} >= {"C001", "C005", "C006", "C008", "C012"}
+
+
+def test_eval_jsonl_decisions_carry_rule_figures_and_trace() -> None:
+    result = run("eval", NDRC, COHORT, "--format", "jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == rows_in(COHORT)
+    first = records[0]
+    assert {"id", "regime", "decision", "deciding_rule", "figures", "trace"} <= first.keys()
+    assert first["trace"]["regulation"]["sha256"]
+
+
+def test_eval_csv_and_json_outputs(tmp_path: Path) -> None:
+    out = tmp_path / "decisions.csv"
+    assert run("eval", NDRC, COHORT, "--format", "csv", "--output", out).returncode == 0
+    lines = out.read_text("utf-8").splitlines()
+    assert lines[0].startswith("row;id;regime;decision")
+    assert len(lines) == rows_in(COHORT) + 1
+    document = json.loads(run("eval", NDRC, COHORT, "--format", "json").stdout)
+    assert document["summary"]["rows"] == rows_in(COHORT)
+    assert len(list(tmp_path.iterdir())) == 1, "no temporary file left behind"
+
+
+def test_explain_shows_rule_line_figures_and_citation() -> None:
+    result = run("explain", NDRC, COHORT, "--id", "2026-NDRC-0014")
+    assert result.returncode == 0, result.stderr
+    assert "Règle décisive : sinon" in result.stdout
+    assert "écartée par l'exception" in result.stdout
+    assert "moyenne_generale = 11.14" in result.stdout
+    assert "sauf si la moyenne dans les enseignements" in result.stdout
+
+
+def test_explain_json_is_the_decision_record() -> None:
+    result = run("explain", NDRC, COHORT, "--id", "2026-NDRC-0006", "--format", "json")
+    decision = json.loads(result.stdout)
+    assert (decision["decision"], decision["deciding_rule"]) == ("rattrapage", "rattrapage")
+    assert decision["resit"] == {"count": 2, "units": ["U1", "U2", "U3"]}
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("explain", NDRC, COHORT, "--id", "personne"), 2),
+        (("explain", NDRC, BAD_ROWS, "--id", "2026-NDRC-0012"), 3),
+        (("eval", NDRC, ROOT / "absent.csv"), 2),
+        (("eval", NDRC, ROOT / "README.md"), 2),
+        (("eval",), 2),
+    ],
+)
+def test_exit_codes(args: tuple[str | Path, ...], code: int) -> None:
+    result = run(*args)
+    assert result.returncode == code
+    assert "Traceback" not in result.stderr
+
+
+def test_changing_a_threshold_in_the_text_changes_decisions(tmp_path: Path) -> None:
+    stricter = tmp_path / "ndrc_strict.reg"
+    stricter.write_text(
+        NDRC.read_text("utf-8").replace("moyenne_generale >= 10", "moyenne_generale >= 12"), "utf-8"
+    )
+
+    def admitted(path: Path) -> int:
+        out = run("eval", path, COHORT, "--format", "jsonl").stdout
+        return sum(json.loads(line)["decision"] == "admis" for line in out.splitlines())
+
+    assert admitted(stricter) < admitted(NDRC)

@@ -15,6 +15,7 @@ from fractions import Fraction
 from . import model as m
 from . import surface as s
 from .diagnostics import Diagnostic, Hint, Severity, has_errors
+from .messages import text
 from .numbers import display
 from .parser import fold
 from .source import SourceFile, Span
@@ -87,8 +88,11 @@ class _Checker:
     def warn(self, code: str, span: Span, **args: object) -> None:
         self.diagnostics.append(Diagnostic(code, span, args, severity=Severity.WARNING))
 
-    def unknown(self, name: s.Name, known: Iterable[str], code: str = "E101") -> None:
-        self.error(code, name.span, _suggestion(name.value, known), name=name.value)
+    def unknown(
+        self, subject: s.Name, known: Iterable[str], code: str = "E101", **args: object
+    ) -> None:
+        hint = _suggestion(subject.value, known)
+        self.error(code, subject.span, hint, **{"name": subject.value, **args})
 
     # --- document ------------------------------------------------------------
     def program(self, document: s.Document, source: SourceFile) -> m.Program:
@@ -125,12 +129,13 @@ class _Checker:
         return table
 
     def is_new(self, table: dict[str, object], name: s.Name, kind: str) -> bool:
+        """True for a name not yet in `table`; otherwise reports the duplicate."""
         previous = table.get(fold(name.value))
-        if previous is None:
-            return True
-        line = getattr(previous, "span", name.span).line
-        from .messages import text
+        if previous is not None:
+            self.duplicate(name, kind, getattr(previous, "span", name.span).line)
+        return previous is None
 
+    def duplicate(self, name: s.Name, kind: str, line: int) -> None:
         self.error(
             "E102",
             name.span,
@@ -139,7 +144,6 @@ class _Checker:
             name=name.value,
             line=line,
         )
-        return False
 
     # --- regimes ---------------------------------------------------------------
     def regimes(self, regimes: tuple[s.Regime, ...], whole: Span) -> tuple[m.RegimeDef, ...]:
@@ -167,11 +171,9 @@ class _Checker:
             while base is not None and fold(base.value) not in order:
                 base_key = fold(base.value)
                 if base_key not in declared:
-                    self.unknown(base, [r.name.value for r in declared.values()], "E104")
-                    self.diagnostics[-1] = replace(
-                        self.diagnostics[-1],
-                        args={"name": declared[chain[-1]].name.value, "base": base.value},
-                    )
+                    known = [r.name.value for r in declared.values()]
+                    name = declared[chain[-1]].name.value
+                    self.unknown(base, known, "E104", name=name, base=base.value)
                     break
                 if base_key in chain:
                     cycle = " → ".join(declared[k].name.value for k in [*chain, base_key])
@@ -189,7 +191,7 @@ class _Checker:
             result.groups, result.units = dict(base.groups), dict(base.units)
             result.figures, result.rules = dict(base.figures), dict(base.rules)
             result.default = base.default
-        own: set[str] = set()  # names declared by this regime itself
+        own: dict[str, int] = {}  # names this regime itself declares → line
         for item in regime.items:
             match item:
                 case s.Group():
@@ -197,20 +199,21 @@ class _Checker:
                 case s.FormOverride():
                     self.form_override(item, result, regime)
                 case s.Figure():
-                    self.own_name(own, "chiffre:", item.name, "kind.figure", item.span)
+                    self.own_name(own, "chiffre:", item.name, "kind.figure")
                     result.figures[fold(item.name.value)] = item
                 case s.Rule():
-                    self.own_name(own, "regle:", item.name, "kind.rule", item.span)
+                    self.own_name(own, "regle:", item.name, "kind.rule")
                     self.rule(item, result)
                 case s.Default():
                     result.default = self.default(item, result)
         return result
 
-    def own_name(self, own: set[str], prefix: str, name: s.Name, kind: str, span: Span) -> None:
+    def own_name(self, own: dict[str, int], prefix: str, name: s.Name, kind: str) -> None:
+        """A regime may redefine what it inherits, but not declare a name twice itself."""
         key = prefix + fold(name.value)
         if key in own:
-            self.is_new({fold(name.value): _Spanned(span)}, name, kind)
-        own.add(key)
+            self.duplicate(name, kind, own[key])
+        own.setdefault(key, name.span.line)
 
     def group(self, group: s.Group, regime: _Regime) -> None:
         if not self.is_new(regime.groups, group.name, "kind.group"):
@@ -285,10 +288,8 @@ class _Checker:
             return
         unit = regime.units.get(fold(item.unit.value))
         if unit is None:
-            self.unknown(item.unit, [u.code for u in regime.units.values()], "E105")
-            self.diagnostics[-1] = replace(
-                self.diagnostics[-1], args={"regime": node.name.value, "name": item.unit.value}
-            )
+            known = [u.code for u in regime.units.values()]
+            self.unknown(item.unit, known, "E105", regime=node.name.value)
             return
         forms = self.forms(item.forms)
         regime.units[fold(unit.code)] = replace(
@@ -305,7 +306,10 @@ class _Checker:
         )
         if rule.condition is None or rule.conclusion is None:
             if inherited is None:
-                self.error("E113", rule.name.span, name=rule.name.value)
+                if rule.exceptions and regime.base:
+                    self.error("E124", rule.name.span, name=rule.name.value, base=regime.base)
+                else:
+                    self.error("E113", rule.name.span, name=rule.name.value)
                 return
             regime.rules[key] = replace(inherited, exceptions=inherited.exceptions + exceptions)
             return
@@ -366,11 +370,6 @@ class _Checker:
         )
 
 
-@dataclass(frozen=True)
-class _Spanned:
-    span: Span
-
-
 class _Resolver:
     """Resolves the names of one assembled regime into core expressions."""
 
@@ -425,9 +424,16 @@ class _Resolver:
                 threshold = expr.threshold.value if expr.threshold else None
                 return m.Aggregate(expr.kind, units, tuple(n.value for n in expr.units), threshold)
             case s.Binary():
-                return m.Arithmetic(expr.op, self.expr(expr.left), self.expr(expr.right))
+                right = self.expr(expr.right)
+                if expr.op == "/" and right == m.Const(Fraction(0)):
+                    self.checker.error("E125", expr.right.span)
+                return m.Arithmetic(expr.op, self.expr(expr.left), right)
             case s.Negate():
-                return m.Negative(self.expr(expr.operand))
+                operand = self.expr(expr.operand)
+                # A negative number is a constant, checked like any other threshold.
+                if isinstance(operand, m.Const):
+                    return m.Const(-operand.value)
+                return m.Negative(operand)
         raise AssertionError(expr)
 
     def reference(self, name: s.Name) -> m.Expr:
@@ -571,8 +577,6 @@ def _suggestion(name: str, known: Iterable[str]) -> Hint | None:
 
 
 def _kind_text(kind: str) -> str:
-    from .messages import text
-
     return text(kind)
 
 
@@ -613,8 +617,6 @@ def _scale(expr: m.Expr, figures: dict[str, str | None]) -> str | None:
             return figures.get(fold(expr.name))
         case m.Arithmetic(op="/", right=m.Aggregate(kind="coefficients")):
             return "grade"
-        case m.Arithmetic(op="+" | "-", left=left, right=m.Const()):
-            return _scale(left, figures)
     return None
 
 

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from . import model as m
 from . import surface as s
-from .diagnostics import Diagnostic, Hint, Severity, has_errors
+from .diagnostics import Diagnostic, Hint, has_errors
 from .messages import text
 from .numbers import display
 from .parser import fold
@@ -84,9 +84,6 @@ class _Checker:
     # --- reporting -------------------------------------------------------------
     def error(self, code: str, span: Span, hint: Hint | None = None, **args: object) -> None:
         self.diagnostics.append(Diagnostic(code, span, args, hint))
-
-    def warn(self, code: str, span: Span, **args: object) -> None:
-        self.diagnostics.append(Diagnostic(code, span, args, severity=Severity.WARNING))
 
     def unknown(
         self, subject: s.Name, known: Iterable[str], code: str = "E101", **args: object

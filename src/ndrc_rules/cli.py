@@ -24,7 +24,7 @@ from . import __version__, render
 from .api import Regulation, RegulationError, compile_source
 from .candidates import InputFileError, RowError
 from .diagnostics import Severity, has_errors
-from .messages import text
+from .messages import text, translate
 from .source import SourceFile
 
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS = 0, 1, 2, 3
@@ -42,17 +42,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, speaking the catalogue's language, help option included."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(add_help=False, **kwargs)  # type: ignore[arg-type]
+        self.add_argument("-h", "--help", action="help", help=text("cli.help"))
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    argparse._ = translate  # type: ignore[attr-defined]  # argparse's own texts, translated
+    parser = _Parser(
         prog="ndrc-rules", description=text("cli.description"), epilog=text("cli.epilog")
     )
     parser.add_argument(
         "--version", action="version", version=f"ndrc-rules {__version__}", help=text("cli.version")
     )
-    commands = parser.add_subparsers(required=True, metavar="{check,eval,explain}")
+    commands = parser.add_subparsers(
+        required=True, metavar="{check,eval,explain}", parser_class=_Parser
+    )
 
     check = commands.add_parser("check", help=text("cli.check"), epilog=text("cli.epilog"))
-    check.add_argument("regulations", nargs="+", type=Path, help=text("cli.regulations"))
+    check.add_argument(
+        "regulations", nargs="+", type=Path, metavar="REGLEMENT", help=text("cli.regulations")
+    )
     check.add_argument(
         "--format", choices=["text", "json"], default="text", help=text("cli.format")
     )
@@ -80,8 +93,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _inputs(command: argparse.ArgumentParser) -> None:
-    command.add_argument("regulation", type=Path, help=text("cli.regulation"))
-    command.add_argument("candidates", type=Path, help=text("cli.candidates"))
+    command.add_argument("regulation", type=Path, metavar="REGLEMENT", help=text("cli.regulation"))
+    command.add_argument("candidates", type=Path, metavar="CANDIDATS", help=text("cli.candidates"))
     command.add_argument("--encoding", help=text("cli.encoding"))
 
 

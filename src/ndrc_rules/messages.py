@@ -97,6 +97,17 @@ FRENCH: dict[str, str] = {
     "cli.encoding": "encodage du fichier des candidats (par défaut UTF-8, avec ou sans BOM)",
     "cli.id": "identifiant du candidat à expliquer",
     "cli.version": "afficher la version",
+    "cli.help": "afficher cette aide et quitter",
+    # argparse's own texts, by their English source text
+    "argparse.usage: ": "usage : ",
+    "argparse.positional arguments": "arguments",
+    "argparse.options": "options",
+    "argparse.the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "argparse.invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (possibles : %(choices)s)",
+    "argparse.%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "argparse.unrecognized arguments: %s": "arguments non reconnus : %s",
+    "argparse.expected one argument": "un argument attendu",
+    "argparse.ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
     "cli.row_error": "ligne {row} (candidat {id}), champ {field} : {message}",
     # --- labels ------------------------------------------------------------
     "severity.error": "erreur",
@@ -177,6 +188,11 @@ DEFAULT_LANGUAGE = "fr"
 def language() -> str:
     lang = os.environ.get("NDRC_LANG", DEFAULT_LANGUAGE)
     return lang if lang in CATALOGUES else DEFAULT_LANGUAGE
+
+
+def translate(english: str) -> str:
+    """A library's own English text (argparse) in the current language, when known."""
+    return CATALOGUES[language()].get("argparse." + english) or english
 
 
 def text(key: str, /, **args: object) -> str:

@@ -57,14 +57,3 @@ class SourceFile:
     def line(self, number: int) -> str:
         lines = self.text.split("\n")
         return lines[number - 1] if 0 < number <= len(lines) else ""
-
-    def excerpt(self, span: Span) -> str:
-        """The source text a span covers (spans of one line or more)."""
-        lines = self.text.split("\n")[span.line - 1 : span.end_line]
-        if not lines:
-            return ""
-        if len(lines) == 1:
-            return lines[0][span.column - 1 : span.end_column - 1]
-        lines[0] = lines[0][span.column - 1 :]
-        lines[-1] = lines[-1][: span.end_column - 1]
-        return "\n".join(lines)

@@ -143,3 +143,29 @@ def test_changing_a_threshold_in_the_text_changes_decisions(tmp_path: Path) -> N
         return sum(json.loads(line)["decision"] == "admis" for line in out.splitlines())
 
     assert admitted(stricter) < admitted(NDRC)
+
+
+def test_eval_reads_json_and_jsonl_and_reports_ignored_columns(tmp_path: Path) -> None:
+    row = {
+        "id": "j1",
+        "regime": "Apprentissage",
+        "nom": "Dupont",
+        "U1": 12,
+        "U2": 11.5,
+        "U3": "10,5",
+        "U4": 14,
+        "U5": "ABJ",
+        "U6": 15,
+    }
+    as_json, as_jsonl = tmp_path / "c.json", tmp_path / "c.jsonl"
+    as_json.write_text(json.dumps([row]), "utf-8")
+    as_jsonl.write_text(json.dumps(row) + "\n\n" + "{pas du json\n", "utf-8")
+    decided = run("eval", NDRC, as_json, "--format", "jsonl")
+    [record] = [json.loads(line) for line in decided.stdout.splitlines()]
+    assert (record["decision"], record["ignored_columns"]) == ("admis", ["nom"])
+    assert record["trace"]["units"][1]["status"] == "ABJ"  # U5, counted 0
+    assert "colonnes ignorées (inconnues du règlement) : nom" in decided.stderr
+    streamed = run("eval", NDRC, as_jsonl, "--format", "jsonl")
+    records = [json.loads(line) for line in streamed.stdout.splitlines()]
+    assert [r.get("error", {}).get("code") for r in records] == [None, "C014"]
+    assert streamed.returncode == 3

@@ -529,3 +529,14 @@ def test_diagnostic_as_json_has_the_span() -> None:
         "line": line,
         "column": column,
     }
+
+
+@pytest.mark.parametrize("decimals", ["7", "1,5"])
+def test_rounding_needs_a_whole_number_of_decimals_up_to_six(decimals: str) -> None:
+    source = mutate(
+        VALID,
+        "coefficients de pro, gen\n",
+        f"coefficients de pro, gen arrondi {decimals} decimales\n",
+    )
+    d = diagnostic(source, "E129")
+    assert at(d) == position(source, decimals, within="arrondi")

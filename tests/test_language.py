@@ -690,3 +690,40 @@ def test_regulation_stamp_is_the_sha256_of_the_text(regulation: Regulation) -> N
 def test_trace_round_trips_as_json(regulation: Regulation) -> None:
     decision = decide(regulation, "alternance", PRO_BELOW_TEN)
     assert t.Decision.model_validate_json(decision.model_dump_json()) == decision
+
+
+# --- stated rounding ----------------------------------------------------------------
+# U1 9.99, U2 13, U3 7.42: general mean 209.86 / 21 = 9.9933…, professional mean 11.28.
+
+
+@pytest.mark.parametrize(
+    ("rounding", "shown", "outcome"),
+    [
+        ("", "9.99", "rattrapage"),  # exact by default: below 10
+        ("arrondi 1 decimale", "10.00", "admis"),  # 9.9933 → 10.0
+        ("arrondi 2 decimales", "9.99", "rattrapage"),
+        ("tronque 1 decimale", "9.90", "rattrapage"),
+    ],
+)
+def test_a_stated_rounding_applies_before_comparison(
+    rounding: str, shown: str, outcome: str
+) -> None:
+    text = mutate(
+        FIXTURE,
+        "(total de pro, gen + bonus) / coefficients de pro, gen\n",
+        f"(total de pro, gen + bonus) / coefficients de pro, gen {rounding}\n",
+    )
+    decision = decide(text, "initial", {"U1": "9.99", "U2": "13", "U3": "7.42"})
+    mean = figure(decision, "moyenne_generale")
+    assert (mean.display, decision.decision) == (shown, outcome)
+    exact = (8 * Fraction("9.99") + 6 * 13 + 7 * Fraction("7.42")) / 21
+    assert mean.unrounded == (str(exact) if rounding else None)
+
+
+def test_rounding_halves_go_up_and_truncation_goes_towards_zero() -> None:
+    from ndrc_rules.numbers import rounded
+
+    assert rounded(Fraction("9.995"), 2, "arrondi") == Fraction("10")
+    assert rounded(Fraction("9.9949"), 2, "arrondi") == Fraction("9.99")
+    assert rounded(Fraction("9.999"), 2, "tronque") == Fraction("9.99")
+    assert rounded(Fraction("-2.5"), 0, "arrondi") == Fraction(-3)

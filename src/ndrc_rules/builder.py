@@ -283,13 +283,18 @@ class _Builder(Transformer):
     def default_outcome(self, meta: Meta, children: list[Any]) -> s.Default:
         return s.Default(children[1], self._first(children, s.Citation), self._span(meta))
 
+    def rounding(self, meta: Meta, children: list[Any]) -> s.Rounding:
+        mode = "tronque" if children[0].type == "TRONQUE" else "arrondi"
+        return s.Rounding(mode, self._number(children[1]), self._span(meta))
+
     def figure(self, meta: Meta, children: list[Any]) -> s.Figure:
         rest = children[2:]
-        expr = next(c for c in rest if not isinstance(c, str | s.Citation))
+        expr = next(c for c in rest if not isinstance(c, str | s.Citation | s.Rounding))
         return s.Figure(
             self._name(children[1]),
             self._title(rest),
             expr,
+            self._first(rest, s.Rounding),
             self._first(rest, s.Citation),
             self._span(meta),
         )

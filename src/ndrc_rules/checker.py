@@ -21,6 +21,7 @@ from .parser import fold
 from .source import SourceFile, Span
 
 GRADE_SCALE = (Fraction(0), Fraction(20))
+MAX_DECIMALS = 6
 EPFF_MODES = {
     "ecrite": "ecrite",
     "ecrit": "ecrite",
@@ -406,8 +407,21 @@ class _Resolver:
         expr = self.expr(figure.expr)
         self.figure_scale[key] = _scale(expr, self.figure_scale)
         done[key] = m.FigureDef(
-            figure.name.value, figure.title, expr, _citation(figure.citation), figure.span
+            figure.name.value,
+            figure.title,
+            expr,
+            self.rounding(figure.rounding),
+            _citation(figure.citation),
+            figure.span,
         )
+
+    def rounding(self, rounding: s.Rounding | None) -> m.Rounding | None:
+        if rounding is None:
+            return None
+        decimals = rounding.decimals.value
+        if decimals.denominator != 1 or not 0 <= decimals <= MAX_DECIMALS:
+            self.checker.error("E129", rounding.decimals.span, value=rounding.decimals.text)
+        return m.Rounding(rounding.mode, int(decimals))
 
     # --- expressions -------------------------------------------------------------
     def expr(self, expr: s.Expr) -> m.Expr:

@@ -145,7 +145,9 @@ def _check_one(path: Path) -> tuple[list[dict[str, object]], bool]:
 # --- eval ----------------------------------------------------------------------------
 def run_eval(args: argparse.Namespace) -> int:
     regulation = Regulation.from_source(SourceFile.read(args.regulation))
-    results = regulation.decide_all(regulation.read(args.candidates, encoding=args.encoding))
+    ignored: set[str] = set()
+    rows = regulation.read(args.candidates, encoding=args.encoding)
+    results = _noting_ignored(regulation.decide_all(rows), ignored)
     figures = [f.name for f in regulation.program.regimes[0].figures]
     with _output(args.output) as out:
         match args.format:
@@ -159,6 +161,13 @@ def run_eval(args: argparse.Namespace) -> int:
                 counts = _write_table(regulation, list(results), figures, out)
     if args.format != "table":
         _summary(_stderr(), counts)
+    if ignored:
+        _stderr().print(
+            text("F009", columns=", ".join(sorted(ignored))),
+            style="yellow",
+            markup=False,
+            soft_wrap=True,
+        )
     return EXIT_ROW_ERRORS if counts["erreur"] else EXIT_OK
 
 
@@ -192,6 +201,14 @@ def _write_table(
     console.print(render.counts_table(counts, labels))
     _summary(console, counts)
     return counts
+
+
+def _noting_ignored(results: Iterator[render.Result], ignored: set[str]) -> Iterator[render.Result]:
+    """Pass results through, collecting the columns the regulation did not read."""
+    for result in results:
+        if not isinstance(result, RowError):
+            ignored.update(result.ignored_columns)
+        yield result
 
 
 def _outcome(result: render.Result) -> str:

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from . import model as m
 from .binding import BindingError, UnitValue
+from .numbers import rounded
 
 Env = tuple[dict[str, UnitValue], dict[str, Fraction]]
 NumberFn = Callable[[Env], Fraction]
@@ -65,7 +66,7 @@ class CompiledRegime:
     def __init__(self, regime: m.RegimeDef) -> None:
         self.regime = regime
         self.units = {u.code: u for u in regime.units}
-        self.figures = [(f.name, self.number(f.expr, f.name)) for f in regime.figures]
+        self.figures = [(f.name, self.figure(f)) for f in regime.figures]
         self.rules = [
             _CompiledRule(
                 r,
@@ -90,6 +91,13 @@ class CompiledRegime:
         raise AssertionError("a checked regime always ends with its default rule")
 
     # --- compiling expressions ---------------------------------------------------
+    def figure(self, figure: m.FigureDef) -> NumberFn:
+        compute = self.number(figure.expr, figure.name)
+        if figure.rounding is None:
+            return compute
+        decimals, mode = figure.rounding.decimals, figure.rounding.mode
+        return lambda env: rounded(compute(env), decimals, mode)
+
     def number(self, expr: m.Expr, figure: str) -> NumberFn:
         match expr:
             case m.Const(value=value):

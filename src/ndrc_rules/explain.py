@@ -186,12 +186,16 @@ def _unit(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
 
 def _figure(figure: m.FigureDef, values: _Values) -> t.FigureTrace:
     value = values.figures[figure.name]
+    rounding = figure.rounding
+    unrounded = values.number(figure.expr) if rounding else None
     return t.FigureTrace(
         name=figure.name,
         title=figure.title,
-        expression=describe(figure.expr),
+        expression=describe(figure.expr)
+        + (f" {rounding.mode} {rounding.decimals} decimales" if rounding else ""),
         value=exact(value),
         display=display(value),
+        unrounded=_exact(unrounded),
         inputs=_inputs(figure.expr, values),
         source=source_ref(figure.span),
         citation=citation(figure.citation),

@@ -48,6 +48,7 @@ FRENCH: dict[str, str] = {
     "E125": "division par zéro : ce diviseur vaut toujours 0",
     "E126": "le régime `{regime}` se reprend lui-même : {cycle}",
     "E128": "l'unité facultative `{name}` n'a pas de coefficient : seul `points au-dessus de` peut la compter",
+    "E129": "le nombre de décimales doit être un entier de 0 à 6 (trouvé {value})",
     "hint.did_you_mean": "vouliez-vous dire `{suggestion}` ?",
     "hint.known_names": "noms connus : {names}",
     "hint.add_default": "ajoutez en fin de régime une ligne `sinon <résultat>`",

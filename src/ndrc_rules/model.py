@@ -183,10 +183,17 @@ class RuleDef:
 
 
 @dataclass(frozen=True, slots=True)
+class Rounding:
+    mode: str  # 'arrondi' (nearest, halves up) or 'tronque' (towards zero)
+    decimals: int
+
+
+@dataclass(frozen=True, slots=True)
 class FigureDef:
     name: str
     title: str | None
     expr: Expr
+    rounding: Rounding | None  # None: exact, the default
     citation: Citation | None
     span: Span
 

@@ -31,6 +31,16 @@ def display(value: Fraction, decimals: int = 2) -> str:
     return f"{sign}{text[:-decimals]}.{text[-decimals:]}" if decimals else f"{sign}{text}"
 
 
+def rounded(value: Fraction, decimals: int, mode: str) -> Fraction:
+    """Rounded to `decimals`: 'arrondi' to the nearest (halves up), 'tronque' towards zero."""
+    scale = 10**decimals
+    scaled = abs(value) * scale
+    whole = scaled.numerator // scaled.denominator
+    if mode == "arrondi" and scaled - whole >= Fraction(1, 2):
+        whole += 1
+    return Fraction(whole if value >= 0 else -whole, scale)
+
+
 def exact(value: Fraction) -> str:
     """The exact value as text: '221/21', or '12' when whole."""
     return str(value)

@@ -65,6 +65,10 @@ KEYWORDS: dict[str, str] = {
     "coefficients": "COEFFICIENTS",
     "points": "POINTS",
     "au-dessus": "AU_DESSUS",
+    "arrondi": "ARRONDI",
+    "tronque": "TRONQUE",
+    "decimale": "DECIMALES",
+    "decimales": "DECIMALES",
 }
 
 _REVERSED_COMPARATORS = {"=>": ">=", "=<": "<=", "==": "="}

@@ -237,8 +237,10 @@ def _figures(node: Tree, figures: list[t.FigureTrace]) -> None:
     for figure in figures:
         line = Text(f"{figure.name} = ")
         line.append(figure.display, "bold")
+        before = f" ; avant arrondi : {figure.unrounded}" if figure.unrounded else ""
         line.append(
-            f"  (exact : {figure.value} ; {figure.expression} ; l. {figure.source.line})", "dim"
+            f"  (exact : {figure.value}{before} ; {figure.expression} ; l. {figure.source.line})",
+            "dim",
         )
         branch = node.add(line)
         for item in figure.inputs:

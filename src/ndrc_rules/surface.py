@@ -233,10 +233,18 @@ class Default:
 
 
 @dataclass(frozen=True, slots=True)
+class Rounding:
+    mode: str  # 'arrondi' (nearest, halves up) or 'tronque' (towards zero)
+    decimals: Number
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Figure:
     name: Name
     title: str | None
     expr: Expr
+    rounding: Rounding | None
     citation: Citation | None
     span: Span
 

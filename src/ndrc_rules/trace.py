@@ -66,6 +66,7 @@ class FigureTrace(_Record):
     expression: str
     value: str
     display: str
+    unrounded: str | None = None  # the exact value before a stated rounding
     inputs: list[FigureInput]
     source: SourceRef
     citation: CitationRecord | None = None

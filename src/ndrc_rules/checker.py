@@ -154,11 +154,7 @@ class _Checker:
         built: dict[str, _Regime] = {}
         for key in self.inheritance_order(declared):
             built[key] = self.regime(declared[key], built)
-        return tuple(
-            self.finish(built[fold(r.name.value)])
-            for r in regimes
-            if fold(r.name.value) in built and declared.get(fold(r.name.value)) is r
-        )
+        return tuple(self.finish(built[key]) for key in declared)
 
     def inheritance_order(self, declared: dict[str, s.Regime]) -> list[str]:
         """Bases before the regimes that reuse them; unknown bases and cycles reported."""
@@ -375,6 +371,7 @@ class _Resolver:
         self.checker = checker
         self.regime = regime
         self.figure_scale: dict[str, str | None] = {}
+        self.cyclic: set[str] = set()  # figures on a reported cycle
 
     def known(self) -> list[str]:
         return [u.code for u in self.regime.units.values()] + [
@@ -389,20 +386,19 @@ class _Resolver:
         return tuple(done.values())
 
     def visit(self, key: str, path: list[str], done: dict[str, m.FigureDef]) -> None:
-        if key in done:
+        """Depth first: a figure is resolved after the figures it reads."""
+        if key in done or key in self.cyclic:
             return
         figure = self.regime.figures[key]
         if key in path:
-            cycle = " → ".join(
-                self.regime.figures[k].name.value for k in [*path[path.index(key) :], key]
-            )
+            loop = path[path.index(key) :]
+            cycle = " → ".join(self.regime.figures[k].name.value for k in [*loop, key])
             self.checker.error("E110", figure.name.span, cycle=cycle)
+            self.cyclic.update(loop)
             return
         for dependency in _figure_references(figure.expr, self.regime.figures):
             self.visit(dependency, [*path, key], done)
-        if key in done or any(
-            d.code == "E110" and d.span == figure.name.span for d in self.checker.diagnostics
-        ):
+        if key in self.cyclic:
             return
         expr = self.expr(figure.expr)
         self.figure_scale[key] = _scale(expr, self.figure_scale)

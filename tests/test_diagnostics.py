@@ -327,7 +327,10 @@ def test_reversed_comparator_hint(typo: str, fix: str) -> None:
 )
 def test_keyword_used_as_a_name(old: str, new: str, keyword: str) -> None:
     source = mutate(VALID, old, new)
-    (d,) = failure(source).diagnostics
+    d, *later = failure(source).diagnostics
+    # The statement is skipped, with no cascade of syntax errors; names it would
+    # have declared may still be reported as unknown where they are used.
+    assert [e.code for e in later if e.code < "E100"] == []
     assert d.code == "E005"
     assert at(d) == position(source, keyword, within=new)
     assert d.args == {"found": keyword}
@@ -540,3 +543,39 @@ def test_rounding_needs_a_whole_number_of_decimals_up_to_six(decimals: str) -> N
     )
     d = diagnostic(source, "E129")
     assert at(d) == position(source, decimals, within="arrondi")
+
+
+def test_every_syntax_error_in_one_pass_without_cascades() -> None:
+    source = VALID
+    for old, new in [
+        ("coefficient 3", "coefficient"),  # line 8: a number is missing
+        ("unite U3", "unite U3 U4"),  # line 10: a stray word
+        (">= 10 alors admis", "=> 10 alors admis"),  # line 16: reversed comparator
+        ("sauf si moyenne_pro < 10", "sauf si moyenne_pro < "),  # line 21: cut short
+    ]:
+        source = mutate(source, old, new)
+    diagnostics = failure(source).diagnostics
+    assert [(d.code, d.span.line) for d in diagnostics] == [
+        ("E001", 8),
+        ("E001", 10),
+        ("E001", 16),
+        ("E003", 21),
+    ]
+
+
+def test_a_misspelt_keyword_gets_a_suggestion() -> None:
+    source = mutate(VALID, "coefficient 3", "coefficent 3")
+    d = failure(source).diagnostics[0]
+    assert (d.code, d.hint.key, d.hint.args) == (
+        "E001",
+        "hint.did_you_mean",
+        {"suggestion": "coefficient"},
+    )
+
+
+def test_semantic_errors_outside_damaged_statements_are_still_reported() -> None:
+    source = mutate(VALID, "coefficient 3", "coefficient")
+    source = mutate(source, "alors ajourne\n  regle", "alors ajourné\n  regle")
+    source = mutate(source, "sinon ajourne", "sinon ajoune")
+    codes = [(d.code, d.span.line) for d in failure(source).diagnostics]
+    assert codes == [("E001", 8), ("E103", 17)]

@@ -37,11 +37,15 @@ class RegulationError(Exception):
 
 
 def compile_source(source: SourceFile) -> tuple[m.Program | None, list[Diagnostic]]:
-    """Parse and check; the program is None when there is any error."""
-    tree, diagnostics = parse(source)
-    if tree is None:
-        return None, diagnostics
-    return check(build(tree, source), source)
+    """Parse and check; every syntax error, then every semantic error outside the
+    damaged statements. The program is None when there is any error."""
+    parsed = parse(source)
+    if parsed.tree is None:
+        return None, parsed.diagnostics
+    program, semantic = check(build(parsed.tree, source), source)
+    if parsed.diagnostics:
+        return None, parsed.diagnostics + [d for d in semantic if not parsed.spares(d)]
+    return program, semantic
 
 
 def load(path: str | Path) -> Regulation:

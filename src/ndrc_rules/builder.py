@@ -318,10 +318,38 @@ class _Builder(Transformer):
             self._span(meta),
         )
 
+    # --- examples -----------------------------------------------------------
+    def column(self, meta: Meta, children: list[Token]) -> s.Name:
+        return s.Name(".".join(str(t) for t in children), self._span(meta))
+
+    def grade(self, meta: Meta, children: list[Any]) -> s.ExampleGrade:
+        return s.ExampleGrade(children[0], str(children[1]), self._span(meta))
+
+    def grade_list(self, meta: Meta, grades: list[s.ExampleGrade]) -> tuple[s.ExampleGrade, ...]:
+        return tuple(grades)
+
+    def deciding_rule(self, meta: Meta, children: list[Token]) -> s.Name:
+        return self._name(children[1])
+
+    def example(self, meta: Meta, children: list[Any]) -> s.Example:
+        name, regime, outcome = (
+            self._name(c) for c in children if isinstance(c, Token) and c.type == "NAME"
+        )
+        return s.Example(
+            name,
+            self._title(children[2:]),
+            regime,
+            self._first(children, tuple),
+            outcome,
+            self._first(children, s.Name),
+            self._span(meta),
+        )
+
     def start(self, meta: Meta, children: list[Any]) -> s.Document:
         return s.Document(
             tuple(c for c in children if isinstance(c, s.Diploma)),
             tuple(c for c in children if isinstance(c, s.Outcome)),
             tuple(c for c in children if isinstance(c, s.Regime)),
+            tuple(c for c in children if isinstance(c, s.Example)),
             self._span(meta),
         )

@@ -16,7 +16,7 @@ from . import model as m
 from . import surface as s
 from .diagnostics import Diagnostic, Hint, has_errors
 from .messages import text
-from .numbers import display
+from .numbers import display, parse_decimal
 from .parser import fold
 from .source import SourceFile, Span
 
@@ -97,8 +97,9 @@ class _Checker:
         diploma = self.diploma(document)
         self.outcomes = self.declare_outcomes(document.outcomes)
         regimes = self.regimes(document.regimes, document.span)
+        examples = self.examples(document.examples, regimes)
         return m.Program(
-            source.path, source.sha256, diploma, tuple(self.outcomes.values()), regimes
+            source.path, source.sha256, diploma, tuple(self.outcomes.values()), regimes, examples
         )
 
     def diploma(self, document: s.Document) -> m.DiplomaDef:
@@ -141,6 +142,51 @@ class _Checker:
             kind=text(kind).split(" ", 1)[1],
             name=name.value,
             line=line,
+        )
+
+    # --- examples --------------------------------------------------------------
+    def examples(
+        self, examples: tuple[s.Example, ...], regimes: tuple[m.RegimeDef, ...]
+    ) -> tuple[m.ExampleDef, ...]:
+        declared: dict[str, s.Example] = {}
+        checked = []
+        by_name = {fold(r.name): r for r in regimes}
+        for example in examples:
+            if not self.is_new(declared, example.name, "kind.example"):
+                continue
+            declared[fold(example.name.value)] = example
+            regime = by_name.get(fold(example.regime.value))
+            if regime is None:
+                self.unknown(example.regime, [r.name for r in regimes])
+                continue
+            checked.append(self.example(example, regime))
+        return tuple(checked)
+
+    def example(self, example: s.Example, regime: m.RegimeDef) -> m.ExampleDef:
+        columns = {
+            fold(column): column
+            for u in regime.units
+            for column in [u.code, *(f"{u.code}.{p.name}" for p in u.parts)]
+        }
+        for grade in example.grades:
+            if fold(grade.column.value) not in columns:
+                self.unknown(grade.column, columns.values())
+            if not _example_value(grade.value):
+                self.error("E130", grade.span, value=grade.value)
+        self.outcome(example.outcome)
+        rules = {fold(r.name): r.name for r in regime.rules}
+        if example.rule and fold(example.rule.value) not in rules:
+            self.unknown(example.rule, rules.values())
+        return m.ExampleDef(
+            example.name.value,
+            example.title,
+            regime.name,
+            tuple(
+                (columns.get(fold(g.column.value), g.column.value), g.value) for g in example.grades
+            ),
+            self.outcome(example.outcome).name,
+            rules.get(fold(example.rule.value)) if example.rule else None,
+            example.span,
         )
 
     # --- regimes ---------------------------------------------------------------
@@ -199,6 +245,9 @@ class _Checker:
                     self.own_name(own, "regle:", item.name, "kind.rule")
                     self.rule(item, result)
                 case s.Default():
+                    if "sinon" in own:
+                        self.error("E131", item.span, line=own["sinon"])
+                    own.setdefault("sinon", item.span.line)
                     result.default = self.default(item, result)
         return result
 
@@ -568,6 +617,16 @@ class _Resolver:
 
 
 # --- small pure helpers ------------------------------------------------------------
+def _example_value(value: str) -> bool:
+    """A grade from 0 to 20 or a marker, as a candidates file would hold it."""
+    if value.upper() in {"ABS", "ABJ", "DISP"}:
+        return True
+    try:
+        return GRADE_SCALE[0] <= parse_decimal(value) <= GRADE_SCALE[1]
+    except ValueError:
+        return False
+
+
 def _start(span: Span) -> Span:
     return Span(span.file, 1, 1, 1, 2)
 

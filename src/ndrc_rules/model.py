@@ -221,6 +221,19 @@ class DiplomaDef:
 
 
 @dataclass(frozen=True, slots=True)
+class ExampleDef:
+    """An example candidate written in the file, with its expected decision."""
+
+    name: str
+    title: str | None
+    regime: str
+    grades: tuple[tuple[str, str], ...]  # column → value as written
+    outcome: str
+    rule: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Program:
     """A whole checked regulation file."""
 
@@ -229,3 +242,4 @@ class Program:
     diploma: DiplomaDef
     outcomes: tuple[OutcomeDef, ...]
     regimes: tuple[RegimeDef, ...]
+    examples: tuple[ExampleDef, ...] = ()

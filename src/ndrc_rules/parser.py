@@ -7,12 +7,16 @@ keyword can be mis-lexed as the prefix of a name.
 
 from __future__ import annotations
 
+import difflib
+import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from .diagnostics import Diagnostic, Hint
 from .source import SourceFile, Span
@@ -69,6 +73,10 @@ KEYWORDS: dict[str, str] = {
     "tronque": "TRONQUE",
     "decimale": "DECIMALES",
     "decimales": "DECIMALES",
+    "exemple": "EXEMPLE",
+    "notes": "NOTES",
+    "attendu": "ATTENDU",
+    "par": "PAR",
 }
 
 _REVERSED_COMPARATORS = {"=>": ">=", "=<": "<=", "==": "="}
@@ -104,12 +112,192 @@ def lalr_parser(*, strict: bool = False) -> Lark:
     )
 
 
-def parse(source: SourceFile) -> tuple[Tree | None, list[Diagnostic]]:
-    """Parse a whole file; a syntax error yields a diagnostic instead of a tree."""
+# Keywords that open a statement: after a syntax error, parsing resumes at the
+# first of them that begins a line.
+SYNC_KEYWORDS = frozenset(
+    {
+        "DIPLOME",
+        "RESULTAT",
+        "REGIME",
+        "GROUPE",
+        "UNITE",
+        "PARTIE",
+        "FORME",
+        "CHIFFRE",
+        "REGLE",
+        "SI",
+        "SAUF",
+        "CITE",
+        "SINON",
+        "EXEMPLE",
+    }
+)
+# Keywords that open a statement (the others above open a clause of one).
+STATEMENT_KEYWORDS = SYNC_KEYWORDS - {"SI", "SAUF", "CITE"}
+MAX_SYNTAX_ERRORS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    line: int
+    column: int
+    text: str  # from '#' to the end of the line
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """The tree (None if nothing could be read), the comments, every syntax error.
+
+    After an error the parser skips to the next line that opens a statement;
+    `damaged` lists the line ranges it could not read, so that later stages
+    can keep quiet about what they never saw.
+    """
+
+    tree: Tree | None
+    comments: tuple[Comment, ...]
+    diagnostics: list[Diagnostic]
+    damaged: tuple[tuple[int, int], ...] = ()
+    lost_names: frozenset[str] = frozenset()  # folded names the damaged statements declare
+
+    def spares(self, diagnostic: Diagnostic) -> bool:
+        """Whether a later diagnostic may stem from what could not be read."""
+        span = diagnostic.span
+        touched = any(first <= span.end_line and span.line <= last for first, last in self.damaged)
+        return touched or fold(str(diagnostic.args.get("name", ""))) in self.lost_names
+
+
+def parse(source: SourceFile) -> ParseResult:
+    recovery = _Recovery(source)
+    tree: Tree | None = None
     try:
-        return lalr_parser().parse(source.text), []
+        tree = lalr_parser().parse(source.text, on_error=recovery.on_error)
     except UnexpectedInput as error:
-        return None, [_diagnostic(source, error)]
+        recovery.record(error)
+    except RecursionError:  # pragma: no cover - guarded by the stack limit of the parser
+        recovery.diagnostics.append(_too_deep(source))
+    damaged = recovery.damaged_ranges()
+    lost = frozenset(_declared_name(source, first) for first, _ in damaged)
+    return ParseResult(tree, comments(source), recovery.diagnostics, damaged, lost - {""})
+
+
+def comments(source: SourceFile) -> tuple[Comment, ...]:
+    """Every '#' comment, found outside quoted texts."""
+    found = []
+    closing = {'"': '"', "“": "”", "«": "»"}
+    for number, line in enumerate(source.text.split("\n"), start=1):
+        quote = None
+        for column, char in enumerate(line, start=1):
+            if quote:
+                quote = None if char == quote else quote
+            elif char in closing:
+                quote = closing[char]
+            elif char == "#":
+                found.append(Comment(number, column, line[column - 1 :].rstrip()))
+                break
+    return tuple(found)
+
+
+def _declared_name(source: SourceFile, line: int) -> str:
+    """The name a statement line declares: its second word (`regle admission …`)."""
+    words = source.line(line).split()
+    return fold(words[1]) if len(words) > 1 else ""
+
+
+class _Recovery:
+    """Panic-mode recovery: after an error, skip to a statement that begins a line."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.damaged: list[list[int]] = []  # [first line, last line]
+        self.skipped_to = -1  # where the last skipped text ends
+
+    def on_error(self, error: UnexpectedInput) -> bool:
+        start, end = _extent(error)
+        if not self._still_skipping(start):
+            self.record(error)
+            line = getattr(error, "line", None) or _last_line(self.source)
+            self.damaged.append([self._statement_start(line), line])
+            # Back to where a statement may begin, so that no word of the damaged
+            # statement is read as the start of another one.
+            _unwind(error.interactive_parser, SYNC_KEYWORDS)
+        self.skipped_to = end
+        if len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
+            return False
+        if isinstance(error, UnexpectedToken):
+            return self._resync(error)
+        return True  # an unexpected character: Lark skips it
+
+    def _resync(self, error: UnexpectedToken) -> bool:
+        token, parser = error.token, error.interactive_parser
+        if token.type == "$END":
+            self.damaged[-1][1] = _last_line(self.source)
+            return _unwind(parser, {"$END"})
+        if token.type not in SYNC_KEYWORDS or not self._opens_line(token):
+            self.damaged[-1][1] = token.line or self.damaged[-1][1]
+            return True  # drop the token, keep skipping
+        if _unwind(parser, {token.type}):
+            parser.feed_token(token)
+            self.skipped_to = -1
+        return True
+
+    def _still_skipping(self, start: int) -> bool:
+        """Whether only blanks and comments lie between the last skip and `start`."""
+        gap = self.source.text[self.skipped_to : start]
+        return self.skipped_to >= 0 and _BLANK.fullmatch(gap) is not None
+
+    def _opens_line(self, token: Token) -> bool:
+        return not self.source.line(token.line or 1)[: (token.column or 1) - 1].strip()
+
+    def _statement_start(self, line: int) -> int:
+        """The line opening the damaged statement; for a unit or a part, its group's."""
+        wanted = STATEMENT_KEYWORDS
+        for number in range(line, 0, -1):
+            words = self.source.line(number).split()
+            keyword = KEYWORDS.get(fold(words[0])) if words else None
+            if keyword in wanted:
+                if keyword not in {"UNITE", "PARTIE"}:
+                    return number
+                wanted = frozenset({"GROUPE", "REGIME"})
+        return line
+
+    def record(self, error: UnexpectedInput) -> None:
+        line = getattr(error, "line", None) or _last_line(self.source)
+        if any(d.span.line == line for d in self.diagnostics):
+            return
+        self.diagnostics.append(_diagnostic(self.source, error))
+
+    def damaged_ranges(self) -> tuple[tuple[int, int], ...]:
+        return tuple((first, last) for first, last in self.damaged)
+
+
+_BLANK = re.compile(r"(?:\s|#[^\n]*)*")
+
+
+def _extent(error: UnexpectedInput) -> tuple[int, int]:
+    """Character offsets of the text an error is about."""
+    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
+        return error.token.start_pos or 0, error.token.end_pos or 0
+    position = getattr(error, "pos_in_stream", None) or 0
+    return position, position + 1
+
+
+def _unwind(parser: InteractiveParser, terminals: frozenset[str] | set[str]) -> bool:
+    """Pop parser states down to the nearest that accepts one of `terminals`, if any."""
+    state = parser.parser_state
+    table = state.parse_conf.states
+    accepting = [
+        i for i, number in enumerate(state.state_stack) if not terminals.isdisjoint(table[number])
+    ]
+    if not accepting:
+        return False
+    del state.state_stack[accepting[-1] + 1 :]
+    del state.value_stack[accepting[-1] :]
+    return True
+
+
+def _too_deep(source: SourceFile) -> Diagnostic:
+    return Diagnostic("E006", Span(source.path, 1, 1, 1, 2))
 
 
 def _last_line(source: SourceFile) -> int:
@@ -160,7 +348,17 @@ def _unexpected_token(source: SourceFile, error: UnexpectedToken) -> Diagnostic:
     reversed_ = _reversed_comparator(source, span)
     if reversed_:
         return reversed_
-    return Diagnostic("E001", span, {"found": token.value}, _expected_hint(expected))
+    hint = _misspelt_keyword(token, expected) or _expected_hint(expected)
+    return Diagnostic("E001", span, {"found": token.value}, hint)
+
+
+def _misspelt_keyword(token: Token, expected: set[str]) -> Hint | None:
+    """`coefficent` where `coefficient` was expected: suggest the keyword."""
+    if token.type != "NAME":
+        return None
+    spellings = [word for word, terminal in KEYWORDS.items() if terminal in expected]
+    close = difflib.get_close_matches(fold(token.value), spellings, n=1, cutoff=0.75)
+    return Hint("hint.did_you_mean", {"suggestion": close[0]}) if close else None
 
 
 def _reversed_comparator(source: SourceFile, span: Span) -> Diagnostic | None:

@@ -262,10 +262,31 @@ class Regime:
 
 
 @dataclass(frozen=True, slots=True)
+class ExampleGrade:
+    column: Name  # a unit code, or unit.part as in candidate files
+    value: str  # as written: a number or a marker
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """An example candidate and the decision the regulation must give it."""
+
+    name: Name
+    title: str | None
+    regime: Name
+    grades: tuple[ExampleGrade, ...]
+    outcome: Name
+    rule: Name | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """A whole .reg file."""
 
     diplomas: tuple[Diploma, ...]
     outcomes: tuple[Outcome, ...]
     regimes: tuple[Regime, ...]
+    examples: tuple[Example, ...]
     span: Span

@@ -88,7 +88,11 @@ def codes(source: str) -> list[str]:
 def test_valid_fixture_loads() -> None:
     regulation = loads(VALID)
     assert [r.name for r in regulation.program.regimes] == ["initial", "alternance"]
-    assert regulation.warnings == []
+    # Its rules quote nothing: warnings only, one per rule.
+    assert [(w.code, w.args["name"]) for w in regulation.warnings] == [
+        ("W002", "absence"),
+        ("W002", "admission"),
+    ]
 
 
 # --- names and structure ------------------------------------------------------------

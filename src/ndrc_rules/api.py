@@ -18,6 +18,7 @@ from .checker import check
 from .diagnostics import Diagnostic, has_errors
 from .evaluator import CompiledRegime
 from .explain import build_trace, citation, source_ref
+from .lints import lint
 from .messages import text
 from .numbers import display
 from .parser import fold, parse
@@ -45,7 +46,9 @@ def compile_source(source: SourceFile) -> tuple[m.Program | None, list[Diagnosti
     program, semantic = check(build(parsed.tree, source), source)
     if parsed.diagnostics:
         return None, parsed.diagnostics + [d for d in semantic if not parsed.spares(d)]
-    return program, semantic
+    if program is None:
+        return None, semantic
+    return program, semantic + lint(program, source)
 
 
 def load(path: str | Path) -> Regulation:

@@ -23,9 +23,10 @@ from rich.console import Console
 from . import __version__, render
 from .api import Regulation, RegulationError, compile_source
 from .candidates import InputFileError, RowError
-from .diagnostics import Severity, has_errors
+from .diagnostics import Diagnostic, Severity, has_errors
 from .messages import text, translate
-from .source import SourceFile
+from .model import Program
+from .source import SourceError, SourceFile
 
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS = 0, 1, 2, 3
 
@@ -37,7 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RegulationError as error:
         _stderr().print(error.render(), markup=False, soft_wrap=True)
         return EXIT_INVALID_REGULATION
-    except (InputFileError, OSError, UnicodeDecodeError) as error:
+    except SourceError as error:
+        _stderr().print(text(error.code, **error.args_), markup=False, soft_wrap=True, style="red")
+        return EXIT_USAGE
+    except (InputFileError, OSError) as error:
         _stderr().print(str(error), markup=False, soft_wrap=True, style="red")
         return EXIT_USAGE
 
@@ -69,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--format", choices=["text", "json"], default="text", help=text("cli.format")
     )
+    check.add_argument("--strict", action="store_true", help=text("cli.strict"))
     check.set_defaults(run=run_check)
 
     evaluate = commands.add_parser("eval", help=text("cli.eval"), epilog=text("cli.epilog"))
@@ -109,37 +114,36 @@ def _stderr() -> Console:
 
 # --- check -------------------------------------------------------------------------
 def run_check(args: argparse.Namespace) -> int:
-    reports = [_check_one(path) for path in args.regulations]
+    failed, report = False, []
+    for path in args.regulations:
+        source = SourceFile.read(path)
+        program, diagnostics = compile_source(source)
+        rejected = has_errors(diagnostics) or (args.strict and bool(diagnostics))
+        failed |= rejected
+        if args.format == "json":
+            report.extend(d.as_json() for d in diagnostics)
+        else:
+            _show_check(source, program, diagnostics, rejected)
     if args.format == "json":
-        print(
-            json.dumps([d for report, _ in reports for d in report], ensure_ascii=False, indent=2)
-        )
-    return EXIT_INVALID_REGULATION if any(failed for _, failed in reports) else EXIT_OK
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    return EXIT_INVALID_REGULATION if failed else EXIT_OK
 
 
-def _check_one(path: Path) -> tuple[list[dict[str, object]], bool]:
-    source = SourceFile.read(path)
-    program, diagnostics = compile_source(source)
-    failed = has_errors(diagnostics)
-    console = _stderr() if failed else _stdout()
+def _show_check(
+    source: SourceFile, program: Program | None, diagnostics: list[Diagnostic], rejected: bool
+) -> None:
+    console = _stderr() if rejected else _stdout()
     for diagnostic in diagnostics:
         style = "red" if diagnostic.severity is Severity.ERROR else "yellow"
         console.print(diagnostic.render(source), markup=False, style=style, soft_wrap=True)
-    if program is not None and not failed:
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    if rejected or errors:
+        summary = text("check.failed", errors=errors, warnings=len(diagnostics) - errors)
+        console.print(summary, markup=False, style="bold red")
+    elif program is not None:
         rules = sum(len(r.rules) for r in program.regimes)
-        console.print(
-            text("check.ok", path=path, regimes=len(program.regimes), rules=rules),
-            markup=False,
-            style="green",
-        )
-    elif failed:
-        errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-        console.print(
-            text("check.failed", errors=errors, warnings=len(diagnostics) - errors),
-            markup=False,
-            style="bold red",
-        )
-    return [d.as_json() for d in diagnostics], failed
+        ok = text("check.ok", path=source.path, regimes=len(program.regimes), rules=rules)
+        console.print(ok, markup=False, style="green")
 
 
 # --- eval ----------------------------------------------------------------------------

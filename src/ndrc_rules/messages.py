@@ -58,6 +58,13 @@ FRENCH: dict[str, str] = {
     "hint.declare_outcome": 'déclarez-le : resultat {name} "Libellé"',
     "hint.add_coefficient": "ajoutez `coefficient <nombre>` après le titre de l'unité",
     "hint.threshold_scale": "les notes et les moyennes vont de 0 à 20",
+    # --- warnings ----------------------------------------------------------
+    "W001": "le chiffre `{name}` est calculé mais aucune règle ni aucun chiffre ne l'utilise",
+    "W002": "la règle `{name}` ne cite pas le règlement",
+    "W003": "tabulation mêlée à des espaces dans l'indentation",
+    "W004": "espace insécable, lue comme une espace ordinaire",
+    "hint.add_citation": 'ajoutez après la règle : cite "la phrase du règlement" source "où elle se trouve"',
+    "F011": "le règlement {path} n'est pas en UTF-8 (octet {position}) ; réenregistrez-le en UTF-8",
     # --- candidate input -------------------------------------------------
     "C001": "note illisible `{value}` : attendu un nombre de 0 à 20 ou ABS, ABJ, DISP",
     "C002": "note hors de l'échelle : {value} (attendu de 0 à 20)",
@@ -102,6 +109,7 @@ FRENCH: dict[str, str] = {
     "cli.id": "identifiant du candidat à expliquer",
     "cli.version": "afficher la version",
     "cli.help": "afficher cette aide et quitter",
+    "cli.strict": "échouer aussi sur les avertissements",
     # argparse's own texts, by their English source text
     "argparse.usage: ": "usage : ",
     "argparse.positional arguments": "arguments",

@@ -22,6 +22,19 @@ def normalise(text: str) -> str:
     return text.translate(str.maketrans(_FRENCH_SPACES))
 
 
+def _irregular_spaces(text: str) -> tuple[Irregular, ...]:
+    """Tabs in an indentation that also has spaces, and non-breaking spaces."""
+    found = []
+    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent and " " in indent:
+            found.append(Irregular(number, indent.index("\t") + 1, "tab"))
+        found.extend(
+            Irregular(number, i + 1, "nbsp") for i, c in enumerate(line) if c in _FRENCH_SPACES
+        )
+    return tuple(found)
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A region of a source file; lines and columns count from 1."""
@@ -37,22 +50,48 @@ class Span:
 
 
 @dataclass(frozen=True, slots=True)
+class Irregular:
+    """A space the normalisation had to mend: a tab among spaces, a non-breaking space."""
+
+    line: int
+    column: int
+    kind: str  # 'tab' or 'nbsp'
+
+
+class SourceError(Exception):
+    """A regulation file that cannot be read as text: code and message arguments."""
+
+    def __init__(self, code: str, **args: object) -> None:
+        super().__init__(code)
+        self.code, self.args_ = code, args
+
+
+@dataclass(frozen=True, slots=True)
 class SourceFile:
     path: str
     text: str
     sha256: str
+    irregular: tuple[Irregular, ...] = ()
 
     @classmethod
     def from_text(cls, text: str, path: str = "<texte>") -> SourceFile:
         """Normalise `text`; the hash is of the raw text, as stored on disk."""
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        return cls(path=path, text=normalise(text), sha256=digest)
+        return cls(path, normalise(text), digest, _irregular_spaces(text))
 
     @classmethod
     def read(cls, path: str | Path) -> SourceFile:
-        raw = Path(path).read_bytes()
-        text = raw.decode("utf-8")
-        return cls(path=str(path), text=normalise(text), sha256=hashlib.sha256(raw).hexdigest())
+        try:
+            raw = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise SourceError("F001", path=path) from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise SourceError("F011", path=path, position=error.start) from None
+        return cls(
+            str(path), normalise(text), hashlib.sha256(raw).hexdigest(), _irregular_spaces(text)
+        )
 
     def line(self, number: int) -> str:
         lines = self.text.split("\n")

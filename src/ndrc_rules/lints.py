@@ -1,0 +1,83 @@
+"""Checked model → warnings: what is legal but probably not meant.
+
+The last compile pass. Warnings never stop a regulation from deciding; `check
+--strict` makes them fail. Each is reported once, even when a regime inherits it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from . import model as m
+from .diagnostics import Diagnostic, Hint, Severity
+from .source import SourceFile, Span
+
+
+def lint(program: m.Program, source: SourceFile) -> list[Diagnostic]:
+    found = [
+        *_unused_figures(program),
+        *_uncited_rules(program),
+        *_irregular_spaces(source),
+    ]
+    return list({(d.code, d.span): d for d in found}.values())
+
+
+def _warning(code: str, span: Span, hint: Hint | None = None, **args: object) -> Diagnostic:
+    return Diagnostic(code, span, args, hint, Severity.WARNING)
+
+
+def _unused_figures(program: m.Program) -> Iterator[Diagnostic]:
+    """Figures no regime that has them reads (a base figure may serve a derived regime)."""
+    used: set[Span] = set()
+    for regime in program.regimes:
+        names = {name for node in _expressions(regime) for name in _figure_names(node)}
+        used.update(f.span for f in regime.figures if f.name in names)
+    for regime in program.regimes:
+        for figure in regime.figures:
+            if figure.span not in used:
+                yield _warning("W001", _first_line(figure.span), name=figure.name)
+
+
+def _uncited_rules(program: m.Program) -> Iterator[Diagnostic]:
+    for regime in program.regimes:
+        for rule in regime.rules:
+            if rule.condition is not None and rule.citation is None:
+                yield _warning(
+                    "W002", _first_line(rule.span), Hint("hint.add_citation"), name=rule.name
+                )
+
+
+def _irregular_spaces(source: SourceFile) -> Iterator[Diagnostic]:
+    for spot in source.irregular:
+        span = Span(source.path, spot.line, spot.column, spot.line, spot.column + 1)
+        yield _warning("W003" if spot.kind == "tab" else "W004", span)
+
+
+def _expressions(regime: m.RegimeDef) -> Iterator[m.Expr | m.Cond]:
+    yield from (f.expr for f in regime.figures)
+    for rule in regime.rules:
+        if rule.condition is not None:
+            yield rule.condition
+        yield from (e.condition for e in rule.exceptions)
+
+
+def _figure_names(node: m.Expr | m.Cond) -> Iterator[str]:
+    match node:
+        case m.FigureRef(name=name):
+            yield name
+        case m.Arithmetic(left=left, right=right) | m.Compare(left=left, right=right):
+            yield from _figure_names(left)
+            yield from _figure_names(right)
+        case m.Negative(operand=operand) | m.Negation(operand=operand):
+            yield from _figure_names(operand)
+        case m.InRange(value=value, low=low, high=high):
+            for part in (value, low, high):
+                yield from _figure_names(part)
+        case m.All(operands=operands) | m.Any_(operands=operands):
+            for operand in operands:
+                yield from _figure_names(operand)
+
+
+def _first_line(span: Span) -> Span:
+    """The opening line of a statement's span: where its keyword stands."""
+    return Span(span.file, span.line, span.column, span.line, span.column + 1)

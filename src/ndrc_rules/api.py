@@ -22,6 +22,7 @@ from .lints import lint
 from .messages import text
 from .numbers import display
 from .parser import fold, parse
+from .reachability import unreachable_rules
 from .source import SourceFile
 
 
@@ -48,7 +49,8 @@ def compile_source(source: SourceFile) -> tuple[m.Program | None, list[Diagnosti
         return None, parsed.diagnostics + [d for d in semantic if not parsed.spares(d)]
     if program is None:
         return None, semantic
-    return program, semantic + lint(program, source)
+    dead = unreachable_rules(program)
+    return (None if dead else program), semantic + dead + lint(program, source)
 
 
 def load(path: str | Path) -> Regulation:

@@ -35,7 +35,7 @@ def _unused_figures(program: m.Program) -> Iterator[Diagnostic]:
     for regime in program.regimes:
         for figure in regime.figures:
             if figure.span not in used:
-                yield _warning("W001", _first_line(figure.span), name=figure.name)
+                yield _warning("W001", figure.span.opening(), name=figure.name)
 
 
 def _uncited_rules(program: m.Program) -> Iterator[Diagnostic]:
@@ -43,7 +43,7 @@ def _uncited_rules(program: m.Program) -> Iterator[Diagnostic]:
         for rule in regime.rules:
             if rule.condition is not None and rule.citation is None:
                 yield _warning(
-                    "W002", _first_line(rule.span), Hint("hint.add_citation"), name=rule.name
+                    "W002", rule.span.opening(), Hint("hint.add_citation"), name=rule.name
                 )
 
 
@@ -76,8 +76,3 @@ def _figure_names(node: m.Expr | m.Cond) -> Iterator[str]:
         case m.All(operands=operands) | m.Any_(operands=operands):
             for operand in operands:
                 yield from _figure_names(operand)
-
-
-def _first_line(span: Span) -> Span:
-    """The opening line of a statement's span: where its keyword stands."""
-    return Span(span.file, span.line, span.column, span.line, span.column + 1)

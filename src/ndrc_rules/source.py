@@ -48,6 +48,10 @@ class Span:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 
+    def opening(self) -> Span:
+        """The first character: where a statement's keyword stands."""
+        return Span(self.file, self.line, self.column, self.line, self.column + 1)
+
 
 @dataclass(frozen=True, slots=True)
 class Irregular:

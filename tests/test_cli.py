@@ -169,3 +169,21 @@ def test_eval_reads_json_and_jsonl_and_reports_ignored_columns(tmp_path: Path) -
     records = [json.loads(line) for line in streamed.stdout.splitlines()]
     assert [r.get("error", {}).get("code") for r in records] == [None, "C014"]
     assert streamed.returncode == 3
+
+
+def test_test_command_replays_examples_and_reports_coverage(tmp_path: Path) -> None:
+    passing = run("test", NDRC)
+    assert passing.returncode == 0, passing.stdout
+    assert "18 exemple(s) : 18 réussi(s), 0 échoué(s)" in passing.stdout
+    wrong = tmp_path / "faux.reg"
+    wrong.write_text(
+        NDRC.read_text("utf-8").replace("attendu admis par admission", "attendu ajourne", 1),
+        "utf-8",
+    )
+    failing = run("test", wrong)
+    assert failing.returncode == 4
+    assert "✘" in failing.stdout and "Règle décisive : admission" in failing.stdout
+    few = tmp_path / "peu.reg"
+    few.write_text(NDRC.read_text("utf-8").split("# Exemples")[0], "utf-8")
+    assert run("test", few).returncode == 0
+    assert run("test", "--complete", few).returncode == 4

@@ -168,7 +168,10 @@ class _Checker:
             for u in regime.units
             for column in [u.code, *(f"{u.code}.{p.name}" for p in u.parts)]
         }
+        given: dict[str, s.ExampleGrade] = {}
         for grade in example.grades:
+            if self.is_new(given, grade.column, "kind.column"):
+                given[fold(grade.column.value)] = grade
             if fold(grade.column.value) not in columns:
                 self.unknown(grade.column, columns.values())
             if not _example_value(grade.value):

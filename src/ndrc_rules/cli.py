@@ -24,11 +24,12 @@ from . import __version__, render
 from .api import Regulation, RegulationError, compile_source
 from .candidates import InputFileError, RowError
 from .diagnostics import Diagnostic, Severity, has_errors
+from .examples import run_examples
 from .messages import text, translate
 from .model import Program
 from .source import SourceError, SourceFile
 
-EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"ndrc-rules {__version__}", help=text("cli.version")
     )
     commands = parser.add_subparsers(
-        required=True, metavar="{check,eval,explain}", parser_class=_Parser
+        required=True, metavar="{check,test,eval,explain}", parser_class=_Parser
     )
 
     check = commands.add_parser("check", help=text("cli.check"), epilog=text("cli.epilog"))
@@ -75,6 +76,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--strict", action="store_true", help=text("cli.strict"))
     check.set_defaults(run=run_check)
+
+    test = commands.add_parser("test", help=text("cli.test"), epilog=text("cli.epilog"))
+    test.add_argument(
+        "regulations", nargs="+", type=Path, metavar="REGLEMENT", help=text("cli.regulations")
+    )
+    test.add_argument("--complete", action="store_true", help=text("cli.complete"))
+    test.set_defaults(run=run_test)
 
     evaluate = commands.add_parser("eval", help=text("cli.eval"), epilog=text("cli.epilog"))
     _inputs(evaluate)
@@ -144,6 +152,18 @@ def _show_check(
         rules = sum(len(r.rules) for r in program.regimes)
         ok = text("check.ok", path=source.path, regimes=len(program.regimes), rules=rules)
         console.print(ok, markup=False, style="green")
+
+
+# --- test -------------------------------------------------------------------------
+def run_test(args: argparse.Namespace) -> int:
+    """Replay each file's examples; fail on a failed example (or, with --complete,
+    on a rule no example reaches)."""
+    failed = False
+    for path in args.regulations:
+        report = run_examples(Regulation.from_source(SourceFile.read(path)))
+        _stdout().print(render.examples_report(report))
+        failed |= not report.ok or (args.complete and not report.complete)
+    return EXIT_EXAMPLES_FAILED if failed else EXIT_OK
 
 
 # --- eval ----------------------------------------------------------------------------

@@ -99,7 +99,7 @@ FRENCH: dict[str, str] = {
     "F010": "encodage inconnu : {encoding}",
     # --- command line -------------------------------------------------------
     "cli.description": "Règlements d'examen de BTS écrits en texte : vérifier, décider, expliquer.",
-    "cli.epilog": "Codes de sortie : 0 succès ; 1 règlement invalide ; 2 usage ou fichier illisible ; 3 décisions rendues mais certaines lignes en erreur.",
+    "cli.epilog": "Codes de sortie : 0 succès ; 1 règlement invalide ; 2 usage ou fichier illisible ; 3 décisions rendues mais certaines lignes en erreur ; 4 exemple en échec.",
     "cli.check": "vérifier un ou plusieurs fichiers de règlement (.reg)",
     "cli.eval": "décider une cohorte de candidats (CSV, JSON ou JSONL)",
     "cli.explain": "montrer la trace complète de la décision d'un candidat",
@@ -112,6 +112,8 @@ FRENCH: dict[str, str] = {
     "cli.id": "identifiant du candidat à expliquer",
     "cli.version": "afficher la version",
     "cli.help": "afficher cette aide et quitter",
+    "cli.test": "rejouer les exemples écrits dans les règlements et dire quelles règles ils atteignent",
+    "cli.complete": "échouer aussi si une règle n'est atteinte par aucun exemple",
     "cli.strict": "échouer aussi sur les avertissements",
     # argparse's own texts, by their English source text
     "argparse.usage: ": "usage : ",
@@ -133,7 +135,7 @@ FRENCH: dict[str, str] = {
     "test.input_error": "Notes impossibles à décider : [{code}] {field} : {message}",
     "test.uncovered": "{regime} : règles jamais atteintes par un exemple : {rules}",
     "test.covered": "{regime} : chaque règle est atteinte par au moins un exemple",
-    "test.summary": "{total} exemples : {passed} réussis, {failed} échoués",
+    "test.summary": "{total} exemple(s) : {passed} réussi(s), {failed} échoué(s)",
     # --- labels ------------------------------------------------------------
     "severity.error": "erreur",
     "severity.warning": "avertissement",
@@ -189,6 +191,7 @@ FRENCH: dict[str, str] = {
     "kind.part": "une partie",
     "kind.diploma": "un diplôme",
     "kind.example": "un exemple",
+    "kind.column": "une note",
     "json.found": "trouvé {kind}",
     "json.syntax": "syntaxe invalide ligne {line}, colonne {column} ({detail})",
     "json.syntax_column": "syntaxe invalide colonne {column} ({detail})",

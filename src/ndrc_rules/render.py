@@ -19,6 +19,7 @@ from rich.tree import Tree
 
 from . import trace as t
 from .candidates import RowError
+from .examples import ExampleReport, ExampleResult, RegimeCoverage
 from .messages import text
 
 Result = t.Decision | RowError
@@ -288,3 +289,80 @@ def _citation(node: Tree, citation: t.CitationRecord | None) -> None:
         node.add(Text(text("trace.citation", text=citation.text), "italic cyan"))
         if citation.source:
             node.add(Text(text("trace.citation_source", source=citation.source), "dim"))
+
+
+# --- examples, for `ndrc-rules test` ------------------------------------------------------
+
+
+def examples_report(report: ExampleReport) -> RenderableType:
+    """One line per example, then each failure's trace or input error, coverage, a summary."""
+    lines: list[RenderableType] = [Text(text("test.title", path=report.path), "bold")]
+    lines += [_example_line(result) for result in report.results]
+    for result in report.failures:
+        lines += _example_failure(result)
+    lines += [_coverage_line(coverage) for coverage in report.coverage]
+    summary = text(
+        "test.summary",
+        total=len(report.results),
+        passed=report.passed_count,
+        failed=len(report.failures),
+    )
+    lines.append(Text(summary, "bold green" if report.ok else "bold red"))
+    return Group(*lines)
+
+
+def _example_line(result: ExampleResult) -> Text:
+    key, style = ("test.passed", "green") if result.passed else ("test.failed", "bold red")
+    expected = (
+        text("test.decided", outcome=result.expected_outcome, rule=result.expected_rule)
+        if result.expected_rule
+        else result.expected_outcome
+    )
+    return Text(
+        text(
+            key,
+            name=result.name,
+            regime=result.regime,
+            expected=expected,
+            obtained=_obtained(result),
+            location=f"l. {result.line}",
+        ),
+        style,
+    )
+
+
+def _obtained(result: ExampleResult) -> str:
+    if result.error:
+        return text("test.error", code=result.error.code, field=result.error.field or "—")
+    return text("test.decided", outcome=result.actual_outcome, rule=result.actual_rule)
+
+
+def _example_failure(result: ExampleResult) -> list[RenderableType]:
+    location = f"{result.span.file}:{result.line}"
+    heading = Text(text("test.failure", name=result.name, location=location), "bold red")
+    shown: list[RenderableType] = [Text(""), heading]
+    if result.title:
+        shown.append(Text(result.title, "italic"))
+    if result.decision:
+        shown.append(trace_tree(result.decision))
+    elif result.error:
+        error = result.error
+        shown.append(
+            Text(
+                text(
+                    "test.input_error",
+                    code=error.code,
+                    field=error.field or "—",
+                    message=error.message,
+                ),
+                "red",
+            )
+        )
+    return shown
+
+
+def _coverage_line(coverage: RegimeCoverage) -> Text:
+    if coverage.complete:
+        return Text(text("test.covered", regime=coverage.regime), "green")
+    rules = ", ".join(coverage.unreached)
+    return Text(text("test.uncovered", regime=coverage.regime, rules=rules), "yellow")

@@ -1,0 +1,160 @@
+"""Example candidates replayed: the stage behind `ndrc-rules test`.
+
+A regulation file may state `exemple` candidates with the decision it must
+give them. Once `api` has compiled the file, `run_examples` decides each
+example as a candidate (through `candidates` and `Regulation.try_decide`, as
+any input row), compares the decision with the expected one, and lists, per
+regime, the rules that no example reaches. `render.examples_report` shows the
+report; a caller exits non-zero when `report.ok` is false.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import model as m
+from . import trace as t
+from .api import Regulation, RegulationError, load
+from .candidates import ID, REGIME, Candidate, RowError, candidate_from_mapping
+from .source import Span
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleResult:
+    """One example: what the file expects and what the engine decided (or why it could not)."""
+
+    name: str
+    title: str | None
+    regime: str
+    span: Span
+    expected_outcome: str
+    expected_rule: str | None  # None: any deciding rule will do
+    result: t.Decision | RowError
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def decision(self) -> t.Decision | None:
+        return self.result if isinstance(self.result, t.Decision) else None
+
+    @property
+    def error(self) -> RowError | None:
+        return self.result if isinstance(self.result, RowError) else None
+
+    @property
+    def actual_outcome(self) -> str | None:
+        return self.decision.decision if self.decision else None
+
+    @property
+    def actual_rule(self) -> str | None:
+        return self.decision.deciding_rule if self.decision else None
+
+    @property
+    def passed(self) -> bool:
+        """Same outcome and, when the example names one, same deciding rule."""
+        return self.actual_outcome == self.expected_outcome and self.expected_rule in (
+            None,
+            self.actual_rule,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RegimeCoverage:
+    """The rules of one regime, in order (default `sinon` last), and those no example reaches."""
+
+    regime: str
+    rules: tuple[str, ...]
+    unreached: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.unreached
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleReport:
+    """Every example of one regulation file, in file order, and the rule coverage."""
+
+    path: str
+    results: tuple[ExampleResult, ...]
+    coverage: tuple[RegimeCoverage, ...]
+
+    @property
+    def failures(self) -> tuple[ExampleResult, ...]:
+        return tuple(r for r in self.results if not r.passed)
+
+    @property
+    def passed_count(self) -> int:
+        return len(self.results) - len(self.failures)
+
+    @property
+    def ok(self) -> bool:
+        """No example failed (an unreached rule is reported, not a failure)."""
+        return not self.failures
+
+    @property
+    def complete(self) -> bool:
+        """Every rule of every regime is the deciding rule of some example."""
+        return all(c.complete for c in self.coverage)
+
+
+def run_examples(regulation: Regulation) -> ExampleReport:
+    """Decide every example of the regulation and compare with what it expects."""
+    program = regulation.program
+    results = tuple(_run(regulation, example) for example in program.examples)
+    return ExampleReport(program.path, results, _coverage(program, results))
+
+
+def run_files(
+    paths: Iterable[str | Path],
+) -> list[tuple[Path, ExampleReport | RegulationError]]:
+    """Each file's report, or its diagnostics when it does not check.
+
+    A file that cannot be read (missing, not UTF-8) raises, as `load` does.
+    """
+    reports: list[tuple[Path, ExampleReport | RegulationError]] = []
+    for path in map(Path, paths):
+        try:
+            reports.append((path, run_examples(load(path))))
+        except RegulationError as error:
+            reports.append((path, error))
+    return reports
+
+
+def _run(regulation: Regulation, example: m.ExampleDef) -> ExampleResult:
+    candidate = _candidate(example)
+    result = candidate if isinstance(candidate, RowError) else regulation.try_decide(candidate)
+    return ExampleResult(
+        name=example.name,
+        title=example.title,
+        regime=example.regime,
+        span=example.span,
+        expected_outcome=example.outcome,
+        expected_rule=example.rule,
+        result=result,
+    )
+
+
+def _candidate(example: m.ExampleDef) -> Candidate | RowError:
+    """The example as an input row: id = its name; its row number is its line in the file."""
+    row = {ID: example.name, REGIME: example.regime, **dict(example.grades)}
+    return candidate_from_mapping(example.span.line, row)
+
+
+def _coverage(program: m.Program, results: tuple[ExampleResult, ...]) -> tuple[RegimeCoverage, ...]:
+    reached: dict[str, set[str]] = {}
+    for result in results:
+        if result.decision:
+            reached.setdefault(result.regime, set()).add(result.decision.deciding_rule)
+    coverage = []
+    for regime in program.regimes:
+        rules = tuple(rule.name for rule in regime.rules)
+        seen = reached.get(regime.name, set())
+        coverage.append(
+            RegimeCoverage(regime.name, rules, tuple(r for r in rules if r not in seen))
+        )
+    return tuple(coverage)

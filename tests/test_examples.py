@@ -159,7 +159,7 @@ def test_no_examples_reaches_no_rule() -> None:
     report = report_of("")
     assert report.results == () and report.ok
     assert report.coverage[0].unreached == report.coverage[0].rules
-    assert "0 exemples : 0 réussis, 0 échoués" in rendered(report)
+    assert "0 exemple(s) : 0 réussi(s), 0 échoué(s)" in rendered(report)
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_render_shows_the_failure_line_and_its_trace() -> None:
     assert "Décision : Rattrapage (rattrapage)" in output
     assert "Règles examinées, dans l'ordre" in output
     assert "Candidat bon" not in output
-    assert "2 exemples : 1 réussis, 1 échoués" in output
+    assert "2 exemple(s) : 1 réussi(s), 1 échoué(s)" in output
 
 
 # --- several files ---------------------------------------------------------------------------

@@ -71,7 +71,7 @@ def test_shipped_report_renders_all_green(shipped: ExampleReport) -> None:
     output = rendered(shipped)
     assert "✘" not in output
     total = len(shipped.results)
-    assert f"{total} exemples : {total} réussis, 0 échoués" in output
+    assert f"{total} exemple(s) : {total} réussi(s), 0 échoué(s)" in output
     assert "apprentissage : chaque règle est atteinte par au moins un exemple" in output
 
 

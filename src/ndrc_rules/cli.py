@@ -25,7 +25,7 @@ from .api import Regulation, RegulationError, compile_source
 from .candidates import InputFileError, RowError
 from .diagnostics import Diagnostic, Severity, has_errors
 from .examples import run_examples
-from .messages import text, translate
+from .messages import CATALOGUES, text, translate
 from .model import Program
 from .source import SourceError, SourceFile
 
@@ -33,6 +33,8 @@ EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAI
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _choose_language(argv)
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
@@ -45,6 +47,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputFileError, OSError) as error:
         _stderr().print(str(error), markup=False, soft_wrap=True, style="red")
         return EXIT_USAGE
+
+
+def _choose_language(argv: list[str]) -> None:
+    """`--lang en` (or NDRC_LANG=en): read before the parser is built, since its help
+    texts are in that language."""
+    for index, word in enumerate(argv):
+        value = word.partition("=")[2] if word.startswith("--lang=") else None
+        if word == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        if value:
+            os.environ["NDRC_LANG"] = value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ndrc-rules", description=text("cli.description"), epilog=text("cli.epilog")
     )
+    parser.add_argument("--lang", choices=sorted(CATALOGUES), help=text("cli.lang"))
     parser.add_argument(
         "--version", action="version", version=f"ndrc-rules {__version__}", help=text("cli.version")
     )

@@ -135,6 +135,7 @@ SYNC_KEYWORDS = frozenset(
 # Keywords that open a statement (the others above open a clause of one).
 STATEMENT_KEYWORDS = SYNC_KEYWORDS - {"SI", "SAUF", "CITE"}
 MAX_SYNTAX_ERRORS = 100
+MAX_DEPTH = 150  # nesting of the parse tree that later stages walk recursively
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +174,10 @@ def parse(source: SourceFile) -> ParseResult:
         tree = lalr_parser().parse(source.text, on_error=recovery.on_error)
     except UnexpectedInput as error:
         recovery.record(error)
-    except RecursionError:  # pragma: no cover - guarded by the stack limit of the parser
-        recovery.diagnostics.append(_too_deep(source))
+    deepest = _too_deep(tree, source) if tree is not None else None
+    if deepest is not None:
+        tree = None
+        recovery.diagnostics.append(deepest)
     damaged = recovery.damaged_ranges()
     lost = frozenset(_declared_name(source, first) for first, _ in damaged)
     return ParseResult(tree, comments(source), recovery.diagnostics, damaged, lost - {""})
@@ -296,8 +299,22 @@ def _unwind(parser: InteractiveParser, terminals: frozenset[str] | set[str]) -> 
     return True
 
 
-def _too_deep(source: SourceFile) -> Diagnostic:
-    return Diagnostic("E006", Span(source.path, 1, 1, 1, 2))
+def _too_deep(tree: Tree, source: SourceFile) -> Diagnostic | None:
+    """E006 where the tree nests deeper than later stages may recurse, else None.
+
+    Walked with an explicit stack: the check itself cannot overflow.
+    """
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            meta = node.meta
+            line, column = getattr(meta, "line", 1), getattr(meta, "column", 1)
+            return Diagnostic(
+                "E006", Span(source.path, line, column, line, column + 1), {"limit": MAX_DEPTH}
+            )
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return None
 
 
 def _last_line(source: SourceFile) -> int:

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from . import model as m
 from . import surface as s
-from .diagnostics import Diagnostic, Hint, has_errors
+from .diagnostics import Diagnostic, Hint, has_errors, unique
 from .messages import text
 from .numbers import display, parse_decimal
 from .parser import fold
@@ -35,7 +35,7 @@ def check(document: s.Document, source: SourceFile) -> tuple[m.Program | None, l
     checker = _Checker()
     program = checker.program(document, source)
     # A derived regime re-resolves what it inherits: report each problem once.
-    diagnostics = list({(d.code, d.span): d for d in checker.diagnostics}.values())
+    diagnostics = sorted(unique(checker.diagnostics), key=lambda d: (d.span.line, d.span.column))
     if has_errors(diagnostics):
         return None, diagnostics
     return program, diagnostics
@@ -54,6 +54,7 @@ class _Regime:
     figures: dict[str, s.Figure] = field(default_factory=dict)
     rules: dict[str, _PendingRule] = field(default_factory=dict)
     default: _PendingRule | None = None
+    orphan: bool = False  # its base is unknown or part of a loop: already reported
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ class _Checker:
     def regime(self, regime: s.Regime, built: dict[str, _Regime]) -> _Regime:
         base = built.get(fold(regime.base.value)) if regime.base else None
         result = _Regime(regime.name.value, regime.title, base.name if base else None, regime.span)
+        result.orphan = regime.base is not None and (base is None or base.orphan)
         if base:
             result.groups, result.units = dict(base.groups), dict(base.units)
             result.figures, result.rules = dict(base.figures), dict(base.rules)
@@ -320,7 +322,7 @@ class _Checker:
     def form(self, form: s.Form) -> m.Form:
         if isinstance(form, s.Ccf):
             if form.situations.value.denominator != 1 or form.situations.value < 1:
-                self.error("E106", form.situations.span, name="CCF", value=form.situations.text)
+                self.error("E134", form.situations.span, value=form.situations.text)
             return m.Form("CCF", None, int(form.situations.value), None, None)
         mode = EPFF_MODES.get(fold(form.kind.value))
         if mode is None:
@@ -330,12 +332,14 @@ class _Checker:
 
     def form_override(self, item: s.FormOverride, regime: _Regime, node: s.Regime) -> None:
         if regime.base is None:
-            self.error("E120", item.span, regime=regime.name)
+            if not regime.orphan:
+                self.error("E120", item.span, regime=regime.name)
             return
         unit = regime.units.get(fold(item.unit.value))
         if unit is None:
-            known = [u.code for u in regime.units.values()]
-            self.unknown(item.unit, known, "E105", regime=node.name.value)
+            if not regime.orphan:  # an orphan's units are unknown, not missing
+                known = [u.code for u in regime.units.values()]
+                self.unknown(item.unit, known, "E105", regime=node.name.value)
             return
         forms = self.forms(item.forms)
         regime.units[fold(unit.code)] = replace(
@@ -396,14 +400,14 @@ class _Checker:
     # --- completing a regime -----------------------------------------------------
     def finish(self, regime: _Regime) -> m.RegimeDef:
         resolver = _Resolver(self, regime)
-        if not regime.units:
+        if not regime.units and not regime.orphan:
             self.error("E114", regime.span, regime=regime.name)
         figures = resolver.ordered_figures()
         rules = [resolver.rule(r) for r in regime.rules.values()]
-        if regime.default is None:
-            self.error("E109", regime.span, Hint("hint.add_default"), regime=regime.name)
-        else:
+        if regime.default is not None:
             rules.append(resolver.rule(regime.default))
+        elif not regime.orphan:
+            self.error("E109", regime.span, Hint("hint.add_default"), regime=regime.name)
         return m.RegimeDef(
             regime.name,
             regime.title,
@@ -483,10 +487,9 @@ class _Resolver:
                 threshold = expr.threshold.value if expr.threshold else None
                 return m.Aggregate(expr.kind, units, tuple(n.value for n in expr.units), threshold)
             case s.Binary():
-                right = self.expr(expr.right)
-                if expr.op == "/" and right == m.Const(Fraction(0)):
+                if expr.op == "/" and _is_zero(expr.right):
                     self.checker.error("E125", expr.right.span)
-                return m.Arithmetic(expr.op, self.expr(expr.left), right)
+                return m.Arithmetic(expr.op, self.expr(expr.left), self.expr(expr.right))
             case s.Negate():
                 operand = self.expr(expr.operand)
                 # A negative number is a constant, checked like any other threshold.
@@ -620,6 +623,13 @@ class _Resolver:
 
 
 # --- small pure helpers ------------------------------------------------------------
+def _is_zero(expr: s.Expr) -> bool:
+    """A divisor written as the number 0 (possibly negated)."""
+    while isinstance(expr, s.Negate):
+        expr = expr.operand
+    return isinstance(expr, s.Literal) and expr.value.value == 0
+
+
 def _example_value(value: str) -> bool:
     """A grade from 0 to 20 or a marker, as a candidates file would hold it."""
     if value.upper() in {"ABS", "ABJ", "DISP"}:

@@ -6,11 +6,14 @@ the message catalogue only when a diagnostic is shown.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .messages import text
 from .source import SourceFile, Span
+
+TAB_SIZE = 8
 
 
 class Severity(StrEnum):
@@ -41,17 +44,20 @@ class Diagnostic:
         return text(self.hint.key, **self.hint.args) if self.hint else None
 
     def render(self, source: SourceFile) -> str:
-        """file:line:column: severity[code]: message, the line, a caret, the hint."""
+        """file:line:column: severity[code]: message, the line, a caret, the hint.
+
+        Tabs are expanded so that the caret stands under the text it marks.
+        """
         span = self.span
         line = source.line(span.line)
-        width = max(
-            1, (span.end_column if span.end_line == span.line else len(line) + 1) - span.column
-        )
+        end = span.end_column if span.end_line == span.line else len(line) + 1
+        start_at = len(line[: span.column - 1].expandtabs(TAB_SIZE))
+        width = max(1, len(line[: end - 1].expandtabs(TAB_SIZE)) - start_at)
         gutter = f"{span.line:>4} | "
         parts = [
             f"{span}: {text('severity.' + self.severity)}[{self.code}]: {self.message}",
-            gutter + line,
-            " " * (len(gutter) + span.column - 1) + "^" * width,
+            gutter + line.expandtabs(TAB_SIZE),
+            " " * (len(gutter) + start_at) + "^" * width,
         ]
         if self.hint:
             parts.append(" " * len(gutter) + "= " + (self.hint_text or ""))
@@ -70,6 +76,15 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint_text,
         }
+
+
+def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Each (code, place) once, first report kept: inherited statements are checked
+    once per regime that has them."""
+    kept: dict[tuple[str, Span], Diagnostic] = {}
+    for diagnostic in diagnostics:
+        kept.setdefault((diagnostic.code, diagnostic.span), diagnostic)
+    return list(kept.values())
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

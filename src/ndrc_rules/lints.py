@@ -7,9 +7,11 @@ The last compile pass. Warnings never stop a regulation from deciding; `check
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fractions import Fraction
 
 from . import model as m
-from .diagnostics import Diagnostic, Hint, Severity
+from .diagnostics import Diagnostic, Hint, Severity, unique
+from .numbers import display
 from .source import SourceFile, Span
 
 
@@ -17,9 +19,10 @@ def lint(program: m.Program, source: SourceFile) -> list[Diagnostic]:
     found = [
         *_unused_figures(program),
         *_uncited_rules(program),
+        *_thresholds_over_twenty(program),
         *_irregular_spaces(source),
     ]
-    return list({(d.code, d.span): d for d in found}.values())
+    return unique(found)
 
 
 def _warning(code: str, span: Span, hint: Hint | None = None, **args: object) -> Diagnostic:
@@ -45,6 +48,44 @@ def _uncited_rules(program: m.Program) -> Iterator[Diagnostic]:
                 yield _warning(
                     "W002", rule.span.opening(), Hint("hint.add_citation"), name=rule.name
                 )
+
+
+def _thresholds_over_twenty(program: m.Program) -> Iterator[Diagnostic]:
+    """`>= 10/20` is 0.5, not a threshold of 10 out of 20 as the regulation writes it."""
+    for regime in program.regimes:
+        for node in _expressions(regime):
+            for condition in _comparisons(node):
+                sides = (
+                    (condition.left, condition.right)
+                    if isinstance(condition, m.Compare)
+                    else (condition.value, condition.low, condition.high)
+                )
+                for side in sides:
+                    match side:
+                        case m.Arithmetic(op="/", left=m.Const(value=a), right=m.Const(value=20)):
+                            shown = f"{_number(a)}/20"
+                            yield _warning(
+                                "W005",
+                                condition.span,
+                                text=shown,
+                                value=_number(a / 20),
+                                numerator=_number(a),
+                            )
+
+
+def _comparisons(node: m.Expr | m.Cond) -> Iterator[m.Compare | m.InRange]:
+    match node:
+        case m.Compare() | m.InRange():
+            yield node
+        case m.All(operands=operands) | m.Any_(operands=operands):
+            for operand in operands:
+                yield from _comparisons(operand)
+        case m.Negation(operand=operand):
+            yield from _comparisons(operand)
+
+
+def _number(value: Fraction) -> str:
+    return display(value).rstrip("0").rstrip(".").replace(".", ",")
 
 
 def _irregular_spaces(source: SourceFile) -> Iterator[Diagnostic]:

@@ -136,6 +136,7 @@ SYNC_KEYWORDS = frozenset(
 STATEMENT_KEYWORDS = SYNC_KEYWORDS - {"SI", "SAUF", "CITE"}
 MAX_SYNTAX_ERRORS = 100
 MAX_DEPTH = 150  # nesting of the parse tree that later stages walk recursively
+STATEMENT_DEPTH = 2  # start → regime → its statements (figure, rule)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,16 +305,17 @@ def _too_deep(tree: Tree, source: SourceFile) -> Diagnostic | None:
 
     Walked with an explicit stack: the check itself cannot overflow.
     """
-    stack = [(tree, 1)]
+    stack = [(tree, 1, tree)]
     while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            meta = node.meta
+        node, depth, statement = stack.pop()
+        if depth > MAX_DEPTH:  # reported where the statement holding it begins
+            meta = statement.meta
             line, column = getattr(meta, "line", 1), getattr(meta, "column", 1)
-            return Diagnostic(
-                "E006", Span(source.path, line, column, line, column + 1), {"limit": MAX_DEPTH}
-            )
-        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+            span = Span(source.path, line, column, line, column + 1)
+            return Diagnostic("E006", span, {"limit": MAX_DEPTH})
+        for child in node.children:
+            if isinstance(child, Tree):
+                stack.append((child, depth + 1, child if depth <= STATEMENT_DEPTH else statement))
     return None
 
 
@@ -336,18 +338,19 @@ def _diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic:
 
 def _unexpected_character(source: SourceFile, error: UnexpectedCharacters) -> Diagnostic:
     line_text = source.line(error.line)
-    found = line_text[error.column - 1 : error.column + 1].strip() or line_text[error.column - 1]
-    span = Span(source.path, error.line, error.column, error.line, error.column + len(found))
-    if found in _REVERSED_COMPARATORS:
-        hint = Hint(
-            "hint.reversed_comparator", {"found": found, "fix": _REVERSED_COMPARATORS[found]}
-        )
-        return Diagnostic("E002", span, {"found": found}, hint)
-    if found[0] in '"“«':
+    pair = line_text[error.column - 1 : error.column + 1]
+    if pair in _REVERSED_COMPARATORS:
+        span = Span(source.path, error.line, error.column, error.line, error.column + 2)
+        hint = Hint("hint.reversed_comparator", {"found": pair, "fix": _REVERSED_COMPARATORS[pair]})
+        return Diagnostic("E002", span, {"found": pair}, hint)
+    found = line_text[error.column - 1 : error.column] or " "
+    if found in '"“«':
         rest = len(line_text) + 1
         span = Span(source.path, error.line, error.column, error.line, rest)
         return Diagnostic("E004", span, hint=Hint("hint.split_string"))
-    return Diagnostic("E002", span, {"found": found[0]}, _expected_hint(error.allowed or set()))
+    span = Span(source.path, error.line, error.column, error.line, error.column + 1)
+    hint = Hint("hint.quotes") if found in "'‘’" else None
+    return Diagnostic("E002", span, {"found": found}, hint)
 
 
 def _unexpected_token(source: SourceFile, error: UnexpectedToken) -> Diagnostic:

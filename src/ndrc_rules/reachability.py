@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from . import model as m
-from .diagnostics import Diagnostic, Hint
+from .diagnostics import Diagnostic, Hint, unique
 from .simplex import Constraint, solve
 
 ZERO, ONE = Fraction(0), Fraction(1)
@@ -85,7 +85,7 @@ def unreachable_rules(program: m.Program) -> list[Diagnostic]:
             found.extend(_Regime(regime).diagnostics())
         except NotLinear:
             continue
-    return list({(d.code, d.span): d for d in found}.values())
+    return unique(found)
 
 
 class _Regime:

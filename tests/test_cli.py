@@ -187,3 +187,22 @@ def test_test_command_replays_examples_and_reports_coverage(tmp_path: Path) -> N
     few.write_text(NDRC.read_text("utf-8").split("# Exemples")[0], "utf-8")
     assert run("test", few).returncode == 0
     assert run("test", "--complete", few).returncode == 4
+
+
+def test_fmt_rewrites_in_place_and_check_reports(tmp_path: Path) -> None:
+    messy = tmp_path / "desordre.reg"
+    messy.write_text(
+        NDRC.read_text("utf-8").replace(
+            '  regle admission "Admission"\n', 'regle   admission  "Admission"  \n'
+        ),
+        "utf-8",
+    )
+    assert run("fmt", "--check", messy).returncode == 1
+    assert run("fmt", messy).returncode == 0
+    assert messy.read_text("utf-8") == NDRC.read_text("utf-8")
+    assert run("fmt", "--check", messy).returncode == 0
+    broken = tmp_path / "casse.reg"
+    broken.write_text("regle si\n", "utf-8")
+    result = run("fmt", broken)
+    assert result.returncode == 1 and "E0" in result.stderr
+    assert broken.read_text("utf-8") == "regle si\n"

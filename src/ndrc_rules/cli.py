@@ -25,6 +25,7 @@ from .api import Regulation, RegulationError, compile_source
 from .candidates import InputFileError, RowError
 from .diagnostics import Diagnostic, Severity, has_errors
 from .examples import run_examples
+from .formatter import format_source
 from .messages import CATALOGUES, text, translate
 from .model import Program
 from .source import SourceError, SourceFile
@@ -78,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"ndrc-rules {__version__}", help=text("cli.version")
     )
     commands = parser.add_subparsers(
-        required=True, metavar="{check,test,eval,explain}", parser_class=_Parser
+        required=True, metavar="{check,fmt,test,eval,explain}", parser_class=_Parser
     )
 
     check = commands.add_parser("check", help=text("cli.check"), epilog=text("cli.epilog"))
@@ -90,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--strict", action="store_true", help=text("cli.strict"))
     check.set_defaults(run=run_check)
+
+    fmt = commands.add_parser("fmt", help=text("cli.fmt"), epilog=text("cli.epilog"))
+    fmt.add_argument(
+        "regulations", nargs="+", type=Path, metavar="REGLEMENT", help=text("cli.regulations")
+    )
+    fmt.add_argument("--check", action="store_true", help=text("cli.fmt_check"))
+    fmt.set_defaults(run=run_fmt)
 
     test = commands.add_parser("test", help=text("cli.test"), epilog=text("cli.epilog"))
     test.add_argument(
@@ -166,6 +174,34 @@ def _show_check(
         rules = sum(len(r.rules) for r in program.regimes)
         ok = text("check.ok", path=source.path, regimes=len(program.regimes), rules=rules)
         console.print(ok, markup=False, style="green")
+
+
+# --- fmt --------------------------------------------------------------------------
+def run_fmt(args: argparse.Namespace) -> int:
+    """Rewrite each file in the canonical layout (or, with --check, only say which
+    would change); a file that does not parse is left alone and reported."""
+    failed = False
+    for path in args.regulations:
+        source = SourceFile.read(path)
+        formatted, diagnostics = format_source(source)
+        if formatted is None:
+            for diagnostic in diagnostics:
+                _stderr().print(
+                    diagnostic.render(source), markup=False, style="red", soft_wrap=True
+                )
+            failed = True
+            continue
+        original = path.read_text("utf-8")
+        if formatted == original:
+            _stdout().print(text("fmt.unchanged", path=path), markup=False)
+        elif args.check:
+            _stderr().print(text("fmt.would_change", path=path), markup=False, style="yellow")
+            failed = True
+        else:
+            with _output(path) as out:
+                out.write(formatted)
+            _stdout().print(text("fmt.changed", path=path), markup=False, style="green")
+    return EXIT_INVALID_REGULATION if failed else EXIT_OK
 
 
 # --- test -------------------------------------------------------------------------

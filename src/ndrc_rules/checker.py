@@ -16,7 +16,7 @@ from . import model as m
 from . import surface as s
 from .diagnostics import Diagnostic, Hint, has_errors, unique
 from .messages import text
-from .numbers import display, parse_decimal
+from .numbers import parse_decimal, short
 from .parser import fold
 from .source import SourceFile, Span
 
@@ -603,7 +603,7 @@ class _Resolver:
         self.check_threshold(value, low, condition.low)
         self.check_threshold(value, high, condition.high)
         if isinstance(low, m.Const) and isinstance(high, m.Const) and low.value > high.value:
-            self.checker.error("E121", condition.span, low=_text(low), high=_text(high))
+            self.checker.error("E121", condition.span, low=short(low.value), high=short(high.value))
         return m.InRange(
             value, low, condition.low_inclusive, high, condition.high_inclusive, condition.span
         )
@@ -618,7 +618,7 @@ class _Resolver:
         low, high = GRADE_SCALE
         if not low <= threshold.value <= high:
             self.checker.error(
-                "E111", node.span, Hint("hint.threshold_scale"), value=_text(threshold)
+                "E111", node.span, Hint("hint.threshold_scale"), value=short(threshold.value)
             )
 
 
@@ -697,7 +697,3 @@ def _scale(expr: m.Expr, figures: dict[str, str | None]) -> str | None:
         case m.Arithmetic(op="/", right=m.Aggregate(kind="coefficients")):
             return "grade"
     return None
-
-
-def _text(const: m.Const) -> str:
-    return display(const.value).removesuffix(".00")

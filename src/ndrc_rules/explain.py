@@ -13,7 +13,7 @@ from . import model as m
 from . import trace as t
 from .binding import UnitValue
 from .evaluator import CompiledRegime, Evaluation
-from .numbers import display, exact
+from .numbers import display, exact, short
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 
@@ -22,11 +22,11 @@ _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 def describe(expr: m.Expr, parent: int = 0) -> str:
     match expr:
         case m.Const(value=value):
-            return _number(value)
+            return short(value)
         case m.FigureRef(name=name) | m.UnitGrade(code=name):
             return name
         case m.Aggregate(kind="points_above", threshold=threshold, sets=sets):
-            return f"points au-dessus de {_number(threshold or Fraction(0))} de {', '.join(sets)}"
+            return f"points au-dessus de {short(threshold or Fraction(0))} de {', '.join(sets)}"
         case m.Aggregate(kind=kind, sets=sets):
             word = {"mean": "moyenne", "total": "total", "coefficients": "coefficients"}[kind]
             return f"{word} de {', '.join(sets)}"
@@ -59,10 +59,6 @@ def describe_condition(cond: m.Cond, nested: bool = False) -> str:
         case m.Negation(operand=operand):
             return f"non {describe_condition(operand, True)}"
     raise AssertionError(cond)
-
-
-def _number(value: Fraction) -> str:
-    return str(value) if value.denominator == 1 else display(value).rstrip("0").replace(".", ",")
 
 
 # --- values --------------------------------------------------------------------

@@ -7,11 +7,10 @@ The last compile pass. Warnings never stop a regulation from deciding; `check
 from __future__ import annotations
 
 from collections.abc import Iterator
-from fractions import Fraction
 
 from . import model as m
 from .diagnostics import Diagnostic, Hint, Severity, unique
-from .numbers import display
+from .numbers import short
 from .source import SourceFile, Span
 
 
@@ -33,7 +32,12 @@ def _unused_figures(program: m.Program) -> Iterator[Diagnostic]:
     """Figures no regime that has them reads (a base figure may serve a derived regime)."""
     used: set[Span] = set()
     for regime in program.regimes:
-        names = {name for node in _expressions(regime) for name in _figure_names(node)}
+        names = {
+            n.name
+            for node in _expressions(regime)
+            for n in m.walk(node)
+            if isinstance(n, m.FigureRef)
+        }
         used.update(f.span for f in regime.figures if f.name in names)
     for regime in program.regimes:
         for figure in regime.figures:
@@ -54,7 +58,9 @@ def _thresholds_over_twenty(program: m.Program) -> Iterator[Diagnostic]:
     """`>= 10/20` is 0.5, not a threshold of 10 out of 20 as the regulation writes it."""
     for regime in program.regimes:
         for node in _expressions(regime):
-            for condition in _comparisons(node):
+            for condition in m.walk(node):
+                if not isinstance(condition, m.Compare | m.InRange):
+                    continue
                 sides = (
                     (condition.left, condition.right)
                     if isinstance(condition, m.Compare)
@@ -63,29 +69,14 @@ def _thresholds_over_twenty(program: m.Program) -> Iterator[Diagnostic]:
                 for side in sides:
                     match side:
                         case m.Arithmetic(op="/", left=m.Const(value=a), right=m.Const(value=20)):
-                            shown = f"{_number(a)}/20"
+                            shown = f"{short(a)}/20"
                             yield _warning(
                                 "W005",
                                 condition.span,
                                 text=shown,
-                                value=_number(a / 20),
-                                numerator=_number(a),
+                                value=short(a / 20),
+                                numerator=short(a),
                             )
-
-
-def _comparisons(node: m.Expr | m.Cond) -> Iterator[m.Compare | m.InRange]:
-    match node:
-        case m.Compare() | m.InRange():
-            yield node
-        case m.All(operands=operands) | m.Any_(operands=operands):
-            for operand in operands:
-                yield from _comparisons(operand)
-        case m.Negation(operand=operand):
-            yield from _comparisons(operand)
-
-
-def _number(value: Fraction) -> str:
-    return display(value).rstrip("0").rstrip(".").replace(".", ",")
 
 
 def _irregular_spaces(source: SourceFile) -> Iterator[Diagnostic]:
@@ -100,20 +91,3 @@ def _expressions(regime: m.RegimeDef) -> Iterator[m.Expr | m.Cond]:
         if rule.condition is not None:
             yield rule.condition
         yield from (e.condition for e in rule.exceptions)
-
-
-def _figure_names(node: m.Expr | m.Cond) -> Iterator[str]:
-    match node:
-        case m.FigureRef(name=name):
-            yield name
-        case m.Arithmetic(left=left, right=right) | m.Compare(left=left, right=right):
-            yield from _figure_names(left)
-            yield from _figure_names(right)
-        case m.Negative(operand=operand) | m.Negation(operand=operand):
-            yield from _figure_names(operand)
-        case m.InRange(value=value, low=low, high=high):
-            for part in (value, low, high):
-                yield from _figure_names(part)
-        case m.All(operands=operands) | m.Any_(operands=operands):
-            for operand in operands:
-                yield from _figure_names(operand)

@@ -8,6 +8,7 @@ span and, where the file gives one, the regulation sentence it implements.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -144,6 +145,24 @@ class Negation:
 
 
 Cond = Compare | InRange | AnyAbsent | All | Any_ | Negation
+
+
+def walk(node: Expr | Cond) -> Iterator[Expr | Cond]:
+    """The node and every expression or condition inside it, outermost first."""
+    yield node
+    match node:
+        case Arithmetic(left=left, right=right) | Compare(left=left, right=right):
+            children: tuple[Expr | Cond, ...] = (left, right)
+        case InRange(value=value, low=low, high=high):
+            children = (value, low, high)
+        case All(operands=operands) | Any_(operands=operands):
+            children = operands
+        case Negative(operand=operand) | Negation(operand=operand):
+            children = (operand,)
+        case _:
+            children = ()
+    for child in children:
+        yield from walk(child)
 
 
 # ------------------------------------------------------------------- rules

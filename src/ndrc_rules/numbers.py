@@ -41,6 +41,13 @@ def rounded(value: Fraction, decimals: int, mode: str) -> Fraction:
     return Fraction(whole if value >= 0 else -whole, scale)
 
 
+def short(value: Fraction) -> str:
+    """As a coordinator writes a number: '10', '8,5', '0,25' (truncated past 2 decimals)."""
+    if value.denominator == 1:
+        return str(value)
+    return display(value).rstrip("0").rstrip(".").replace(".", ",")
+
+
 def exact(value: Fraction) -> str:
     """The exact value as text: '221/21', or '12' when whole."""
     return str(value)

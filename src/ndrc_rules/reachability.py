@@ -349,29 +349,14 @@ def _sides(case: Case) -> list[Constraint]:
 def _absence_sets(rule: m.RuleDef) -> Iterator[tuple[str, ...]]:
     conditions = [rule.condition, *(e.condition for e in rule.exceptions)]
     for condition in conditions:
-        yield from _absence_in(condition)
-
-
-def _absence_in(cond: m.Cond | None) -> Iterator[tuple[str, ...]]:
-    match cond:
-        case m.AnyAbsent(units=units):
-            yield units
-        case m.All(operands=operands) | m.Any_(operands=operands):
-            for operand in operands:
-                yield from _absence_in(operand)
-        case m.Negation(operand=operand):
-            yield from _absence_in(operand)
+        if condition is not None:
+            yield from (n.units for n in m.walk(condition) if isinstance(n, m.AnyAbsent))
 
 
 def _thresholds(expr: m.Expr) -> Iterator[tuple[str, Fraction]]:
-    match expr:
-        case m.Aggregate(kind="points_above", units=units, threshold=threshold):
-            yield from ((c, threshold or ZERO) for c in units)
-        case m.Arithmetic(left=left, right=right):
-            yield from _thresholds(left)
-            yield from _thresholds(right)
-        case m.Negative(operand=operand):
-            yield from _thresholds(operand)
+    for node in m.walk(expr):
+        if isinstance(node, m.Aggregate) and node.kind == "points_above":
+            yield from ((c, node.threshold or ZERO) for c in node.units)
 
 
 def _candidate(case: Case, point: dict[str, Fraction]) -> dict[str, str]:

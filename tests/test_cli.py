@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("with_national")
 ROOT = Path(__file__).resolve().parent.parent
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"
 COHORT = ROOT / "examples" / "candidats_ndrc.csv"
@@ -39,7 +40,7 @@ def test_check_accepts_the_shipped_regulation() -> None:
 def test_check_reports_file_line_column_and_hint(tmp_path: Path) -> None:
     broken = tmp_path / "casse.reg"
     broken.write_text(
-        NDRC.read_text("utf-8").replace("moyenne_generale >= 10", "moyenne_generale => 10"), "utf-8"
+        NDRC.read_text("utf-8").replace("moyenne_pro > 10", "moyenne_pro => 10"), "utf-8"
     )
     result = run("check", broken)
     assert result.returncode == 1
@@ -54,14 +55,14 @@ def test_check_reports_file_line_column_and_hint(tmp_path: Path) -> None:
 def test_check_json_lists_diagnostics(tmp_path: Path) -> None:
     broken = tmp_path / "inconnu.reg"
     broken.write_text(
-        NDRC.read_text("utf-8").replace("moyenne de professionnel", "moyenne de profesionnel"),
+        NDRC.read_text("utf-8").replace("parmi general", "parmi generl"),
         "utf-8",
     )
     result = run("check", broken, "--format", "json")
     assert result.returncode == 1
     [diagnostic] = json.loads(result.stdout)
     assert diagnostic["code"] == "E101"
-    assert "professionnel" in diagnostic["hint"]
+    assert "general" in diagnostic["hint"]
 
 
 def test_eval_table_shows_every_candidate_and_counts() -> None:
@@ -97,7 +98,7 @@ def test_eval_csv_and_json_outputs(tmp_path: Path) -> None:
     assert len(lines) == rows_in(COHORT) + 1
     document = json.loads(run("eval", NDRC, COHORT, "--format", "json").stdout)
     assert document["summary"]["rows"] == rows_in(COHORT)
-    assert len(list(tmp_path.iterdir())) == 1, "no temporary file left behind"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temporary file left"
 
 
 def test_explain_shows_rule_line_figures_and_citation() -> None:
@@ -133,10 +134,16 @@ def test_exit_codes(args: tuple[str | Path, ...], code: int) -> None:
 
 
 def test_changing_a_threshold_in_the_text_changes_decisions(tmp_path: Path) -> None:
-    stricter = tmp_path / "ndrc_strict.reg"
-    stricter.write_text(
-        NDRC.read_text("utf-8").replace("moyenne_generale >= 10", "moyenne_generale >= 12"), "utf-8"
+    """The admission threshold lives in the national base the NDRC file imports."""
+    national = tmp_path / "bts_national.reg"
+    national.write_text(
+        national.read_text("utf-8").replace(
+            "si moyenne_generale >= 10 alors admis", "si moyenne_generale >= 12 alors admis", 1
+        ),
+        "utf-8",
     )
+    stricter = tmp_path / "ndrc_strict.reg"
+    stricter.write_text(NDRC.read_text("utf-8"), "utf-8")
 
     def admitted(path: Path) -> int:
         out = run("eval", path, COHORT, "--format", "jsonl").stdout
@@ -193,7 +200,8 @@ def test_fmt_rewrites_in_place_and_check_reports(tmp_path: Path) -> None:
     messy = tmp_path / "desordre.reg"
     messy.write_text(
         NDRC.read_text("utf-8").replace(
-            '  regle admission "Admission"\n', 'regle   admission  "Admission"  \n'
+            '  regle rattrapage "Éligibilité au rattrapage"\n',
+            'regle   rattrapage  "Éligibilité au rattrapage"  \n',
         ),
         "utf-8",
     )

@@ -45,6 +45,7 @@ SAMPLE_ARGS: dict[str, object] = {
     "kind": "unité",
     "cycle": "a → b → a",
 }
+pytestmark = pytest.mark.usefixtures("with_national")
 
 
 def fields(template: str) -> set[str]:
@@ -185,9 +186,9 @@ def run_check(path: Path, **env: str) -> subprocess.CompletedProcess[str]:
 def broken_regulation(tmp_path: Path, ndrc_path: Path) -> Path:
     """The NDRC regulation with a misspelt group name: one E101."""
     source = ndrc_path.read_text("utf-8")
-    assert "moyenne de professionnel" in source
+    assert "parmi general" in source
     broken = tmp_path / "broken.reg"
-    broken.write_text(source.replace("moyenne de professionnel", "moyenne de profesionnel", 1))
+    broken.write_text(source.replace("parmi general", "parmi generl", 1))
     return broken
 
 
@@ -195,8 +196,8 @@ def test_console_script_speaks_english(broken_regulation: Path) -> None:
     result = run_check(broken_regulation, NDRC_LANG="en")
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    assert "error[E101]: unknown name `profesionnel`" in output
-    assert "did you mean `professionnel`?" in output
+    assert "error[E101]: unknown name `generl`" in output
+    assert "did you mean `general`?" in output
     assert "nom inconnu" not in output
 
 
@@ -204,5 +205,5 @@ def test_console_script_speaks_french_by_default(broken_regulation: Path) -> Non
     result = run_check(broken_regulation)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    assert "nom inconnu `profesionnel`" in output
+    assert "nom inconnu `generl`" in output
     assert "unknown name" not in output

@@ -11,17 +11,17 @@ from pathlib import Path
 
 from . import model as m
 from . import trace as t
-from .binding import BindingError, bind
-from .builder import build
+from .binding import RESIT_SUFFIX, BindingError, ResitUnit, bind, resit_grades, resit_units
 from .candidates import Candidate, RowError, candidate_from_mapping, read_candidates
 from .checker import check
 from .diagnostics import Diagnostic, has_errors
-from .evaluator import CompiledRegime
-from .explain import build_trace, citation, source_ref
+from .evaluator import CompiledRegime, Evaluation
+from .explain import build_trace, citation, resit_trace, source_ref
 from .lints import lint
+from .loader import load_document
 from .messages import text
 from .numbers import display
-from .parser import fold, parse
+from .parser import fold
 from .reachability import unreachable_rules
 from .source import SourceFile
 
@@ -41,12 +41,12 @@ class RegulationError(Exception):
 def compile_source(source: SourceFile) -> tuple[m.Program | None, list[Diagnostic]]:
     """Parse and check; every syntax error, then every semantic error outside the
     damaged statements. The program is None when there is any error."""
-    parsed = parse(source)
-    if parsed.tree is None:
-        return None, parsed.diagnostics
-    program, semantic = check(build(parsed.tree, source), source)
-    if parsed.diagnostics:
-        return None, parsed.diagnostics + [d for d in semantic if not parsed.spares(d)]
+    loaded = load_document(source)
+    if loaded.document is None:
+        return None, loaded.diagnostics
+    program, semantic = check(loaded.document, source, tuple(loaded.imports))
+    if loaded.diagnostics:
+        return None, loaded.diagnostics + [d for d in semantic if not loaded.spares(d)]
     if program is None:
         return None, semantic
     dead = unreachable_rules(program)
@@ -83,7 +83,11 @@ class Regulation:
             fold(name)
             for r in self.program.regimes
             for u in r.units
-            for name in [u.code, *(f"{u.code}.{p.name}" for p in u.parts)]
+            for name in [
+                u.code,
+                f"{u.code}.{RESIT_SUFFIX}",
+                *(f"{u.code}.{p.name}" for p in u.parts),
+            ]
         }
 
     def read(self, path: str | Path, encoding: str | None = None) -> Iterator[Candidate | RowError]:
@@ -110,10 +114,12 @@ class Regulation:
             return _row_error(candidate, "C005", "regime", value=candidate.regime, known=known)
         try:
             evaluation = compiled.evaluate(bind(candidate, compiled.regime))
+            after = _after_resit(candidate, compiled, evaluation)
         except BindingError as error:
             return _row_error(candidate, error.code, error.field, **error.args_)
-        rule = evaluation.rule
-        resit = rule.resit and t.ResitTerms(count=rule.resit.count, units=list(rule.resit.units))
+        final = after[0] if after else evaluation
+        rule = final.rule
+        terms = rule.resit and t.ResitTerms(count=rule.resit.count, units=list(rule.resit.units))
         return t.Decision(
             row=candidate.row,
             id=candidate.id,
@@ -123,10 +129,11 @@ class Regulation:
             deciding_rule=rule.name,
             deciding_rule_source=source_ref(rule.span),
             citation=citation(rule.citation),
-            resit=resit,
-            figures={k: display(v) for k, v in evaluation.figures.items()},
+            resit=terms,
+            figures={k: display(v) for k, v in final.figures.items()},
             ignored_columns=list(candidate.ignored),
             trace=build_trace(evaluation, compiled, self.program),
+            resit_phase=after and resit_trace(evaluation, *after, compiled, self.program),
         )
 
     def decide_all(self, rows: Iterable[Candidate | RowError]) -> Iterator[t.Decision | RowError]:
@@ -139,6 +146,23 @@ class CandidateError(Exception):
     def __init__(self, error: RowError) -> None:
         super().__init__(error.message)
         self.error = error
+
+
+def _after_resit(
+    candidate: Candidate, compiled: CompiledRegime, evaluation: Evaluation
+) -> tuple[Evaluation, tuple[ResitUnit, ...]] | None:
+    """The decision after the resit, when the candidate has resit grades."""
+    grades = resit_grades(candidate, compiled.regime)
+    if not grades:
+        return None
+    column = next(iter(grades.values()))[0]
+    terms = evaluation.rule.resit
+    if terms is None:
+        raise BindingError("C020", column, outcome=evaluation.rule.outcome.name)
+    if compiled.resit is None:
+        raise BindingError("C021", column, regime=compiled.regime.name)
+    units, chosen = resit_units(evaluation.units, grades, terms.count, terms.units)
+    return compiled.evaluate(units, resit=True), chosen
 
 
 def _row_error(candidate: Candidate, code: str, field: str | None, **args: object) -> RowError:

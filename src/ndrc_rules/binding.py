@@ -17,6 +17,8 @@ from .parser import fold
 # A unit's status: a grade, a marker, or 'absente' (optional unit not taken).
 NOT_TAKEN = "absente"
 GRADED = "note"
+# `U1.rattrapage`: the grade of U1 at the resit (épreuve de contrôle).
+RESIT_SUFFIX = "rattrapage"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,8 @@ def _columns(
     parts: dict[str, dict[str, tuple[str, Grade]]] = {}
     for column, grade in candidate.grades.items():
         code, _, part = column.partition(".")
+        if fold(part) == RESIT_SUFFIX:
+            continue  # read by `resit_units`
         unit = units.get(fold(code))
         if unit is None or (part and fold(part) not in {fold(p.name) for p in unit.parts}):
             raise BindingError("C007", column, column=column, regime=regime.name)
@@ -134,3 +138,61 @@ def _from_parts(unit: UnitDef, given: dict[str, tuple[str, Grade]]) -> UnitValue
         / total_weight
     )
     return UnitValue(GRADED, mean, tuple(values))
+
+
+@dataclass(frozen=True, slots=True)
+class ResitUnit:
+    """A unit chosen for the resit: its grade before, at the resit, and the one kept."""
+
+    code: str
+    initial: UnitValue
+    resit: Grade
+    kept: UnitValue
+
+
+def resit_grades(candidate: Candidate, regime: RegimeDef) -> dict[str, tuple[str, Grade]]:
+    """The `U1.rattrapage` columns, by unit code (C007 for a unit the regime lacks)."""
+    units = {fold(u.code): u.code for u in regime.units}
+    found: dict[str, tuple[str, Grade]] = {}
+    for column, grade in candidate.grades.items():
+        code, _, suffix = column.partition(".")
+        if fold(suffix) != RESIT_SUFFIX:
+            continue
+        if fold(code) not in units:
+            raise BindingError("C007", column, column=column, regime=regime.name)
+        found[units[fold(code)]] = (column, grade)
+    return found
+
+
+def resit_units(
+    units: dict[str, UnitValue],
+    grades: dict[str, tuple[str, Grade]],
+    count: int,
+    allowed: tuple[str, ...],
+) -> tuple[dict[str, UnitValue], tuple[ResitUnit, ...]]:
+    """The unit values after the resit, and what each chosen unit kept.
+
+    Exactly `count` units among `allowed`, none exempted. Each keeps the better of
+    its initial and resit grades; an absence at the resit (ABS) is an absence,
+    a justified one (ABJ) leaves the initial grade.
+    """
+    if len(grades) != count:
+        column = next(iter(grades.values()))[0] if grades else None
+        raise BindingError("C018", column, count=len(grades), expected=count)
+    chosen = []
+    for code, (column, grade) in grades.items():
+        initial = units[code]
+        if code not in allowed or initial.status == "DISP":
+            raise BindingError("C019", column, unit=code, allowed=", ".join(allowed))
+        chosen.append(ResitUnit(code, initial, grade, _better(initial, grade)))
+    after = dict(units)
+    after.update({unit.code: unit.kept for unit in chosen})
+    return after, tuple(chosen)
+
+
+def _better(initial: UnitValue, resit: Grade) -> UnitValue:
+    if resit is Marker.ABS:
+        return UnitValue(str(Marker.ABS), Fraction(0))
+    if isinstance(resit, Fraction) and (initial.value is None or resit > initial.value):
+        return UnitValue(GRADED, resit)
+    return initial

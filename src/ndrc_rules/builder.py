@@ -6,6 +6,7 @@ A pure transformation: keywords are dropped, texts joined, numbers made exact.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from lark import Token, Transformer, Tree, v_args
@@ -24,6 +25,14 @@ def build(tree: Tree, source: SourceFile) -> s.Document:
 
 def _keyword(item: Any) -> bool:
     return isinstance(item, Token) and item.type not in {"NAME", "NUMBER", "STRING", "DURATION"}
+
+
+@dataclass(frozen=True)
+class _Phase:
+    """The items after `apres controle`, until folded into their regime."""
+
+    items: tuple[Any, ...]
+    span: Span
 
 
 @v_args(meta=True)
@@ -108,6 +117,7 @@ class _Builder(Transformer):
             values.get("source"),
             values.get("session"),
             self._span(meta),
+            values.get("last_session"),
         )
 
     def outcome(self, meta: Meta, children: list[Any]) -> s.Outcome:
@@ -305,6 +315,7 @@ class _Builder(Transformer):
 
     def regime(self, meta: Meta, children: list[Any]) -> s.Regime:
         rest = children[2:]
+        phase = next((c for c in rest if isinstance(c, _Phase)), None)
         items = tuple(
             c
             for c in rest
@@ -316,7 +327,20 @@ class _Builder(Transformer):
             self._first(rest, s.Name),
             items,
             self._span(meta),
+            model=children[0].type == "MODELE",
+            resit=phase.items if phase else None,
+            resit_span=phase.span if phase else None,
         )
+
+    def resit_phase(self, meta: Meta, children: list[Any]) -> _Phase:
+        opening = self._token_span(children[0])
+        return _Phase(tuple(children[2:]), opening)
+
+    def import_(self, meta: Meta, children: list[Any]) -> s.Import:
+        return s.Import(children[1], self._span(meta))
+
+    def last_session(self, meta: Meta, children: list[Any]) -> tuple[str, s.Number]:
+        return ("last_session", self._number(children[2]))
 
     # --- examples -----------------------------------------------------------
     def column(self, meta: Meta, children: list[Token]) -> s.Name:
@@ -352,4 +376,5 @@ class _Builder(Transformer):
             tuple(c for c in children if isinstance(c, s.Regime)),
             tuple(c for c in children if isinstance(c, s.Example)),
             self._span(meta),
+            tuple(c for c in children if isinstance(c, s.Import)),
         )

@@ -31,9 +31,11 @@ EPFF_MODES = {
 }
 
 
-def check(document: s.Document, source: SourceFile) -> tuple[m.Program | None, list[Diagnostic]]:
+def check(
+    document: s.Document, source: SourceFile, imports: tuple[tuple[str, str], ...] = ()
+) -> tuple[m.Program | None, list[Diagnostic]]:
     checker = _Checker()
-    program = checker.program(document, source)
+    program = replace(checker.program(document, source), imports=imports)
     # A derived regime re-resolves what it inherits: report each problem once.
     diagnostics = sorted(unique(checker.diagnostics), key=lambda d: (d.span.line, d.span.column))
     if has_errors(diagnostics):
@@ -51,10 +53,22 @@ class _Regime:
     span: Span
     groups: dict[str, m.GroupDef] = field(default_factory=dict)
     units: dict[str, m.UnitDef] = field(default_factory=dict)
+    main: _Rules = field(default_factory=lambda: _Rules())
+    resit: _Rules | None = None  # after `apres controle`
+    orphan: bool = False  # its base is unknown or part of a loop: already reported
+    model: bool = False
+
+
+@dataclass
+class _Rules:
+    """Figures and rules of one phase, as declared so far (inherited first)."""
+
     figures: dict[str, s.Figure] = field(default_factory=dict)
     rules: dict[str, _PendingRule] = field(default_factory=dict)
     default: _PendingRule | None = None
-    orphan: bool = False  # its base is unknown or part of a loop: already reported
+
+    def copy(self) -> _Rules:
+        return _Rules(dict(self.figures), dict(self.rules), self.default)
 
 
 @dataclass(frozen=True)
@@ -104,7 +118,9 @@ class _Checker:
         )
 
     def diploma(self, document: s.Document) -> m.DiplomaDef:
-        if len(document.diplomas) != 1:
+        # A file of models only (the national base) needs no diploma.
+        models_only = all(r.model for r in document.regimes)
+        if len(document.diplomas) > 1 or (not document.diplomas and not models_only):
             where = document.diplomas[1].span if document.diplomas else _start(document.span)
             self.error("E112", where)
         if not document.diplomas:
@@ -204,7 +220,7 @@ class _Checker:
         built: dict[str, _Regime] = {}
         for key in self.inheritance_order(declared):
             built[key] = self.regime(declared[key], built)
-        return tuple(self.finish(built[key]) for key in declared)
+        return tuple(self.finish(built[key]) for key in declared if not built[key].model)
 
     def inheritance_order(self, declared: dict[str, s.Regime]) -> list[str]:
         """Bases before the regimes that reuse them; unknown bases and cycles reported."""
@@ -232,10 +248,11 @@ class _Checker:
         base = built.get(fold(regime.base.value)) if regime.base else None
         result = _Regime(regime.name.value, regime.title, base.name if base else None, regime.span)
         result.orphan = regime.base is not None and (base is None or base.orphan)
+        result.model = regime.model
         if base:
             result.groups, result.units = dict(base.groups), dict(base.units)
-            result.figures, result.rules = dict(base.figures), dict(base.rules)
-            result.default = base.default
+            result.main = base.main.copy()
+            result.resit = base.resit.copy() if base.resit else None
         own: dict[str, int] = {}  # names this regime itself declares → line
         for item in regime.items:
             match item:
@@ -243,18 +260,34 @@ class _Checker:
                     self.group(item, result)
                 case s.FormOverride():
                     self.form_override(item, result, regime)
-                case s.Figure():
-                    self.own_name(own, "chiffre:", item.name, "kind.figure")
-                    result.figures[fold(item.name.value)] = item
-                case s.Rule():
-                    self.own_name(own, "regle:", item.name, "kind.rule")
-                    self.rule(item, result)
-                case s.Default():
-                    if "sinon" in own:
-                        self.error("E131", item.span, line=own["sinon"])
-                    own.setdefault("sinon", item.span.line)
-                    result.default = self.default(item, result)
+                case _:
+                    self.phase_item(item, result.main, result.base, own)
+        if regime.resit is not None:
+            result.resit = result.resit or _Rules()
+            own_resit: dict[str, int] = {}
+            for item in regime.resit:
+                self.phase_item(item, result.resit, result.base, own_resit)
         return result
+
+    def phase_item(
+        self,
+        item: s.Figure | s.Rule | s.Default,
+        phase: _Rules,
+        base: str | None,
+        own: dict[str, int],
+    ) -> None:
+        match item:
+            case s.Figure():
+                self.own_name(own, "chiffre:", item.name, "kind.figure")
+                phase.figures[fold(item.name.value)] = item
+            case s.Rule():
+                self.own_name(own, "regle:", item.name, "kind.rule")
+                self.rule(item, phase, base)
+            case s.Default():
+                if "sinon" in own:
+                    self.error("E131", item.span, line=own["sinon"])
+                own.setdefault("sinon", item.span.line)
+                phase.default = self.default(item)
 
     def own_name(self, own: dict[str, int], prefix: str, name: s.Name, kind: str) -> None:
         """A regime may redefine what it inherits, but not declare a name twice itself."""
@@ -347,23 +380,27 @@ class _Checker:
         )
 
     # --- rules -----------------------------------------------------------------
-    def rule(self, rule: s.Rule, regime: _Regime) -> None:
+    def rule(self, rule: s.Rule, phase: _Rules, base: str | None) -> None:
         key = fold(rule.name.value)
-        inherited = regime.rules.get(key)
+        inherited = phase.rules.get(key)
         exceptions = tuple(
             _PendingException(e.condition, _citation(rule.citation), e.span)
             for e in rule.exceptions
         )
         if rule.condition is None or rule.conclusion is None:
             if inherited is None:
-                if rule.exceptions and regime.base:
-                    self.error("E124", rule.name.span, name=rule.name.value, base=regime.base)
+                if rule.exceptions and base:
+                    self.error("E124", rule.name.span, name=rule.name.value, base=base)
                 else:
                     self.error("E113", rule.name.span, name=rule.name.value)
                 return
-            regime.rules[key] = replace(inherited, exceptions=inherited.exceptions + exceptions)
+            if exceptions:
+                inherited = replace(inherited, exceptions=inherited.exceptions + exceptions)
+            elif rule.citation:  # the diploma's own text for the same rule
+                inherited = replace(inherited, citation=_citation(rule.citation))
+            phase.rules[key] = inherited
             return
-        regime.rules[key] = _PendingRule(
+        phase.rules[key] = _PendingRule(
             rule.name.value,
             rule.title,
             rule.condition,
@@ -374,7 +411,7 @@ class _Checker:
             rule.span,
         )
 
-    def default(self, default: s.Default, regime: _Regime) -> _PendingRule:
+    def default(self, default: s.Default) -> _PendingRule:
         return _PendingRule(
             "sinon",
             None,
@@ -399,45 +436,56 @@ class _Checker:
 
     # --- completing a regime -----------------------------------------------------
     def finish(self, regime: _Regime) -> m.RegimeDef:
-        resolver = _Resolver(self, regime)
         if not regime.units and not regime.orphan:
             self.error("E114", regime.span, regime=regime.name)
-        figures = resolver.ordered_figures()
-        rules = [resolver.rule(r) for r in regime.rules.values()]
-        if regime.default is not None:
-            rules.append(resolver.rule(regime.default))
-        elif not regime.orphan:
-            self.error("E109", regime.span, Hint("hint.add_default"), regime=regime.name)
+        main = self.phase(regime, regime.main)
+        resit = None
+        if regime.resit is not None:
+            # After the resit, figures not restated keep their definitions.
+            figures = {**regime.main.figures, **regime.resit.figures}
+            resit = self.phase(regime, _Rules(figures, regime.resit.rules, regime.resit.default))
         return m.RegimeDef(
             regime.name,
             regime.title,
             regime.base,
             tuple(regime.units.values()),
             tuple(regime.groups.values()),
-            figures,
-            tuple(rules),
+            main.figures,
+            main.rules,
             regime.span,
+            resit,
         )
+
+    def phase(self, regime: _Regime, rules: _Rules) -> m.PhaseDef:
+        resolver = _Resolver(self, regime, rules)
+        figures = resolver.ordered_figures()
+        resolved = [resolver.rule(r) for r in rules.rules.values()]
+        if rules.default is not None:
+            resolved.append(resolver.rule(rules.default))
+        elif not regime.orphan:
+            self.error("E109", regime.span, Hint("hint.add_default"), regime=regime.name)
+        return m.PhaseDef(figures, tuple(resolved))
 
 
 class _Resolver:
     """Resolves the names of one assembled regime into core expressions."""
 
-    def __init__(self, checker: _Checker, regime: _Regime) -> None:
+    def __init__(self, checker: _Checker, regime: _Regime, phase: _Rules) -> None:
         self.checker = checker
         self.regime = regime
+        self.phase = phase
         self.figure_scale: dict[str, str | None] = {}
         self.cyclic: set[str] = set()  # figures on a reported cycle
 
     def known(self) -> list[str]:
         return [u.code for u in self.regime.units.values()] + [
-            f.name.value for f in self.regime.figures.values()
+            f.name.value for f in self.phase.figures.values()
         ]
 
     # --- figures, in dependency order ------------------------------------------
     def ordered_figures(self) -> tuple[m.FigureDef, ...]:
         done: dict[str, m.FigureDef] = {}
-        for key in self.regime.figures:
+        for key in self.phase.figures:
             self.visit(key, [], done)
         return tuple(done.values())
 
@@ -445,14 +493,14 @@ class _Resolver:
         """Depth first: a figure is resolved after the figures it reads."""
         if key in done or key in self.cyclic:
             return
-        figure = self.regime.figures[key]
+        figure = self.phase.figures[key]
         if key in path:
             loop = path[path.index(key) :]
-            cycle = " → ".join(self.regime.figures[k].name.value for k in [*loop, key])
+            cycle = " → ".join(self.phase.figures[k].name.value for k in [*loop, key])
             self.checker.error("E110", figure.name.span, cycle=cycle)
             self.cyclic.update(loop)
             return
-        for dependency in _figure_references(figure.expr, self.regime.figures):
+        for dependency in _figure_references(figure.expr, self.phase.figures):
             self.visit(dependency, [*path, key], done)
         if key in self.cyclic:
             return
@@ -500,8 +548,8 @@ class _Resolver:
 
     def reference(self, name: s.Name) -> m.Expr:
         key = fold(name.value)
-        if key in self.regime.figures:
-            return m.FigureRef(self.regime.figures[key].name.value)
+        if key in self.phase.figures:
+            return m.FigureRef(self.phase.figures[key].name.value)
         if key in self.regime.units:
             return m.UnitGrade(self.regime.units[key].code)
         kind = self.kind_of(key)
@@ -516,7 +564,7 @@ class _Resolver:
             return "kind.group"
         if key in self.checker.outcomes:
             return "kind.outcome"
-        if key in self.regime.rules:
+        if key in self.phase.rules:
             return "kind.rule"
         return None
 
@@ -528,7 +576,7 @@ class _Resolver:
                 members = list(self.regime.groups[key].units)
             elif key in self.regime.units:
                 members = [self.regime.units[key].code]
-            elif key in self.regime.figures:
+            elif key in self.phase.figures:
                 self.checker.error(
                     "E119", name.span, name=name.value, kind=_kind_text("kind.figure")
                 )
@@ -570,8 +618,9 @@ class _Resolver:
             return None
         count = int(terms.count.value)
         sets = tuple(n.value for n in terms.among)
+        reported = len(self.checker.diagnostics)
         units = self.unit_set(terms.among, allow_optional=False)
-        if len(units) < count:
+        if len(units) < count and len(self.checker.diagnostics) == reported:
             self.checker.error(
                 "E115", terms.span, count=count, group=", ".join(sets), available=len(units)
             )

@@ -43,6 +43,7 @@ class Evaluation:
     """What deciding one candidate found, in the order it was found."""
 
     regime: m.RegimeDef
+    phase: m.PhaseDef  # the regime's main phase, or its phase after the resit
     units: dict[str, UnitValue]
     figures: dict[str, Fraction]
     statuses: tuple[str, ...]  # per rule: held, failed, excepted, default, not_reached
@@ -50,7 +51,7 @@ class Evaluation:
 
     @property
     def rule(self) -> m.RuleDef:
-        return self.regime.rules[self.decided]
+        return self.phase.rules[self.decided]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,34 +61,50 @@ class _CompiledRule:
     exceptions: tuple[TestFn, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _CompiledPhase:
+    phase: m.PhaseDef
+    figures: list[tuple[str, NumberFn]]
+    rules: list[_CompiledRule]
+
+
 class CompiledRegime:
     """A regime turned into closures, built once and reused for every candidate."""
 
     def __init__(self, regime: m.RegimeDef) -> None:
         self.regime = regime
         self.units = {u.code: u for u in regime.units}
-        self.figures = [(f.name, self.figure(f)) for f in regime.figures]
-        self.rules = [
+        self.main = self.phase(m.PhaseDef(regime.figures, regime.rules))
+        self.resit = self.phase(regime.resit) if regime.resit else None
+
+    def phase(self, phase: m.PhaseDef) -> _CompiledPhase:
+        figures = [(f.name, self.figure(f)) for f in phase.figures]
+        rules = [
             _CompiledRule(
                 r,
                 r.condition and self.test(r.condition),
                 tuple(self.test(e.condition) for e in r.exceptions),
             )
-            for r in regime.rules
+            for r in phase.rules
         ]
+        return _CompiledPhase(phase, figures, rules)
 
-    def evaluate(self, units: dict[str, UnitValue]) -> Evaluation:
+    def evaluate(self, units: dict[str, UnitValue], *, resit: bool = False) -> Evaluation:
+        """Decide with the main rules, or with those after the resit."""
+        compiled = self.resit if resit and self.resit else self.main
         figures: dict[str, Fraction] = {}
         env = (units, figures)
-        for name, compute in self.figures:
+        for name, compute in compiled.figures:
             figures[name] = compute(env)
         statuses: list[str] = []
-        for index, compiled in enumerate(self.rules):
-            status = _status(compiled, env)
+        for index, rule in enumerate(compiled.rules):
+            status = _status(rule, env)
             statuses.append(status)
             if status in {"held", "default"}:
-                statuses.extend("not_reached" for _ in self.rules[index + 1 :])
-                return Evaluation(self.regime, units, figures, tuple(statuses), index)
+                statuses.extend("not_reached" for _ in compiled.rules[index + 1 :])
+                return Evaluation(
+                    self.regime, compiled.phase, units, figures, tuple(statuses), index
+                )
         raise AssertionError("a checked regime always ends with its default rule")
 
     # --- compiling expressions ---------------------------------------------------

@@ -11,7 +11,7 @@ from fractions import Fraction
 from . import __version__
 from . import model as m
 from . import trace as t
-from .binding import UnitValue
+from .binding import ResitUnit, UnitValue
 from .evaluator import CompiledRegime, Evaluation
 from .numbers import display, exact, short
 
@@ -128,13 +128,13 @@ def _shown(value: Fraction) -> str:
 # --- the trace -------------------------------------------------------------------
 def build_trace(evaluation: Evaluation, compiled: CompiledRegime, program: m.Program) -> t.Trace:
     values = _Values(evaluation, compiled)
-    regime = evaluation.regime
+    regime, phase = evaluation.regime, evaluation.phase
     return t.Trace(
         units=[_unit(u, evaluation.units[u.code]) for u in regime.units],
-        figures=[_figure(f, values) for f in regime.figures],
+        figures=[_figure(f, values) for f in phase.figures],
         rules=[
             _rule(r, status, values)
-            for r, status in zip(regime.rules, evaluation.statuses, strict=True)
+            for r, status in zip(phase.rules, evaluation.statuses, strict=True)
         ],
         regulation=stamp(program),
     )
@@ -264,3 +264,31 @@ def _exact(value: Fraction | None) -> str | None:
 
 def _display(value: Fraction | None) -> str | None:
     return None if value is None else display(value)
+
+
+def resit_trace(
+    before: Evaluation,
+    after: Evaluation,
+    chosen: tuple[ResitUnit, ...],
+    compiled: CompiledRegime,
+    program: m.Program,
+) -> t.ResitPhaseTrace:
+    rule = before.rule
+    return t.ResitPhaseTrace(
+        initial_decision=rule.outcome.name,
+        initial_label=rule.outcome.label,
+        initial_rule=rule.name,
+        units=[_resit_unit(unit) for unit in chosen],
+        trace=build_trace(after, compiled, program),
+    )
+
+
+def _resit_unit(unit: ResitUnit) -> t.ResitUnitTrace:
+    resit = display(unit.resit) if isinstance(unit.resit, Fraction) else str(unit.resit)
+    return t.ResitUnitTrace(
+        code=unit.code,
+        initial=_display(unit.initial.value),
+        resit=resit,
+        kept=_display(unit.kept.value),
+        kept_status=unit.kept.status,
+    )

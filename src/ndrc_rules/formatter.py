@@ -270,12 +270,21 @@ class _Printer:
 
     def document(self, document: s.Document) -> list[_Line]:
         statements: list[Statement] = sorted(
-            [*document.diplomas, *document.outcomes, *document.regimes, *document.examples],
+            [
+                *document.imports,
+                *document.diplomas,
+                *document.outcomes,
+                *document.regimes,
+                *document.examples,
+            ],
             key=lambda node: (node.span.line, node.span.column),
         )
         lines: list[_Line] = []
         for statement in statements:
             match statement:
+                case s.Import():
+                    text = f"importe {_quoted(statement.path)}"
+                    lines.append(_Line(0, text, statement.span.line, opens=True))
                 case s.Diploma():
                     lines += self.diploma(statement)
                 case s.Outcome():
@@ -324,7 +333,12 @@ class _Printer:
         written twice, the last, the one that is read)."""
         head = f"diplome {diploma.code.value}{self.title(diploma.title, diploma.span)}"
         fields: list[tuple[tuple[int, int], list[_Line]]] = []
-        numbers = (("rncp", diploma.rncp), ("niveau", diploma.level), ("session", diploma.session))
+        numbers = (
+            ("rncp", diploma.rncp),
+            ("niveau", diploma.level),
+            ("session", diploma.session),
+            ("derniere session", diploma.last_session),
+        )
         for keyword, number in numbers:
             if number:
                 line = _Line(STEP, f"{keyword} {number.text}", number.span.line)
@@ -342,9 +356,10 @@ class _Printer:
         return _Line(0, text, outcome.span.line, opens=True, label=len(name))
 
     def regime(self, regime: s.Regime) -> list[_Line]:
+        keyword = "modele" if regime.model else "regime"
         head = _Line(
             0,
-            f"regime {regime.name.value}{self.title(regime.title, regime.span)}",
+            f"{keyword} {regime.name.value}{self.title(regime.title, regime.span)}",
             regime.span.line,
             opens=True,
         )
@@ -352,6 +367,11 @@ class _Printer:
         lines = _attach(head, f"reprend {base.value}", base.span.line) if base else [head]
         for item in regime.items:
             lines += self.item(item, STEP)
+        if regime.resit is not None:
+            opening = regime.resit_span.line if regime.resit_span else regime.span.end_line
+            lines.append(_Line(STEP, "apres controle", opening, opens=True))
+            for item in regime.resit:
+                lines += self.item(item, 2 * STEP)
         return lines
 
     def example(self, example: s.Example) -> list[_Line]:

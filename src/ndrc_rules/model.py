@@ -218,6 +218,14 @@ class FigureDef:
 
 
 @dataclass(frozen=True, slots=True)
+class PhaseDef:
+    """The figures (in dependency order) and rules (default last) of one phase."""
+
+    figures: tuple[FigureDef, ...]
+    rules: tuple[RuleDef, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RegimeDef:
     name: str
     title: str | None
@@ -227,6 +235,7 @@ class RegimeDef:
     figures: tuple[FigureDef, ...]  # in dependency order
     rules: tuple[RuleDef, ...]  # in order; the last is the default
     span: Span
+    resit: PhaseDef | None = None  # after the resit (épreuves de contrôle), if stated
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,3 +271,4 @@ class Program:
     outcomes: tuple[OutcomeDef, ...]
     regimes: tuple[RegimeDef, ...]
     examples: tuple[ExampleDef, ...] = ()
+    imports: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every imported file

@@ -77,6 +77,11 @@ KEYWORDS: dict[str, str] = {
     "notes": "NOTES",
     "attendu": "ATTENDU",
     "par": "PAR",
+    "importe": "IMPORTE",
+    "modele": "MODELE",
+    "apres": "APRES",
+    "controle": "CONTROLE",
+    "derniere": "DERNIERE",
 }
 
 _REVERSED_COMPARATORS = {"=>": ">=", "=<": "<=", "==": "="}
@@ -117,6 +122,9 @@ def lalr_parser(*, strict: bool = False) -> Lark:
 SYNC_KEYWORDS = frozenset(
     {
         "DIPLOME",
+        "IMPORTE",
+        "MODELE",
+        "APRES",
         "RESULTAT",
         "REGIME",
         "GROUPE",

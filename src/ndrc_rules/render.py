@@ -10,6 +10,7 @@ import csv
 import json
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import IO
 
 from rich.console import Group, RenderableType
@@ -17,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from . import diffing as df
 from . import trace as t
 from .candidates import RowError
 from .examples import ExampleReport, ExampleResult, RegimeCoverage
@@ -130,7 +132,7 @@ def decisions_table(decisions: list[t.Decision], figures: list[str], title: str)
     for name in figures:
         table.add_column(name, justify="right")
     for d in decisions:
-        rule = f"{d.deciding_rule} (l. {d.deciding_rule_source.line})"
+        rule = f"{d.deciding_rule} ({_where(d.deciding_rule_source)})"
         table.add_row(
             str(d.row or ""),
             Text(d.id),
@@ -193,9 +195,31 @@ def trace_tree(decision: t.Decision) -> RenderableType:
                 "yellow",
             )
         )
-    _units(root.add(Text(text("trace.units"), "bold")), trace.units)
-    _figures(root.add(Text(text("trace.figures"), "bold")), trace.figures)
-    _rules(root.add(Text(text("trace.rules"), "bold")), trace.rules)
+    phase = decision.resit_phase
+    first = root.add(Text(text("trace.first_phase"), "bold")) if phase else root
+    _phase(first, trace)
+    if phase:
+        second = root.add(
+            Text(
+                text("trace.resit_phase", label=phase.initial_label, rule=phase.initial_rule),
+                "bold",
+            )
+        )
+        chosen = second.add(Text(text("trace.resit_units"), "bold"))
+        for unit in phase.units:
+            kept = _unit_value(unit.kept_status, unit.kept)
+            chosen.add(
+                Text(
+                    text(
+                        "trace.resit_unit",
+                        code=unit.code,
+                        initial=unit.initial or "—",
+                        resit=unit.resit,
+                        kept=kept,
+                    )
+                )
+            )
+        _phase(second, phase.trace)
     if decision.ignored_columns:
         root.add(
             Text(
@@ -208,6 +232,17 @@ def trace_tree(decision: t.Decision) -> RenderableType:
         "dim",
     )
     return Group(root, footer)
+
+
+def _where(source: t.SourceRef) -> str:
+    """file:line, the file by its name: a rule may come from an imported file."""
+    return f"{PurePath(source.file).name}:{source.line}"
+
+
+def _phase(node: Tree, trace: t.Trace) -> None:
+    _units(node.add(Text(text("trace.units"), "bold")), trace.units)
+    _figures(node.add(Text(text("trace.figures"), "bold")), trace.figures)
+    _rules(node.add(Text(text("trace.rules"), "bold")), trace.rules)
 
 
 def _units(node: Tree, units: list[t.UnitTrace]) -> None:
@@ -240,7 +275,7 @@ def _figures(node: Tree, figures: list[t.FigureTrace]) -> None:
         line.append(figure.display, "bold")
         before = f" ; avant arrondi : {figure.unrounded}" if figure.unrounded else ""
         line.append(
-            f"  (exact : {figure.value}{before} ; {figure.expression} ; l. {figure.source.line})",
+            f"  (exact : {figure.value}{before} ; {figure.expression} ; {_where(figure.source)})",
             "dim",
         )
         branch = node.add(line)
@@ -253,7 +288,7 @@ def _figures(node: Tree, figures: list[t.FigureTrace]) -> None:
 def _rules(node: Tree, rules: list[t.RuleTrace]) -> None:
     for rule in rules:
         title = f" — {rule.title}" if rule.title else ""
-        line = Text(f"{rule.name}{title} → {rule.outcome} (l. {rule.source.line}) : ")
+        line = Text(f"{rule.name}{title} → {rule.outcome} ({_where(rule.source)}) : ")
         line.append(text(_STATUS_LABEL[rule.status]), _STATUS_STYLE[rule.status])
         branch = node.add(line)
         if rule.condition:
@@ -366,3 +401,154 @@ def _coverage_line(coverage: RegimeCoverage) -> Text:
         return Text(text("test.covered", regime=coverage.regime), "green")
     rules = ", ".join(coverage.unreached)
     return Text(text("test.uncovered", regime=coverage.regime, rules=rules), "yellow")
+
+
+# --- diff, for `ndrc-rules diff` --------------------------------------------------------
+
+
+def diff_report(report: df.DiffReport) -> RenderableType:
+    """The headline, the groups with the rule changes, the changed candidates, the errors,
+    then the identities of both versions."""
+    shown: list[RenderableType] = [_diff_headline(report)]
+    if report.groups:
+        title = text("diff.groups_title")
+        shown.append(_diff_groups_table(report.groups, title, report.regimes))
+    if report.rule_only:
+        title = text("diff.rule_only_title")
+        shown.append(_diff_groups_table(report.rule_only, title, report.regimes))
+    if report.changed:
+        shown.append(_diff_candidates_table(report.changed))
+    if report.errors:
+        shown.append(_diff_errors_table(report.errors))
+    shown += [Text(line, "dim") for line in diff_identities(report)]
+    return Group(*shown)
+
+
+def diff_headline(report: df.DiffReport) -> list[str]:
+    """The headline as plain lines: how many candidates change, and through what."""
+    if report.changed:
+        lines = [text("diff.headline", changed=len(report.changed), decided=report.decided)]
+        lines += [f"  • {_diff_group_line(g, report.regimes)}" for g in report.groups]
+    else:
+        lines = [text("diff.headline_none", decided=report.decided)]
+    if report.rule_only:
+        lines.append(text("diff.rule_only", count=report.rule_only_count))
+    lines.append(text("diff.unchanged", count=report.unchanged))
+    if report.errors:
+        lines.append(text("diff.errors", count=len(report.errors)))
+    return lines
+
+
+def diff_identities(report: df.DiffReport) -> list[str]:
+    """Which files were compared: path and SHA-256 of each version."""
+    lines: list[str] = []
+    for key, identity in (("diff.old_version", report.old), ("diff.new_version", report.new)):
+        lines.append(text(key, path=identity.path, sha256=identity.sha256))
+        lines += [f"  {text('diff.import', path=p, sha256=sha)}" for p, sha in identity.imports]
+    return [*lines, text("diff.same_content")] if report.same_regulation else lines
+
+
+def _diff_headline(report: df.DiffReport) -> RenderableType:
+    first, *rest = diff_headline(report)
+    style = "bold yellow" if report.changed else "bold green"
+    return Group(Text(first, style), *(Text(line) for line in rest))
+
+
+def _diff_group_line(group: df.DiffGroup, regimes: list[str]) -> str:
+    return text(
+        "diff.headline_group",
+        count=group.count,
+        old=_diff_step_text(group.old),
+        new=_diff_step_text(group.new),
+        via=_diff_via(group.changes, regimes),
+    )
+
+
+def _diff_step_text(step: df.Step) -> str:
+    key = "diff.verdict_resit" if step.phase == df.AFTER_RESIT else "diff.verdict"
+    return text(key, label=step.label, rule=step.rule)
+
+
+def _diff_step(step: df.Step) -> Text:
+    return Text(_diff_step_text(step), _OUTCOME_STYLE.get(step.outcome, "bold"))
+
+
+def _diff_via(changes: list[df.Change], regimes: list[str]) -> str:
+    phrases = [_diff_change(change, regimes) for change in changes]
+    return f" {text('diff.and')} ".join(phrases) or text("diff.unexplained")
+
+
+def _diff_change(change: df.Change, regimes: list[str]) -> str:
+    """One change in a sentence: the subject, then the old and new texts of the regulation."""
+    subject = text(f"diff.kind.{change.kind}", name=change.name)
+    if change.kind != "regime" and set(change.regimes) != set(regimes):
+        subject = text("diff.only_in", subject=subject, regimes=", ".join(change.regimes))
+    if change.aspect == df.ADDED:
+        return text("diff.added", subject=subject, new=change.new)
+    if change.aspect == df.REMOVED:
+        return text("diff.removed", subject=subject, old=change.old)
+    aspect = text(f"diff.aspect.{change.aspect}")
+    return text(
+        "diff.changed", subject=subject, aspect=aspect, old=change.old or "—", new=change.new or "—"
+    )
+
+
+def _diff_groups_table(groups: list[df.DiffGroup], title: str, regimes: list[str]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(text("col.count"), justify="right")
+    for key in ("diff.col.old", "diff.col.new", "diff.col.regimes", "diff.col.changes"):
+        table.add_column(text(key))
+    for group in groups:
+        table.add_row(
+            str(group.count),
+            _diff_step(group.old),
+            _diff_step(group.new),
+            Text("\n".join(f"{name} ({count})" for name, count in sorted(group.regimes.items()))),
+            Text("\n".join(_diff_change(c, regimes) for c in group.changes) or "—"),
+        )
+    return table
+
+
+def _diff_candidates_table(changed: list[df.CandidateChange]) -> Table:
+    figures = list(dict.fromkeys(f.name for c in changed for f in c.figures))
+    table = Table(title=text("diff.candidates_title"), title_justify="left")
+    for key in ("col.row", "col.id", "col.regime", "diff.col.old", "diff.col.new"):
+        table.add_column(text(key), no_wrap=key in {"col.row", "col.id"})
+    for name in figures:
+        table.add_column(name, justify="right")
+    for change in changed:
+        values = {f.name: f for f in change.figures}
+        table.add_row(
+            str(change.row),
+            Text(change.id),
+            Text(change.regime),
+            _diff_step(change.old.step),
+            _diff_step(change.new.step),
+            *(_diff_figure(values.get(name)) for name in figures),
+        )
+    return table
+
+
+def _diff_figure(figure: df.FigureChange | None) -> str:
+    if figure is None:
+        return ""
+    if figure.old == figure.new:
+        return figure.old or "—"
+    return f"{figure.old or '—'} → {figure.new or '—'}"
+
+
+def _diff_errors_table(errors: list[df.ErrorRow]) -> Table:
+    table = Table(title=text("diff.errors_title"), title_justify="left", title_style="bold red")
+    for key in ("col.row", "col.id", "diff.col.old", "diff.col.new"):
+        table.add_column(text(key))
+    for error in errors:
+        table.add_row(
+            str(error.row), Text(error.id or "—"), _diff_side(error.old), _diff_side(error.new)
+        )
+    return table
+
+
+def _diff_side(side: df.Verdict | RowError) -> Text:
+    if isinstance(side, RowError):
+        return Text(text("diff.error", code=side.code, field=side.field or "—"), "red")
+    return _diff_step(side.step)

@@ -42,6 +42,7 @@ class Diploma:
     source: str | None
     session: Number | None
     span: Span
+    last_session: Number | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,10 +255,21 @@ RegimeItem = Group | FormOverride | Figure | Rule | Default
 
 @dataclass(frozen=True, slots=True)
 class Regime:
+    """A regime, or a model (`modele`) that regimes reuse and no candidate belongs to."""
+
     name: Name
     title: str | None
     base: Name | None
     items: tuple[RegimeItem, ...]
+    span: Span
+    model: bool = False
+    resit: tuple[Figure | Rule | Default, ...] | None = None  # after `apres controle`
+    resit_span: Span | None = None  # where `apres controle` stands
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    path: str
     span: Span
 
 
@@ -290,3 +302,4 @@ class Document:
     regimes: tuple[Regime, ...]
     examples: tuple[Example, ...]
     span: Span
+    imports: tuple[Import, ...] = ()

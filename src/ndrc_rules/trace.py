@@ -111,6 +111,26 @@ class Trace(_Record):
     regulation: RegulationStamp
 
 
+class ResitUnitTrace(_Record):
+    """A unit chosen for the resit: its grade before, at the resit, and the one kept."""
+
+    code: str
+    initial: str | None
+    resit: str
+    kept: str | None
+    kept_status: str
+
+
+class ResitPhaseTrace(_Record):
+    """The second phase: what the candidate got before, the chosen units, the new trace."""
+
+    initial_decision: str
+    initial_label: str
+    initial_rule: str
+    units: list[ResitUnitTrace]
+    trace: Trace
+
+
 class Decision(_Record):
     row: int | None
     id: str
@@ -123,4 +143,5 @@ class Decision(_Record):
     resit: ResitTerms | None
     figures: dict[str, str]
     ignored_columns: list[str] = []
-    trace: Trace
+    trace: Trace  # the decision before the resit (the only one, without resit grades)
+    resit_phase: ResitPhaseTrace | None = None  # after the resit, when it took place

@@ -12,7 +12,14 @@ from pathlib import Path
 from . import model as m
 from . import trace as t
 from .binding import RESIT_SUFFIX, BindingError, ResitUnit, bind, resit_grades, resit_units
-from .candidates import Candidate, RowError, candidate_from_mapping, read_candidates
+from .candidates import (
+    JURY,
+    JURY_REASON,
+    Candidate,
+    RowError,
+    candidate_from_mapping,
+    read_candidates,
+)
 from .checker import check
 from .diagnostics import Diagnostic, has_errors
 from .evaluator import CompiledRegime, Evaluation
@@ -115,12 +122,13 @@ class Regulation:
         try:
             evaluation = compiled.evaluate(bind(candidate, compiled.regime))
             after = _after_resit(candidate, compiled, evaluation)
+            jury = self._jury(candidate)
         except BindingError as error:
             return _row_error(candidate, error.code, error.field, **error.args_)
         final = after[0] if after else evaluation
         rule = final.rule
         terms = rule.resit and t.ResitTerms(count=rule.resit.count, units=list(rule.resit.units))
-        return t.Decision(
+        decision = t.Decision(
             row=candidate.row,
             id=candidate.id,
             regime=compiled.regime.name,
@@ -135,6 +143,23 @@ class Regulation:
             trace=build_trace(evaluation, compiled, self.program),
             resit_phase=after and resit_trace(evaluation, *after, compiled, self.program),
         )
+        return _overruled(decision, jury) if jury else decision
+
+    def _jury(self, candidate: Candidate) -> t.JuryDecision | None:
+        """The jury's decision recorded for the candidate, checked."""
+        if candidate.jury is None:
+            return None
+        outcome = next(
+            (o for o in self.program.outcomes if fold(o.name) == fold(candidate.jury)), None
+        )
+        if outcome is None:
+            known = ", ".join(o.name for o in self.program.outcomes)
+            raise BindingError("C028", JURY, value=candidate.jury, known=known)
+        if not candidate.jury_reason:
+            raise BindingError("C029", JURY_REASON)
+        return t.JuryDecision(
+            outcome=outcome.name, label=outcome.label, reason=candidate.jury_reason
+        )
 
     def decide_all(self, rows: Iterable[Candidate | RowError]) -> Iterator[t.Decision | RowError]:
         """Every row gets an answer: a decision or the row's error, in input order."""
@@ -146,6 +171,22 @@ class CandidateError(Exception):
     def __init__(self, error: RowError) -> None:
         super().__init__(error.message)
         self.error = error
+
+
+def _overruled(decision: t.Decision, jury: t.JuryDecision) -> t.Decision:
+    """The jury's decision replaces the proposal, which the record keeps."""
+    proposal = t.Proposal(
+        decision=decision.decision, label=decision.label, deciding_rule=decision.deciding_rule
+    )
+    return decision.model_copy(
+        update={
+            "decision": jury.outcome,
+            "label": jury.label,
+            "deciding_rule": JURY,
+            "jury": jury,
+            "proposal": proposal,
+        }
+    )
 
 
 def _after_resit(

@@ -7,11 +7,12 @@ parts into the value each unit contributes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from .candidates import Candidate, Grade, Marker
+from .candidates import KEPT_SUFFIX, SESSION, Candidate, Grade, Marker
 from .model import RegimeDef, UnitDef
+from .numbers import COMPARATORS, short
 from .parser import fold
 
 # A unit's status: a grade, a marker, or 'absente' (optional unit not taken).
@@ -33,6 +34,7 @@ class UnitValue:
     status: str  # 'note', 'ABS', 'ABJ', 'DISP' or 'absente'
     value: Fraction | None  # what the unit contributes; None when it leaves averages
     parts: tuple[PartValue, ...] = ()
+    kept_from: int | None = None  # session of a grade kept from an earlier session
 
     @property
     def counts(self) -> bool:
@@ -51,9 +53,13 @@ class BindingError(Exception):
 def bind(candidate: Candidate, regime: RegimeDef) -> dict[str, UnitValue]:
     """The value of every unit of `regime` for `candidate`, or BindingError."""
     whole, parts = _columns(candidate, regime)
+    kept = kept_sessions(candidate, regime)
     try:
         return {
-            unit.code: _unit_value(unit, whole.get(unit.code), parts.get(unit.code, {}))
+            unit.code: replace(
+                _unit_value(unit, whole.get(unit.code), parts.get(unit.code, {})),
+                kept_from=kept.get(unit.code),
+            )
             for unit in regime.units
         }
     except BindingError as error:
@@ -61,6 +67,38 @@ def bind(candidate: Candidate, regime: RegimeDef) -> dict[str, UnitValue]:
             groups = sorted({u.group for u in regime.units if u.exemptable})
             error.args_["groups"] = ", ".join(groups) or "—"
         raise
+
+
+def kept_sessions(candidate: Candidate, regime: RegimeDef) -> dict[str, int]:
+    """Grades kept from earlier sessions, checked against the regime's terms: code → session."""
+    if not candidate.kept:
+        return {}
+    first = next(iter(candidate.kept))
+    policy = regime.kept
+    if policy is None:
+        raise BindingError("C027", first + KEPT_SUFFIX, regime=regime.name)
+    session = candidate.session
+    if session is None:
+        raise BindingError("C025", SESSION, unit=first)
+    units = {fold(u.code): u.code for u in regime.units}
+    kept: dict[str, int] = {}
+    for column, year in candidate.kept.items():
+        code = units.get(fold(column))
+        grade = candidate.grades.get(column)
+        where = column + KEPT_SUFFIX
+        if code is None:
+            raise BindingError("C007", where, column=where, regime=regime.name)
+        if not isinstance(grade, Fraction) or not COMPARATORS[policy.op](grade, policy.threshold):
+            required = f"{policy.op} {short(policy.threshold)}"
+            raise BindingError("C022", column, unit=code, threshold=required, value=grade or "—")
+        if year >= session:
+            raise BindingError("C024", where, unit=code, year=year, session=session)
+        if session - year > policy.years:
+            raise BindingError(
+                "C023", where, unit=code, year=year, session=session, sessions=policy.years
+            )
+        kept[code] = year
+    return kept
 
 
 def _columns(

@@ -187,6 +187,12 @@ class _Builder(Transformer):
             self._span(meta),
         )
 
+    def kept_grades(self, meta: Meta, children: list[Any]) -> s.KeptGrades:
+        numbers = [self._number(c) for c in children if isinstance(c, Token) and c.type == "NUMBER"]
+        return s.KeptGrades(
+            children[3], numbers[0], numbers[1], self._first(children, s.Citation), self._span(meta)
+        )
+
     def form_override(self, meta: Meta, children: list[Any]) -> s.FormOverride:
         return s.FormOverride(self._name(children[1]), children[2], self._span(meta))
 
@@ -319,7 +325,9 @@ class _Builder(Transformer):
         items = tuple(
             c
             for c in rest
-            if isinstance(c, s.Group | s.FormOverride | s.Figure | s.Rule | s.Default)
+            if isinstance(
+                c, s.Group | s.FormOverride | s.KeptGrades | s.Figure | s.Rule | s.Default
+            )
         )
         return s.Regime(
             self._name(children[1]),

@@ -28,6 +28,11 @@ from .numbers import parse_decimal
 
 ID = "id"
 REGIME = "regime"
+SESSION = "session"  # the candidate's exam session (a year)
+JURY = "jury"  # the jury's decision, an outcome of the regulation
+JURY_REASON = "jury_motif"  # why the jury decided otherwise
+KEPT_SUFFIX = ".acquis"  # `U3.acquis`: the session of a grade kept from earlier
+DETAILS = (SESSION, JURY, JURY_REASON)
 DEFAULT_ENCODING = "utf-8-sig"
 MAX_GRADE = Fraction(20)
 
@@ -57,6 +62,10 @@ class Candidate(BaseModel):
     regime: str
     grades: dict[str, Grade]
     ignored: tuple[str, ...] = ()  # columns the caller chose not to read
+    session: int | None = None
+    kept: dict[str, int] = {}  # unit column → session the grade was obtained at
+    jury: str | None = None
+    jury_reason: str | None = None
 
 
 class RowError(BaseModel):
@@ -174,10 +183,17 @@ def candidate_from_mapping(
     regime = _identifier(fields.get(REGIME))
     if not regime:
         return _row_error(row, candidate_id, REGIME, "C004")
+    details: dict[str, object] = {}
+    for column in (SESSION, *(c for c in fields if c.endswith(KEPT_SUFFIX))):
+        if not _is_empty(fields.get(column)):
+            year = _year(fields[column])
+            if year is None:
+                return _row_error(row, candidate_id, column, "C026", value=fields[column])
+            details[column] = year
     grades: dict[str, Grade] = {}
     ignored: list[str] = []
     for column, value in fields.items():
-        if column in (ID, REGIME):
+        if column in (ID, REGIME, *DETAILS) or column.endswith(KEPT_SUFFIX):
             continue
         if keep is not None and not keep(column):
             ignored.append(column)
@@ -188,7 +204,23 @@ def candidate_from_mapping(
             grades[column] = parse_grade(value)
         except GradeError as error:
             return _row_error(row, candidate_id, column, error.code, value=error.value)
-    return Candidate(row=row, id=candidate_id, regime=regime, grades=grades, ignored=tuple(ignored))
+    return Candidate(
+        row=row,
+        id=candidate_id,
+        regime=regime,
+        grades=grades,
+        ignored=tuple(ignored),
+        session=details.pop(SESSION, None),  # type: ignore[arg-type]
+        kept={column.removesuffix(KEPT_SUFFIX): year for column, year in details.items()},  # type: ignore[misc]
+        jury=_identifier(fields.get(JURY)) or None,
+        jury_reason=_identifier(fields.get(JURY_REASON)) or None,
+    )
+
+
+def _year(value: object) -> int | None:
+    """A session year as written ('2024', 2024); None if it is not one."""
+    text_ = str(value).strip()
+    return int(text_) if text_.isdigit() and len(text_) == 4 else None
 
 
 def _identifier(value: object) -> str:

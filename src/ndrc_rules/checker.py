@@ -57,6 +57,7 @@ class _Regime:
     resit: _Rules | None = None  # after `apres controle`
     orphan: bool = False  # its base is unknown or part of a loop: already reported
     model: bool = False
+    kept: m.KeptGradesDef | None = None
 
 
 @dataclass
@@ -253,6 +254,7 @@ class _Checker:
             result.groups, result.units = dict(base.groups), dict(base.units)
             result.main = base.main.copy()
             result.resit = base.resit.copy() if base.resit else None
+            result.kept = base.kept
         own: dict[str, int] = {}  # names this regime itself declares → line
         for item in regime.items:
             match item:
@@ -260,6 +262,8 @@ class _Checker:
                     self.group(item, result)
                 case s.FormOverride():
                     self.form_override(item, result, regime)
+                case s.KeptGrades():
+                    result.kept = self.kept_grades(item)
                 case _:
                     self.phase_item(item, result.main, result.base, own)
         if regime.resit is not None:
@@ -363,6 +367,18 @@ class _Checker:
         preparation = form.preparation.minutes if form.preparation else None
         return m.Form("EPFF", mode, None, form.duration.minutes, preparation)
 
+    def kept_grades(self, item: s.KeptGrades) -> m.KeptGradesDef:
+        low, high = GRADE_SCALE
+        if not low <= item.threshold.value <= high:
+            self.error(
+                "E111", item.threshold.span, Hint("hint.threshold_scale"), value=item.threshold.text
+            )
+        if item.years.value.denominator != 1 or item.years.value < 1:
+            self.error("E106", item.years.span, name="benefice", value=item.years.text)
+        return m.KeptGradesDef(
+            item.op, item.threshold.value, int(item.years.value), _citation(item.citation)
+        )
+
     def form_override(self, item: s.FormOverride, regime: _Regime, node: s.Regime) -> None:
         if regime.base is None:
             if not regime.orphan:
@@ -454,6 +470,7 @@ class _Checker:
             main.rules,
             regime.span,
             resit,
+            regime.kept,
         )
 
     def phase(self, regime: _Regime, rules: _Rules) -> m.PhaseDef:

@@ -24,6 +24,7 @@ from . import __version__, render
 from .api import Regulation, RegulationError, compile_source
 from .candidates import InputFileError, RowError
 from .diagnostics import Diagnostic, Severity, has_errors
+from .diffing import compare, read_both
 from .examples import run_examples
 from .formatter import format_source
 from .messages import CATALOGUES, text, translate
@@ -79,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"ndrc-rules {__version__}", help=text("cli.version")
     )
     commands = parser.add_subparsers(
-        required=True, metavar="{check,fmt,test,eval,explain}", parser_class=_Parser
+        required=True, metavar="{check,fmt,test,eval,explain,diff}", parser_class=_Parser
     )
 
     check = commands.add_parser("check", help=text("cli.check"), epilog=text("cli.epilog"))
@@ -116,6 +117,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--output", "-o", type=Path, help=text("cli.output"))
     evaluate.set_defaults(run=run_eval)
+
+    diff = commands.add_parser("diff", help=text("cli.diff"), epilog=text("cli.epilog"))
+    diff.add_argument("old", type=Path, metavar="ANCIEN", help=text("cli.diff_old"))
+    diff.add_argument("new", type=Path, metavar="NOUVEAU", help=text("cli.diff_new"))
+    diff.add_argument("candidates", type=Path, metavar="CANDIDATS", help=text("cli.candidates"))
+    diff.add_argument("--encoding", help=text("cli.encoding"))
+    diff.add_argument(
+        "--format", choices=["table", "json"], default="table", help=text("cli.format")
+    )
+    diff.set_defaults(run=run_diff)
 
     explain = commands.add_parser("explain", help=text("cli.explain"), epilog=text("cli.epilog"))
     _inputs(explain)
@@ -314,6 +325,21 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
             os.unlink(handle.name)
             raise
     os.replace(handle.name, path)
+
+
+# --- diff ---------------------------------------------------------------------------
+def run_diff(args: argparse.Namespace) -> int:
+    """Decide the cohort under both versions; show who changes and through which rules."""
+    old = Regulation.from_source(SourceFile.read(args.old))
+    new = Regulation.from_source(SourceFile.read(args.new))
+    report = compare(old, new, read_both(old, new, args.candidates, encoding=args.encoding))
+    if args.format == "json":
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        for line in render.diff_headline(report):
+            _stderr().print(line, markup=False, soft_wrap=True)
+    else:
+        _stdout().print(render.diff_report(report))
+    return EXIT_OK
 
 
 # --- explain -------------------------------------------------------------------------

@@ -15,20 +15,12 @@ from fractions import Fraction
 
 from . import model as m
 from .binding import BindingError, UnitValue
-from .numbers import rounded
+from .numbers import COMPARATORS, rounded
 
 Env = tuple[dict[str, UnitValue], dict[str, Fraction]]
 NumberFn = Callable[[Env], Fraction]
 TestFn = Callable[[Env], bool]
 
-COMPARATORS: dict[str, Callable[[Fraction, Fraction], bool]] = {
-    ">=": operator.ge,
-    "<=": operator.le,
-    ">": operator.gt,
-    "<": operator.lt,
-    "=": operator.eq,
-    "!=": operator.ne,
-}
 _ARITHMETIC: dict[str, Callable[[Fraction, Fraction], Fraction]] = {
     "+": operator.add,
     "-": operator.sub,

@@ -177,6 +177,7 @@ def _unit(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
         value=_exact(value.value),
         display=_display(value.value),
         parts=parts,
+        kept_from=value.kept_from,
     )
 
 

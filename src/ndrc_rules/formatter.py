@@ -397,6 +397,13 @@ class _Printer:
             case s.FormOverride():
                 head = _Line(indent, f"forme {item.unit.value}", item.span.line, opens=True)
                 return _attach(head, _forms(item.forms), item.forms[0].span.line)
+            case s.KeptGrades():
+                text = (
+                    f"benefice des notes {item.op} {item.threshold.text}"
+                    f" pendant {item.years.text} ans"
+                )
+                head = _Line(indent, text, item.span.line, opens=True)
+                return [head, *self.citation(item.citation, indent + STEP)]
             case s.Figure():
                 return self.figure(item, indent)
             case s.Rule():

@@ -218,6 +218,16 @@ class FigureDef:
 
 
 @dataclass(frozen=True, slots=True)
+class KeptGradesDef:
+    """Grades kept from an earlier session: which (op threshold) and for how long."""
+
+    op: str
+    threshold: Fraction
+    years: int
+    citation: Citation | None
+
+
+@dataclass(frozen=True, slots=True)
 class PhaseDef:
     """The figures (in dependency order) and rules (default last) of one phase."""
 
@@ -236,6 +246,7 @@ class RegimeDef:
     rules: tuple[RuleDef, ...]  # in order; the last is the default
     span: Span
     resit: PhaseDef | None = None  # after the resit (épreuves de contrôle), if stated
+    kept: KeptGradesDef | None = None  # None: grades from earlier sessions are not kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,22 @@ decimals, so that a shown 10.00 is never an average below 10.
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
 _DECIMAL = re.compile(r"\d+(?:[.,]\d+)?")
+
+COMPARATORS: dict[str, Callable[[Fraction, Fraction], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
 
 
 def parse_decimal(text: str) -> Fraction:

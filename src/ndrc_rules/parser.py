@@ -82,6 +82,9 @@ KEYWORDS: dict[str, str] = {
     "apres": "APRES",
     "controle": "CONTROLE",
     "derniere": "DERNIERE",
+    "benefice": "BENEFICE",
+    "pendant": "PENDANT",
+    "ans": "ANS",
 }
 
 _REVERSED_COMPARATORS = {"=>": ">=", "=<": "<=", "==": "="}
@@ -131,6 +134,7 @@ SYNC_KEYWORDS = frozenset(
         "UNITE",
         "PARTIE",
         "FORME",
+        "BENEFICE",
         "CHIFFRE",
         "REGLE",
         "SI",

@@ -195,6 +195,10 @@ def trace_tree(decision: t.Decision) -> RenderableType:
                 "yellow",
             )
         )
+    if decision.jury and decision.proposal:
+        proposal = decision.proposal
+        root.add(Text(text("trace.jury", reason=decision.jury.reason), "bold magenta"))
+        root.add(Text(text("trace.proposal", label=proposal.label, rule=proposal.deciding_rule)))
     phase = decision.resit_phase
     first = root.add(Text(text("trace.first_phase"), "bold")) if phase else root
     _phase(first, trace)
@@ -250,6 +254,8 @@ def _units(node: Tree, units: list[t.UnitTrace]) -> None:
         coefficient = f" ×{unit.coefficient}" if unit.coefficient else ""
         line = Text(f"{unit.code} {unit.title}{coefficient} : ")
         line.append(_unit_value(unit.status, unit.display), "bold")
+        if unit.kept_from:
+            line.append(" " + text("trace.kept", session=unit.kept_from), "cyan")
         branch = node.add(line)
         for part in unit.parts:
             branch.add(

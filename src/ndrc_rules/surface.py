@@ -106,6 +106,17 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class KeptGrades:
+    """`benefice des notes >= 10 pendant 5 ans`."""
+
+    op: str
+    threshold: Number
+    years: Number
+    citation: Citation | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class FormOverride:
     unit: Name
     forms: tuple[Form, ...]
@@ -250,7 +261,7 @@ class Figure:
     span: Span
 
 
-RegimeItem = Group | FormOverride | Figure | Rule | Default
+RegimeItem = Group | FormOverride | KeptGrades | Figure | Rule | Default
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,7 @@ class UnitTrace(_Record):
     value: str | None
     display: str | None
     parts: list[PartTrace] = []
+    kept_from: int | None = None  # a grade kept from this earlier session
 
 
 class FigureInput(_Record):
@@ -131,6 +132,20 @@ class ResitPhaseTrace(_Record):
     trace: Trace
 
 
+class Proposal(_Record):
+    """What the engine proposed, when the jury decided otherwise."""
+
+    decision: str
+    label: str
+    deciding_rule: str
+
+
+class JuryDecision(_Record):
+    outcome: str
+    label: str
+    reason: str
+
+
 class Decision(_Record):
     row: int | None
     id: str
@@ -145,3 +160,5 @@ class Decision(_Record):
     ignored_columns: list[str] = []
     trace: Trace  # the decision before the resit (the only one, without resit grades)
     resit_phase: ResitPhaseTrace | None = None  # after the resit, when it took place
+    jury: JuryDecision | None = None  # the jury's sovereign decision (D643-26), if recorded
+    proposal: Proposal | None = None  # the engine's proposal, when the jury decided

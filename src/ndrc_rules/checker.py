@@ -134,6 +134,8 @@ class _Checker:
             d.level and d.level.text,
             d.source,
             d.session and d.session.text,
+            d.last_session and d.last_session.text,
+            d.span,
         )
 
     def declare_outcomes(self, outcomes: tuple[s.Outcome, ...]) -> dict[str, m.OutcomeDef]:

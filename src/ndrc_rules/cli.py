@@ -30,6 +30,7 @@ from .formatter import format_source
 from .messages import CATALOGUES, text, translate
 from .model import Program
 from .source import SourceError, SourceFile
+from .versions import Versions, version_diagnostics_of
 
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
 
@@ -139,7 +140,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _inputs(command: argparse.ArgumentParser) -> None:
-    command.add_argument("regulation", type=Path, metavar="REGLEMENT", help=text("cli.regulation"))
+    command.add_argument(
+        "regulation", nargs="+", type=Path, metavar="REGLEMENT", help=text("cli.versions")
+    )
     command.add_argument("candidates", type=Path, metavar="CANDIDATS", help=text("cli.candidates"))
     command.add_argument("--encoding", help=text("cli.encoding"))
 
@@ -156,6 +159,7 @@ def _stderr() -> Console:
 # --- check -------------------------------------------------------------------------
 def run_check(args: argparse.Namespace) -> int:
     failed, report = False, []
+    diplomas: dict[str, list[tuple[SourceFile, Program]]] = {}
     for path in args.regulations:
         source = SourceFile.read(path)
         program, diagnostics = compile_source(source)
@@ -165,6 +169,15 @@ def run_check(args: argparse.Namespace) -> int:
             report.extend(d.as_json() for d in diagnostics)
         else:
             _show_check(source, program, diagnostics, rejected)
+        if program is not None and program.diploma.span is not None:
+            diplomas.setdefault(program.diploma.code, []).append((source, program))
+    for versions in diplomas.values():  # several versions of one diploma: one after the other
+        diagnostics = version_diagnostics_of([p for _, p in versions])
+        failed |= bool(diagnostics)
+        if args.format == "json":
+            report.extend(d.as_json() for d in diagnostics)
+        else:
+            _show_check(versions[-1][0], None, diagnostics, bool(diagnostics))
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=2))
     return EXIT_INVALID_REGULATION if failed else EXIT_OK
@@ -229,10 +242,11 @@ def run_test(args: argparse.Namespace) -> int:
 
 # --- eval ----------------------------------------------------------------------------
 def run_eval(args: argparse.Namespace) -> int:
-    regulation = Regulation.from_source(SourceFile.read(args.regulation))
+    versions = Versions.load(args.regulation)
+    regulation = versions.latest
     ignored: set[str] = set()
-    rows = regulation.read(args.candidates, encoding=args.encoding)
-    results = _noting_ignored(regulation.decide_all(rows), ignored)
+    rows = versions.read(args.candidates, encoding=args.encoding)
+    results = _noting_ignored(versions.decide_all(rows), ignored)
     figures = [f.name for f in regulation.program.regimes[0].figures]
     with _output(args.output) as out:
         match args.format:
@@ -344,7 +358,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 # --- explain -------------------------------------------------------------------------
 def run_explain(args: argparse.Namespace) -> int:
-    regulation = Regulation.from_source(SourceFile.read(args.regulation))
+    regulation = Versions.load(args.regulation)
     rows = regulation.read(args.candidates, encoding=args.encoding)
     wanted = args.id.strip()
     for row in rows:

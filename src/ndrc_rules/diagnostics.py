@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 
 from .messages import text
-from .source import SourceFile, Span
+from .source import SourceError, SourceFile, Span
 
 TAB_SIZE = 8
 
@@ -49,7 +50,7 @@ class Diagnostic:
         Tabs are expanded so that the caret stands under the text it marks.
         """
         span = self.span
-        line = source.line(span.line)
+        line = _file_of(span, source).line(span.line)
         end = span.end_column if span.end_line == span.line else len(line) + 1
         start_at = len(line[: span.column - 1].expandtabs(TAB_SIZE))
         width = max(1, len(line[: end - 1].expandtabs(TAB_SIZE)) - start_at)
@@ -89,3 +90,18 @@ def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def _file_of(span: Span, source: SourceFile) -> SourceFile:
+    """The file a span is in: `source`, or a file it imports."""
+    if span.file == source.path:
+        return source
+    try:
+        return _read(span.file)
+    except (OSError, SourceError):
+        return source
+
+
+@cache
+def _read(path: str) -> SourceFile:
+    return SourceFile.read(path)

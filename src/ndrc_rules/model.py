@@ -256,7 +256,9 @@ class DiplomaDef:
     rncp: str | None
     level: str | None
     source: str | None
-    session: str | None
+    session: str | None  # the first session it applies to
+    last_session: str | None = None  # the last one; None: until a new version
+    span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -305,7 +305,7 @@ class _Checker:
     def group(self, group: s.Group, regime: _Regime) -> None:
         if not self.is_new(regime.groups, group.name, "kind.group"):
             return
-        if not group.units:
+        if not group.units and not group.optional:  # a diploma may have no optional unit
             self.error("E117", group.name.span, name=group.name.value)
         codes = []
         for unit in group.units:

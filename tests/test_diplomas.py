@@ -1,0 +1,93 @@
+"""The diplomas other than NDRC, built on the national base: BTS Communication and
+BTS Assistant de gestion de PME-PMI (2009 tables).
+
+Each file must pass what docs/adding-a-diploma.md asks of a new diploma:
+`check --strict`, `test --complete`, `fmt --check`, run as a user would; and
+its units must carry the official table's coefficients exactly.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import ndrc_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(sys.executable).parent / "ndrc-rules"
+
+# The official tables (../shared/regulation/national_rules.md): unit → coefficient.
+TABLES = {
+    "bts_communication.reg": {
+        "professionnel": {"U4": 4, "U5": 4, "U6": 4},
+        "general": {"U1": 3, "U21": 2, "U22": 1, "U31": 4, "U32": 2},
+    },
+    "bts_ag_pme_pmi.reg": {
+        "professionnel": {"U41": 4, "U42": 4, "U5": 7, "U61": 2, "U62": 5},
+        "general": {"U1": 6, "U21": 4, "U22": 2, "U31": 4, "U32": 2},
+    },
+}
+TOTALS = {"bts_communication.reg": 24, "bts_ag_pme_pmi.reg": 40}
+REGIMES = {"bts_communication.reg": {"scolaire", "ponctuel"}, "bts_ag_pme_pmi.reg": {"scolaire"}}
+FILES = sorted(TABLES)
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize(
+    "command",
+    [("check", "--strict"), ("test", "--complete"), ("fmt", "--check")],
+    ids=" ".join,
+)
+def test_the_documented_commands_pass(name: str, command: tuple[str, ...]) -> None:
+    result = run(*command, ROOT / "regulations" / name)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_units_carry_the_official_coefficients(name: str) -> None:
+    program = ndrc_rules.load(ROOT / "regulations" / name).program
+    assert {r.name for r in program.regimes} == REGIMES[name]
+    for regime in program.regimes:
+        found: dict[str, dict[str, Fraction | None]] = {}
+        for unit in regime.units:
+            found.setdefault(unit.group, {})[unit.code] = unit.coefficient
+        expected = {g: {u: Fraction(c) for u, c in us.items()} for g, us in TABLES[name].items()}
+        assert found == {**expected, "facultatives": {"UF1": None}}, regime.name
+        compulsory = [u.coefficient for u in regime.units if not u.optional]
+        assert sum(compulsory) == TOTALS[name]
+        assert all(u.exemptable == (u.group == "general") for u in regime.units)
+
+
+def test_ponctuel_changes_only_the_forms_of_u4_and_u6() -> None:
+    program = ndrc_rules.load(ROOT / "regulations" / "bts_communication.reg").program
+    regimes = {r.name: r for r in program.regimes}
+    scolaire, ponctuel = regimes["scolaire"], regimes["ponctuel"]
+    changed = {
+        a.code for a, b in zip(scolaire.units, ponctuel.units, strict=True) if a.forms != b.forms
+    }
+    assert changed == {"U4", "U6"}
+    assert [u.forms[0].kind for u in ponctuel.units if u.code in changed] == ["EPFF", "EPFF"]
+    assert [(u.code, u.coefficient) for u in scolaire.units] == [
+        (u.code, u.coefficient) for u in ponctuel.units
+    ]
+    assert [r.name for r in scolaire.rules] == [r.name for r in ponctuel.rules]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_professional_average_exactly_10_opens_the_resit(name: str) -> None:
+    """The national rule (« au moins égale à 10 »), unlike the NDRC regulation (> 10)."""
+    regulation = ndrc_rules.load(ROOT / "regulations" / name)
+    units = TABLES[name]
+    grades = {u: "9" for u in units["general"]} | {u: "10" for u in units["professionnel"]}
+    decision = regulation.decide({"id": "1", "regime": "scolaire", **grades})
+    assert (decision.decision, decision.deciding_rule) == ("rattrapage", "rattrapage")

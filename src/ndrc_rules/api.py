@@ -114,7 +114,8 @@ class Regulation:
             raise CandidateError(result)
         return result
 
-    def try_decide(self, candidate: Candidate) -> t.Decision | RowError:
+    def try_decide(self, candidate: Candidate, *, trace: bool = True) -> t.Decision | RowError:
+        """Decide one candidate, or say why not; `trace=False` skips building the trace."""
         compiled = self.regimes.get(fold(candidate.regime))
         if compiled is None:
             known = ", ".join(r.name for r in self.program.regimes)
@@ -140,8 +141,8 @@ class Regulation:
             resit=terms,
             figures={k: display(v) for k, v in final.figures.items()},
             ignored_columns=list(candidate.ignored),
-            trace=build_trace(evaluation, compiled, self.program),
-            resit_phase=after and resit_trace(evaluation, *after, compiled, self.program),
+            trace=build_trace(evaluation, compiled, self.program) if trace else None,
+            resit_phase=after and resit_trace(evaluation, *after, compiled, self.program, trace),
         )
         return _overruled(decision, jury) if jury else decision
 
@@ -161,10 +162,12 @@ class Regulation:
             outcome=outcome.name, label=outcome.label, reason=candidate.jury_reason
         )
 
-    def decide_all(self, rows: Iterable[Candidate | RowError]) -> Iterator[t.Decision | RowError]:
+    def decide_all(
+        self, rows: Iterable[Candidate | RowError], *, trace: bool = True
+    ) -> Iterator[t.Decision | RowError]:
         """Every row gets an answer: a decision or the row's error, in input order."""
         for row in rows:
-            yield row if isinstance(row, RowError) else self.try_decide(row)
+            yield row if isinstance(row, RowError) else self.try_decide(row, trace=trace)
 
 
 class CandidateError(Exception):

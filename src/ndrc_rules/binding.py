@@ -55,11 +55,8 @@ def bind(candidate: Candidate, regime: RegimeDef) -> dict[str, UnitValue]:
     whole, parts = _columns(candidate, regime)
     kept = kept_sessions(candidate, regime)
     try:
-        return {
-            unit.code: replace(
-                _unit_value(unit, whole.get(unit.code), parts.get(unit.code, {})),
-                kept_from=kept.get(unit.code),
-            )
+        values = {
+            unit.code: _unit_value(unit, whole.get(unit.code), parts.get(unit.code, {}))
             for unit in regime.units
         }
     except BindingError as error:
@@ -67,6 +64,9 @@ def bind(candidate: Candidate, regime: RegimeDef) -> dict[str, UnitValue]:
             groups = sorted({u.group for u in regime.units if u.exemptable})
             error.args_["groups"] = ", ".join(groups) or "—"
         raise
+    for code, session in kept.items():  # rare: only for grades kept from earlier sessions
+        values[code] = replace(values[code], kept_from=session)
+    return values
 
 
 def kept_sessions(candidate: Candidate, regime: RegimeDef) -> dict[str, int]:

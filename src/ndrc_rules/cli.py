@@ -246,7 +246,9 @@ def run_eval(args: argparse.Namespace) -> int:
     regulation = versions.latest
     ignored: set[str] = set()
     rows = versions.read(args.candidates, encoding=args.encoding)
-    results = _noting_ignored(versions.decide_all(rows), ignored)
+    # Tables and CSV show no trace: they do not pay for building one.
+    traced = args.format in {"json", "jsonl"}
+    results = _noting_ignored(versions.decide_all(rows, trace=traced), ignored)
     figures = [f.name for f in regulation.program.regimes[0].figures]
     with _output(args.output) as out:
         match args.format:

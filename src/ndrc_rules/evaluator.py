@@ -8,6 +8,7 @@ record by `explain`, only when someone asks for it.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -165,8 +166,8 @@ class CompiledRegime:
         if expr.kind == "coefficients":
             return lambda env: sum((w for c, w in weights if env[0][c].counts), ZERO)
         if expr.kind == "total":
-            return lambda env: sum(
-                (w * env[0][c].value for c, w in weights if env[0][c].counts), ZERO
+            return lambda env: _weighted_sum(
+                [(w, env[0][c].value) for c, w in weights if env[0][c].counts]
             )
         return self.arithmetic(
             "/",
@@ -206,6 +207,16 @@ class CompiledRegime:
             return above(x, low(env)) and below(x, high(env))
 
         return test
+
+
+def _weighted_sum(terms: list[tuple[Fraction, Fraction]]) -> Fraction:
+    """Σ weight·value, exactly, in integers over one common denominator: a sum of
+    Fractions would reduce by a gcd at every step."""
+    common = math.lcm(*(w.denominator * v.denominator for w, v in terms)) if terms else 1
+    total = sum(
+        w.numerator * v.numerator * (common // (w.denominator * v.denominator)) for w, v in terms
+    )
+    return Fraction(total, common)
 
 
 def _status(compiled: _CompiledRule, env: Env) -> str:

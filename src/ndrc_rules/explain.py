@@ -273,6 +273,7 @@ def resit_trace(
     chosen: tuple[ResitUnit, ...],
     compiled: CompiledRegime,
     program: m.Program,
+    with_trace: bool = True,
 ) -> t.ResitPhaseTrace:
     rule = before.rule
     return t.ResitPhaseTrace(
@@ -280,7 +281,7 @@ def resit_trace(
         initial_label=rule.outcome.label,
         initial_rule=rule.name,
         units=[_resit_unit(unit) for unit in chosen],
-        trace=build_trace(after, compiled, program),
+        trace=build_trace(after, compiled, program) if with_trace else None,
     )
 
 

@@ -11,7 +11,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from lark import Lark, Token, Tree
@@ -90,6 +90,7 @@ KEYWORDS: dict[str, str] = {
 _REVERSED_COMPARATORS = {"=>": ">=", "=<": "<=", "==": "="}
 
 
+@lru_cache(maxsize=4096)
 def fold(word: str) -> str:
     """Case- and accent-insensitive spelling: 'Règle' → 'regle', 'au_dessus' → 'au-dessus'."""
     decomposed = unicodedata.normalize("NFD", word.casefold())

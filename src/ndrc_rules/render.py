@@ -168,6 +168,7 @@ def counts_table(counts: Counter[str], labels: dict[str, str]) -> Table:
 # --- the trace, for an auditor ---------------------------------------------------------
 def trace_tree(decision: t.Decision) -> RenderableType:
     trace = decision.trace
+    assert trace is not None, "decided with trace=False"
     root = Tree(Text(text("trace.candidate", id=decision.id, regime=decision.regime), "bold"))
     root.add(
         Text(
@@ -223,7 +224,8 @@ def trace_tree(decision: t.Decision) -> RenderableType:
                     )
                 )
             )
-        _phase(second, phase.trace)
+        if phase.trace:
+            _phase(second, phase.trace)
     if decision.ignored_columns:
         root.add(
             Text(

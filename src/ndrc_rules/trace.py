@@ -129,7 +129,7 @@ class ResitPhaseTrace(_Record):
     initial_label: str
     initial_rule: str
     units: list[ResitUnitTrace]
-    trace: Trace
+    trace: Trace | None = None  # None when decisions were asked for without traces
 
 
 class Proposal(_Record):
@@ -158,7 +158,9 @@ class Decision(_Record):
     resit: ResitTerms | None
     figures: dict[str, str]
     ignored_columns: list[str] = []
-    trace: Trace  # the decision before the resit (the only one, without resit grades)
+    # The decision before the resit (the only one, without resit grades); None when
+    # decisions were asked for without traces (they cost more than deciding).
+    trace: Trace | None = None
     resit_phase: ResitPhaseTrace | None = None  # after the resit, when it took place
     jury: JuryDecision | None = None  # the jury's sovereign decision (D643-26), if recorded
     proposal: Proposal | None = None  # the engine's proposal, when the jury decided

@@ -59,20 +59,22 @@ class Versions:
         known = {column for v in self.ranges for column in v.regulation.columns}
         return read_candidates(path, encoding=encoding, keep=lambda column: fold(column) in known)
 
-    def try_decide(self, candidate: Candidate) -> t.Decision | RowError:
+    def try_decide(self, candidate: Candidate, *, trace: bool = True) -> t.Decision | RowError:
         if len(self.ranges) == 1:
-            return self.ranges[0].regulation.try_decide(candidate)
+            return self.ranges[0].regulation.try_decide(candidate, trace=trace)
         if candidate.session is None:
             return _error(candidate, "C031", SESSION)
         chosen = next((v for v in self.ranges if v.covers(candidate.session)), None)
         if chosen is None:
             versions = ", ".join(str(v) for v in self.ranges)
             return _error(candidate, "C030", SESSION, session=candidate.session, versions=versions)
-        return chosen.regulation.try_decide(candidate)
+        return chosen.regulation.try_decide(candidate, trace=trace)
 
-    def decide_all(self, rows: Iterable[Candidate | RowError]) -> Iterator[t.Decision | RowError]:
+    def decide_all(
+        self, rows: Iterable[Candidate | RowError], *, trace: bool = True
+    ) -> Iterator[t.Decision | RowError]:
         for row in rows:
-            yield row if isinstance(row, RowError) else self.try_decide(row)
+            yield row if isinstance(row, RowError) else self.try_decide(row, trace=trace)
 
 
 def version_diagnostics_of(programs: list[Program]) -> list[Diagnostic]:

@@ -55,7 +55,7 @@ Keep = Callable[[str], bool]  # which grade columns to read
 class Candidate(BaseModel):
     """One candidate as read: grades keyed by column name, empty cells omitted."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     row: int
     id: str
@@ -71,7 +71,7 @@ class Candidate(BaseModel):
 class RowError(BaseModel):
     """Why one input row yields no candidate; `field` is None for a whole-row problem."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     row: int
     id: str | None

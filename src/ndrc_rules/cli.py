@@ -16,21 +16,24 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
 
-from . import __version__, render
+from . import __version__
 from .api import Regulation, RegulationError, compile_source
 from .candidates import InputFileError, RowError
 from .diagnostics import Diagnostic, Severity, has_errors
-from .diffing import compare, read_both
-from .examples import run_examples
-from .formatter import format_source
 from .messages import CATALOGUES, text, translate
 from .model import Program
 from .source import SourceError, SourceFile
 from .versions import Versions, version_diagnostics_of
+
+if TYPE_CHECKING:
+    from . import render
+
+# The modules only some commands need (rendering, formatting, examples, diff) are
+# imported by those commands: `check` starts faster without them.
 
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
 
@@ -204,6 +207,8 @@ def _show_check(
 def run_fmt(args: argparse.Namespace) -> int:
     """Rewrite each file in the canonical layout (or, with --check, only say which
     would change); a file that does not parse is left alone and reported."""
+    from .formatter import format_source
+
     failed = False
     for path in args.regulations:
         source = SourceFile.read(path)
@@ -232,6 +237,9 @@ def run_fmt(args: argparse.Namespace) -> int:
 def run_test(args: argparse.Namespace) -> int:
     """Replay each file's examples; fail on a failed example (or, with --complete,
     on a rule no example reaches)."""
+    from . import render
+    from .examples import run_examples
+
     failed = False
     for path in args.regulations:
         report = run_examples(Regulation.from_source(SourceFile.read(path)))
@@ -242,6 +250,8 @@ def run_test(args: argparse.Namespace) -> int:
 
 # --- eval ----------------------------------------------------------------------------
 def run_eval(args: argparse.Namespace) -> int:
+    from . import render
+
     versions = Versions.load(args.regulation)
     regulation = versions.latest
     ignored: set[str] = set()
@@ -273,6 +283,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def _write_json(regulation: Regulation, results: list[render.Result], out: IO[str]) -> Counter[str]:
+    from . import render
     from .explain import stamp
 
     counts = Counter(_outcome(r) for r in results)
@@ -288,6 +299,8 @@ def _write_json(regulation: Regulation, results: list[render.Result], out: IO[st
 def _write_table(
     regulation: Regulation, results: list[render.Result], figures: list[str], out: IO[str]
 ) -> Counter[str]:
+    from . import render
+
     console = Console(file=out, highlight=False, width=160) if out is not sys.stdout else _stdout()
     decisions = [r for r in results if not isinstance(r, RowError)]
     errors = [r for r in results if isinstance(r, RowError)]
@@ -346,6 +359,9 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
 # --- diff ---------------------------------------------------------------------------
 def run_diff(args: argparse.Namespace) -> int:
     """Decide the cohort under both versions; show who changes and through which rules."""
+    from . import render
+    from .diffing import compare, read_both
+
     old = Regulation.from_source(SourceFile.read(args.old))
     new = Regulation.from_source(SourceFile.read(args.new))
     report = compare(old, new, read_both(old, new, args.candidates, encoding=args.encoding))
@@ -360,6 +376,8 @@ def run_diff(args: argparse.Namespace) -> int:
 
 # --- explain -------------------------------------------------------------------------
 def run_explain(args: argparse.Namespace) -> int:
+    from . import render
+
     regulation = Versions.load(args.regulation)
     rows = regulation.read(args.candidates, encoding=args.encoding)
     wanted = args.id.strip()

@@ -109,7 +109,12 @@ def grammar_text() -> str:
 
 @cache
 def lalr_parser(*, strict: bool = False) -> Lark:
-    """The LALR parser, built once per process."""
+    """The LALR parser, built once per process.
+
+    Lark caches its analysis of the grammar in the temporary folder, keyed by the
+    grammar's text and options, so a new process loads the tables instead of
+    rebuilding them (the strict build, for tests, always rebuilds).
+    """
     return Lark(
         grammar_text(),
         parser="lalr",
@@ -118,6 +123,7 @@ def lalr_parser(*, strict: bool = False) -> Lark:
         maybe_placeholders=False,
         lexer_callbacks={"NAME": _retype_keyword},
         strict=strict,
+        cache=not strict,
     )
 
 

@@ -8,13 +8,17 @@ keyword can be mis-lexed as the prefix of a name.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 
 from lark import Lark, Token, Tree
+from lark import __version__ as LARK_VERSION
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_interactive_parser import InteractiveParser
 
@@ -111,20 +115,32 @@ def grammar_text() -> str:
 def lalr_parser(*, strict: bool = False) -> Lark:
     """The LALR parser, built once per process.
 
-    Lark caches its analysis of the grammar in the temporary folder, keyed by the
-    grammar's text and options, so a new process loads the tables instead of
-    rebuilding them (the strict build, for tests, always rebuilds).
+    Lark's analysis of the grammar is cached in the user's own cache folder, keyed
+    by the grammar's text and Lark's version, so a new process loads the tables
+    instead of rebuilding them (the strict build, for tests, always rebuilds).
     """
+    grammar = grammar_text()
     return Lark(
-        grammar_text(),
+        grammar,
         parser="lalr",
         lexer="basic",
         propagate_positions=True,
         maybe_placeholders=False,
         lexer_callbacks={"NAME": _retype_keyword},
         strict=strict,
-        cache=not strict,
+        cache=False if strict else _cache_path(grammar),
     )
+
+
+def _cache_path(grammar: str) -> str | bool:
+    """A file only this user can write (the cache is a pickle), or no cache."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ndrc-rules"
+    key = hashlib.sha256(f"{LARK_VERSION}\n{grammar}".encode()).hexdigest()[:24]
+    try:
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return str(root / f"lalr-{key}.cache")
 
 
 # Keywords that open a statement: after a syntax error, parsing resumes at the

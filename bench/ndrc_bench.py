@@ -8,7 +8,8 @@ candidates sit exactly on 10.00 or 8.00):
 
 - the reference: a hand-written function of the NDRC rules, exact integer
   arithmetic on hundredths (what a careful developer would write by hand);
-- the engine, decisions and deciding rule only (`try_decide(trace=False)`);
+- the engine, outcome and deciding rule only (`outcome`: the generated fast
+  path), then with its figures but no trace (`try_decide(trace=False)`);
 - the engine with the full trace serialised to JSON;
 - `ndrc-rules check regulations/bts_ndrc.reg` as a cold process;
 - with --stream N: N candidates written to CSV and streamed to JSONL by
@@ -117,8 +118,10 @@ def stream(size: int) -> None:
         peak = _peak_memory(command)
         seconds = time.perf_counter() - start
         lines = sum(1 for _ in target.open(encoding="utf-8"))
-        print(f"  {'stream CSV → JSONL with traces':<44} {size / seconds:>11,.0f} candidats/s"
-              f"  ({seconds:.1f} s, {lines} lignes, pic mémoire du processus {peak:.0f} Mo)")
+        print(
+            f"  {'stream CSV → JSONL with traces':<44} {size / seconds:>11,.0f} candidats/s"
+            f"  ({seconds:.1f} s, {lines} lignes, pic mémoire du processus {peak:.0f} Mo)"
+        )
 
 
 def _peak_memory(command: list[object]) -> float:
@@ -127,8 +130,12 @@ def _peak_memory(command: list[object]) -> float:
         "import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True);"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    out = subprocess.run([sys.executable, "-c", probe, *map(str, command)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *map(str, command)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return int(out) / 1024
 
 
@@ -146,14 +153,27 @@ def main() -> None:
     ]
     print(f"Cohorte synthétique : {args.size} candidats, règlement {REGULATION.name}")
     expected = [reference(r) for r in rows]
-    ref = timed("référence écrite à la main (entiers exacts)", len(rows),
-                lambda: [reference(r) for r in rows])
+    ref = timed(
+        "référence écrite à la main (entiers exacts)",
+        len(rows),
+        lambda: [reference(r) for r in rows],
+    )
     decided: list[object] = []
-    fast = timed("moteur, décision et règle seulement", len(rows),
-                 lambda: decided.extend(regulation.try_decide(c, trace=False)
-                                        for c in candidates))
-    traced = timed("moteur, trace complète en JSON", len(rows),
-                   lambda: [regulation.try_decide(c).model_dump_json() for c in candidates])
+    fast = timed(
+        "moteur, décision et règle (outcome)",
+        len(rows),
+        lambda: decided.extend(regulation.outcome(c) for c in candidates),
+    )
+    timed(
+        "moteur, décision et chiffres sans trace",
+        len(rows),
+        lambda: [regulation.try_decide(c, trace=False) for c in candidates],
+    )
+    traced = timed(
+        "moteur, trace complète en JSON",
+        len(rows),
+        lambda: [regulation.try_decide(c).model_dump_json() for c in candidates],
+    )
     mismatches = sum(
         (d.decision, d.deciding_rule) != e for d, e in zip(decided, expected, strict=True)
     )

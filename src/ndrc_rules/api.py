@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 from . import model as m
 from . import trace as t
@@ -162,12 +163,34 @@ class Regulation:
             outcome=outcome.name, label=outcome.label, reason=candidate.jury_reason
         )
 
+    def outcome(self, candidate: Candidate) -> Verdict | RowError:
+        """Outcome and deciding rule only: the generated fast path for plain grades,
+        the general evaluator for everything else."""
+        compiled = self.regimes.get(fold(candidate.regime))
+        fast = compiled.fast if compiled else None
+        if fast and not (candidate.kept or candidate.jury):
+            index = fast(candidate.grades)
+            if index is not None:
+                rule = compiled.regime.rules[index]  # type: ignore[union-attr]
+                return Verdict(rule.outcome.name, rule.name)
+        result = self.try_decide(candidate, trace=False)
+        return (
+            result
+            if isinstance(result, RowError)
+            else Verdict(result.decision, result.deciding_rule)
+        )
+
     def decide_all(
         self, rows: Iterable[Candidate | RowError], *, trace: bool = True
     ) -> Iterator[t.Decision | RowError]:
         """Every row gets an answer: a decision or the row's error, in input order."""
         for row in rows:
             yield row if isinstance(row, RowError) else self.try_decide(row, trace=trace)
+
+
+class Verdict(NamedTuple):
+    decision: str
+    deciding_rule: str
 
 
 class CandidateError(Exception):

@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from . import model as m
 from .binding import BindingError, UnitValue
+from .fastpath import compile_fast
 from .numbers import COMPARATORS, rounded
 
 Env = tuple[dict[str, UnitValue], dict[str, Fraction]]
@@ -69,6 +70,7 @@ class CompiledRegime:
         self.units = {u.code: u for u in regime.units}
         self.main = self.phase(m.PhaseDef(regime.figures, regime.rules))
         self.resit = self.phase(regime.resit) if regime.resit else None
+        self.fast = compile_fast(regime)  # decisions without trace, for plain grades
 
     def phase(self, phase: m.PhaseDef) -> _CompiledPhase:
         figures = [(f.name, self.figure(f)) for f in phase.figures]

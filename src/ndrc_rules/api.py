@@ -167,11 +167,10 @@ class Regulation:
         """Outcome and deciding rule only: the generated fast path for plain grades,
         the general evaluator for everything else."""
         compiled = self.regimes.get(fold(candidate.regime))
-        fast = compiled.fast if compiled else None
-        if fast and not (candidate.kept or candidate.jury):
-            index = fast(candidate.grades)
+        if compiled and compiled.fast and not (candidate.kept or candidate.jury):
+            index = compiled.fast(candidate.grades)
             if index is not None:
-                rule = compiled.regime.rules[index]  # type: ignore[union-attr]
+                rule = compiled.regime.rules[index]
                 return Verdict(rule.outcome.name, rule.name)
         result = self.try_decide(candidate, trace=False)
         return (

@@ -13,7 +13,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -260,7 +260,8 @@ def run_eval(args: argparse.Namespace) -> int:
     traced = args.format in {"json", "jsonl"}
     results = _noting_ignored(versions.decide_all(rows, trace=traced), ignored)
     figures = [f.name for f in regulation.program.regimes[0].figures]
-    with _output(args.output) as out:
+    with _output(args.output) as out, _progress(args.output is not None) as advance:
+        results = _counted(results, advance)
         match args.format:
             case "jsonl":
                 counts = render.write_jsonl(results, out)
@@ -315,6 +316,33 @@ def _write_table(
     console.print(render.counts_table(counts, labels))
     _summary(console, counts)
     return counts
+
+
+@contextmanager
+def _progress(visible: bool) -> Iterator[Callable[[], None]]:
+    """A live count of decided rows on a terminal, for long runs written to a file;
+    nothing when standard error is not a terminal (a pipe, CI, a log)."""
+    if not (visible and sys.stderr.isatty()):
+        yield lambda: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.completed} " + text("eval.progress")),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=_stderr(), transient=True) as progress:
+        task = progress.add_task("eval", total=None)
+        yield lambda: progress.advance(task)
+
+
+def _counted(
+    results: Iterator[render.Result], advance: Callable[[], None]
+) -> Iterator[render.Result]:
+    for result in results:
+        advance()
+        yield result
 
 
 def _noting_ignored(results: Iterator[render.Result], ignored: set[str]) -> Iterator[render.Result]:

@@ -47,11 +47,8 @@ _STATUS_LABEL = {
 def record(result: Result) -> dict[str, object]:
     """The JSON object of one row: a decision, or the row's error."""
     if isinstance(result, RowError):
-        return {
-            "row": result.row,
-            "id": result.id,
-            "error": {"code": result.code, "field": result.field, "message": result.message},
-        }
+        detail = t.RowErrorDetail(code=result.code, field=result.field, message=result.message)
+        return t.ErrorRecord(row=result.row, id=result.id, error=detail).model_dump(mode="json")
     return result.model_dump(mode="json")
 
 

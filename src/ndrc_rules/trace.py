@@ -164,3 +164,17 @@ class Decision(_Record):
     resit_phase: ResitPhaseTrace | None = None  # after the resit, when it took place
     jury: JuryDecision | None = None  # the jury's sovereign decision (D643-26), if recorded
     proposal: Proposal | None = None  # the engine's proposal, when the jury decided
+
+
+class RowErrorDetail(_Record):
+    code: str
+    field: str | None
+    message: str
+
+
+class ErrorRecord(_Record):
+    """The JSON object of a row that could not be decided."""
+
+    row: int
+    id: str | None
+    error: RowErrorDetail

@@ -10,7 +10,10 @@ candidates sit exactly on 10.00 or 8.00):
   arithmetic on hundredths (what a careful developer would write by hand);
 - the engine, outcome and deciding rule only (`outcome`: the generated fast
   path), then with its figures but no trace (`try_decide(trace=False)`);
-- the engine with the full trace serialised to JSON;
+- the engine with the full trace written out as JSON Lines (`record_line`, the
+  path of `eval --format jsonl`; text encoded and written to /dev/null, so that
+  the disk is not measured), and, for comparison, on a tenth of the cohort,
+  the trace built as pydantic models and then serialised;
 - `ndrc-rules check regulations/bts_ndrc.reg` as a cold process;
 - with --stream N: N candidates written to CSV and streamed to JSONL by
   `ndrc-rules eval`, with the child process's peak memory.
@@ -22,6 +25,9 @@ nothing about speed (this is a measurement, not a test).
 from __future__ import annotations
 
 import argparse
+import gc
+import json
+import os
 import random
 import resource
 import subprocess
@@ -30,6 +36,7 @@ import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
+from typing import IO
 
 import ndrc_rules
 from ndrc_rules.candidates import Candidate
@@ -153,6 +160,9 @@ def main() -> None:
     ]
     print(f"Cohorte synthétique : {args.size} candidats, règlement {REGULATION.name}")
     expected = [reference(r) for r in rows]
+    # The cohort stays in memory for every measurement; without this, the
+    # collector would walk it again and again, which a stream never does.
+    gc.freeze()
     ref = timed(
         "référence écrite à la main (entiers exacts)",
         len(rows),
@@ -169,21 +179,41 @@ def main() -> None:
         len(rows),
         lambda: [regulation.try_decide(c, trace=False) for c in candidates],
     )
-    traced = timed(
-        "moteur, trace complète en JSON",
-        len(rows),
-        lambda: [regulation.try_decide(c).model_dump_json() for c in candidates],
+    with open(os.devnull, "w", encoding="utf-8") as out:  # the disk is not the engine
+        traced = timed(
+            "moteur, trace complète écrite en JSON Lines",
+            len(rows),
+            lambda: _write_lines(out, candidates, regulation),
+        )
+    written = [_verdict(regulation.record_line(c)[1]) for c in candidates]
+    timed(
+        "moteur, trace en modèles pydantic puis JSON",
+        len(rows) // 10,
+        lambda: [regulation.try_decide(c).model_dump_json() for c in candidates[::10]],
     )
     mismatches = sum(
         (d.decision, d.deciding_rule) != e for d, e in zip(decided, expected, strict=True)
     )
+    mismatches += sum(w != e for w, e in zip(written, expected, strict=True))
     print(f"  ratios à la référence : décisions {fast / ref:.3f}×, avec trace {traced / ref:.3f}×")
-    print(f"  décisions différentes de la référence : {mismatches} sur {len(rows)}")
+    print(f"  décisions différentes de la référence : {mismatches} sur {2 * len(rows)}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  pic mémoire de ce processus : {peak:.0f} Mo")
     cold_check()
     if args.stream:
         stream(args.stream)
+
+
+def _write_lines(
+    out: IO[str], candidates: list[Candidate], regulation: ndrc_rules.Regulation
+) -> None:
+    for candidate in candidates:
+        out.write(regulation.record_line(candidate)[1] + "\n")
+
+
+def _verdict(line: str) -> tuple[str, str]:
+    record = json.loads(line)
+    return record["decision"], record["deciding_rule"]
 
 
 def _grades(row: dict[str, str]) -> dict[str, object]:

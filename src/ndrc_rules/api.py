@@ -6,6 +6,7 @@ regimes) and then decides any number of candidates with no re-parsing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -24,7 +25,8 @@ from .candidates import (
 from .checker import check
 from .diagnostics import Diagnostic, has_errors
 from .evaluator import CompiledRegime, Evaluation
-from .explain import build_trace, citation, resit_trace, source_ref
+from .explain import build_trace, resit_trace, verdict
+from .fasttrace import WriteRecord, compile_writer
 from .lints import lint
 from .loader import load_document
 from .messages import text
@@ -76,6 +78,7 @@ class Regulation:
         self.program = program
         self.warnings = warnings
         self.regimes = {fold(r.name): CompiledRegime(r) for r in program.regimes}
+        self._writers: dict[str, WriteRecord | None] = {}  # compiled on first use
 
     @classmethod
     def from_source(cls, source: SourceFile) -> Regulation:
@@ -128,18 +131,11 @@ class Regulation:
         except BindingError as error:
             return _row_error(candidate, error.code, error.field, **error.args_)
         final = after[0] if after else evaluation
-        rule = final.rule
-        terms = rule.resit and t.ResitTerms(count=rule.resit.count, units=list(rule.resit.units))
         decision = t.Decision(
             row=candidate.row,
             id=candidate.id,
             regime=compiled.regime.name,
-            decision=rule.outcome.name,
-            label=rule.outcome.label,
-            deciding_rule=rule.name,
-            deciding_rule_source=source_ref(rule.span),
-            citation=citation(rule.citation),
-            resit=terms,
+            **verdict(final.rule),  # type: ignore[arg-type]
             figures={k: display(v) for k, v in final.figures.items()},
             ignored_columns=list(candidate.ignored),
             trace=build_trace(evaluation, compiled, self.program) if trace else None,
@@ -186,6 +182,39 @@ class Regulation:
         for row in rows:
             yield row if isinstance(row, RowError) else self.try_decide(row, trace=trace)
 
+    def record_line(self, candidate: Candidate) -> tuple[str, str]:
+        """(outcome or ERROR, the JSON text of the candidate's record, trace included).
+
+        The generated writer for plain grades; the general path, whose record is
+        the same text, for everything else."""
+        regime = fold(candidate.regime)
+        if regime not in self._writers and regime in self.regimes:
+            self._writers[regime] = compile_writer(self.regimes[regime].regime, self.program)
+        writer = self._writers.get(regime)
+        if writer and not (candidate.kept or candidate.jury):
+            envelope = (str(candidate.row), _json_text(candidate.id), _json_list(candidate.ignored))
+            written = writer(candidate.grades, envelope)
+            if written is not None:
+                return self.regimes[regime].regime.rules[written[0]].outcome.name, written[1]
+        return result_line(self.try_decide(candidate))
+
+
+ERROR = "erreur"  # the outcome counted for a row that could not be decided
+
+
+def record(result: t.Decision | RowError) -> dict[str, object]:
+    """The JSON object of one row: a decision, or the row's error."""
+    if isinstance(result, RowError):
+        detail = t.RowErrorDetail(code=result.code, field=result.field, message=result.message)
+        return t.ErrorRecord(row=result.row, id=result.id, error=detail).model_dump(mode="json")
+    return result.model_dump(mode="json")
+
+
+def result_line(result: t.Decision | RowError) -> tuple[str, str]:
+    """(outcome or ERROR, the JSON text of the row's record)."""
+    outcome = ERROR if isinstance(result, RowError) else result.decision
+    return outcome, json.dumps(record(result), ensure_ascii=False)
+
 
 class Verdict(NamedTuple):
     decision: str
@@ -229,6 +258,17 @@ def _after_resit(
         raise BindingError("C021", column, regime=compiled.regime.name)
     units, chosen = resit_units(evaluation.units, grades, terms.count, terms.units)
     return compiled.evaluate(units, resit=True), chosen
+
+
+def _json_text(value: str) -> str:
+    """A string as JSON text, as json.dumps writes it (quoted directly when plain)."""
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_list(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values), ensure_ascii=False) if values else "[]"
 
 
 def _row_error(candidate: Candidate, code: str, field: str | None, **args: object) -> RowError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -128,6 +129,7 @@ def parse_grade(value: object) -> Grade:
     raise GradeError("C001", _shown(value))
 
 
+@functools.lru_cache(maxsize=4096)  # a cohort's grades take few distinct spellings
 def _grade_from_text(raw: str) -> Grade:
     if raw.upper() in Marker.__members__:
         return Marker(raw.upper())

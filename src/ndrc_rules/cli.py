@@ -21,8 +21,8 @@ from typing import IO, TYPE_CHECKING
 from rich.console import Console
 
 from . import __version__
-from .api import Regulation, RegulationError, compile_source
-from .candidates import InputFileError, RowError
+from .api import Regulation, RegulationError, compile_source, record
+from .candidates import Candidate, InputFileError, RowError
 from .diagnostics import Diagnostic, Severity, has_errors
 from .messages import CATALOGUES, text, translate
 from .model import Program
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 # The modules only some commands need (rendering, formatting, examples, diff) are
 # imported by those commands: `check` starts faster without them.
 
+Row = Candidate | RowError  # one input row, read
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
 
 
@@ -255,22 +256,20 @@ def run_eval(args: argparse.Namespace) -> int:
     versions = Versions.load(args.regulation)
     regulation = versions.latest
     ignored: set[str] = set()
-    rows = versions.read(args.candidates, encoding=args.encoding)
-    # Tables and CSV show no trace: they do not pay for building one.
-    traced = args.format in {"json", "jsonl"}
-    results = _noting_ignored(versions.decide_all(rows, trace=traced), ignored)
+    rows = _noting_ignored(versions.read(args.candidates, encoding=args.encoding), ignored)
     figures = [f.name for f in regulation.program.regimes[0].figures]
     with _output(args.output) as out, _progress(args.output is not None) as advance:
-        results = _counted(results, advance)
+        rows = _counted(rows, advance)
         match args.format:
             case "jsonl":
-                counts = render.write_jsonl(results, out)
-            case "csv":
-                counts = render.write_csv(results, figures, out)
+                counts = render.write_lines(versions.record_lines(rows), out)
+            case "csv":  # no trace: the CSV does not pay for building one
+                counts = render.write_csv(versions.decide_all(rows, trace=False), figures, out)
             case "json":
-                counts = _write_json(regulation, list(results), out)
+                counts = _write_json(regulation, list(versions.decide_all(rows)), out)
             case _:
-                counts = _write_table(regulation, list(results), figures, out)
+                results = list(versions.decide_all(rows, trace=False))
+                counts = _write_table(regulation, results, figures, out)
     if args.format != "table":
         _summary(_stderr(), counts)
     if ignored:
@@ -284,13 +283,12 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def _write_json(regulation: Regulation, results: list[render.Result], out: IO[str]) -> Counter[str]:
-    from . import render
     from .explain import stamp
 
     counts = Counter(_outcome(r) for r in results)
     document = {
         "regulation": stamp(regulation.program).model_dump(mode="json"),
-        "results": [render.record(r) for r in results],
+        "results": [record(r) for r in results],
         "summary": {"rows": len(results), **counts},
     }
     out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
@@ -337,20 +335,18 @@ def _progress(visible: bool) -> Iterator[Callable[[], None]]:
         yield lambda: progress.advance(task)
 
 
-def _counted(
-    results: Iterator[render.Result], advance: Callable[[], None]
-) -> Iterator[render.Result]:
-    for result in results:
+def _counted(rows: Iterator[Row], advance: Callable[[], None]) -> Iterator[Row]:
+    for row in rows:
         advance()
-        yield result
+        yield row
 
 
-def _noting_ignored(results: Iterator[render.Result], ignored: set[str]) -> Iterator[render.Result]:
-    """Pass results through, collecting the columns the regulation did not read."""
-    for result in results:
-        if not isinstance(result, RowError):
-            ignored.update(result.ignored_columns)
-        yield result
+def _noting_ignored(rows: Iterator[Row], ignored: set[str]) -> Iterator[Row]:
+    """Pass rows through, collecting the columns the regulation does not read."""
+    for row in rows:
+        if not isinstance(row, RowError):
+            ignored.update(row.ignored)
+        yield row
 
 
 def _outcome(result: render.Result) -> str:

@@ -16,6 +16,7 @@ from .evaluator import CompiledRegime, Evaluation
 from .numbers import display, exact, short
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+NO_ABSENCE = "aucune"  # what an `ABS dans …` check found when no unit is absent
 
 
 # --- the regulation's words ----------------------------------------------------
@@ -105,7 +106,7 @@ class _Values:
                 return [
                     t.Check(
                         text=describe_condition(cond),
-                        left=", ".join(absent) or "—",
+                        left=", ".join(absent) or NO_ABSENCE,
                         result=self.holds(cond),
                     )
                 ]
@@ -130,7 +131,7 @@ def build_trace(evaluation: Evaluation, compiled: CompiledRegime, program: m.Pro
     values = _Values(evaluation, compiled)
     regime, phase = evaluation.regime, evaluation.phase
     return t.Trace(
-        units=[_unit(u, evaluation.units[u.code]) for u in regime.units],
+        units=[unit_trace(u, evaluation.units[u.code]) for u in regime.units],
         figures=[_figure(f, values) for f in phase.figures],
         rules=[
             _rule(r, status, values)
@@ -138,6 +139,18 @@ def build_trace(evaluation: Evaluation, compiled: CompiledRegime, program: m.Pro
         ],
         regulation=stamp(program),
     )
+
+
+def verdict(rule: m.RuleDef) -> dict[str, object]:
+    """The fields of a decision record that depend only on its deciding rule."""
+    return {
+        "decision": rule.outcome.name,
+        "label": rule.outcome.label,
+        "deciding_rule": rule.name,
+        "deciding_rule_source": source_ref(rule.span),
+        "citation": citation(rule.citation),
+        "resit": rule.resit and t.ResitTerms(count=rule.resit.count, units=list(rule.resit.units)),
+    }
 
 
 def stamp(program: m.Program) -> t.RegulationStamp:
@@ -157,7 +170,7 @@ def citation(cite: m.Citation | None) -> t.CitationRecord | None:
     return t.CitationRecord(text=cite.text, source=cite.source) if cite else None
 
 
-def _unit(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
+def unit_trace(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
     parts = [
         t.PartTrace(
             name=p.name,
@@ -183,8 +196,15 @@ def _unit(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
 
 def _figure(figure: m.FigureDef, values: _Values) -> t.FigureTrace:
     value = values.figures[figure.name]
+    unrounded = values.number(figure.expr) if figure.rounding else None
+    inputs = [_input(name, values) for name in input_names(figure.expr)]
+    return figure_trace(figure, value, unrounded, inputs)
+
+
+def figure_trace(
+    figure: m.FigureDef, value: Fraction, unrounded: Fraction | None, inputs: list[t.FigureInput]
+) -> t.FigureTrace:
     rounding = figure.rounding
-    unrounded = values.number(figure.expr) if rounding else None
     return t.FigureTrace(
         name=figure.name,
         title=figure.title,
@@ -193,40 +213,37 @@ def _figure(figure: m.FigureDef, values: _Values) -> t.FigureTrace:
         value=exact(value),
         display=display(value),
         unrounded=_exact(unrounded),
-        inputs=_inputs(figure.expr, values),
+        inputs=inputs,
         source=source_ref(figure.span),
         citation=citation(figure.citation),
     )
 
 
-def _inputs(expr: m.Expr, values: _Values) -> list[t.FigureInput]:
-    """The values an expression read: figures, and each unit of an aggregate."""
+def input_names(expr: m.Expr) -> list[str]:
+    """The figures and units an expression reads, in order, each once."""
     match expr:
-        case m.FigureRef(name=name):
-            return [
-                t.FigureInput(
-                    name=name,
-                    value=exact(values.figures[name]),
-                    display=display(values.figures[name]),
-                )
-            ]
-        case m.UnitGrade(code=code):
-            return [_unit_input(code, values)]
+        case m.FigureRef(name=name) | m.UnitGrade(code=name):
+            return [name]
         case m.Aggregate(units=units):
-            return [_unit_input(code, values) for code in units]
+            return list(units)
         case m.Arithmetic(left=left, right=right):
-            seen: dict[str, t.FigureInput] = {}
-            for item in _inputs(left, values) + _inputs(right, values):
-                seen.setdefault(item.name, item)
-            return list(seen.values())
+            return list(dict.fromkeys(input_names(left) + input_names(right)))
         case m.Negative(operand=operand):
-            return _inputs(operand, values)
+            return input_names(operand)
     return []
 
 
-def _unit_input(code: str, values: _Values) -> t.FigureInput:
-    unit = values.units[code]
-    coefficient = values.coefficients[code]
+def _input(name: str, values: _Values) -> t.FigureInput:
+    if name in values.figures:
+        return figure_input(name, values.figures[name])
+    return unit_input(name, values.units[name], values.coefficients[name])
+
+
+def figure_input(name: str, value: Fraction) -> t.FigureInput:
+    return t.FigureInput(name=name, value=exact(value), display=display(value))
+
+
+def unit_input(code: str, unit: UnitValue, coefficient: Fraction | None) -> t.FigureInput:
     note = f"coefficient {exact(coefficient)}" if coefficient else None
     if unit.status not in {"note"}:
         note = f"{unit.status}" + (f", {note}" if note else "")
@@ -246,6 +263,17 @@ def _rule(rule: m.RuleDef, status: str, values: _Values) -> t.RuleTrace:
     excepting = next(
         (e for e, c in zip(rule.exceptions, exceptions, strict=False) if c.result), None
     )
+    return rule_trace(rule, status, condition, exceptions, excepting)
+
+
+def rule_trace(
+    rule: m.RuleDef,
+    status: str,
+    condition: t.ConditionTrace | None,
+    exceptions: list[t.ConditionTrace],
+    excepting: m.ExceptionDef | None,
+) -> t.RuleTrace:
+    """A rule as examined; `excepting` is the first exception that held, if any."""
     return t.RuleTrace(
         name=rule.name,
         title=rule.title,

@@ -24,7 +24,7 @@ from . import model as m
 
 Decide = Callable[[Mapping[str, object]], int | None]
 
-_CROSS = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "=": "==", "!=": "!="}
+CROSS = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "=": "==", "!=": "!="}
 
 
 class NotFast(Exception):
@@ -52,10 +52,12 @@ class _Generator:
         self.figures: dict[str, tuple[str, str]] = {}
         self.count = 0
 
+    signature = "decide(g)"
+
     def source(self) -> str:
         codes = sorted(u.code for u in self.regime.units)
         self.emit(f"UNITS = frozenset({codes!r})")
-        self.emit("def decide(g):")
+        self.emit(f"def {self.signature}:")
         self.emit("    if not g.keys() <= UNITS:")  # parts, resit grades, other columns
         self.emit("        return None")
         for unit in self.regime.units:
@@ -63,10 +65,16 @@ class _Generator:
         for figure in self.regime.figures:
             if figure.rounding is not None:
                 raise NotFast("rounding")
-            self.figures[figure.name] = self.number(figure.expr)
+            self.figure(figure)
+        self.decisions()
+        return "\n".join(self.lines) + "\n"
+
+    def figure(self, figure: m.FigureDef) -> None:
+        self.figures[figure.name] = self.number(figure.expr)
+
+    def decisions(self) -> None:
         for index, rule in enumerate(self.regime.rules):
             self.rule(index, rule)
-        return "\n".join(self.lines) + "\n"
 
     def emit(self, line: str) -> None:
         self.lines.append(line)
@@ -171,7 +179,7 @@ class _Generator:
     def condition(self, cond: m.Cond) -> str:
         match cond:
             case m.Compare(op=op, left=left, right=right):
-                return self.compare(self.number(left), _CROSS[op], self.number(right))
+                return self.compare(self.number(left), CROSS[op], self.number(right))
             case m.InRange():
                 value = self.number(cond.value)
                 low = self.compare(

@@ -7,7 +7,6 @@ nothing. Every user-written text goes through `Text`, never through rich markup.
 from __future__ import annotations
 
 import csv
-import json
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import PurePath
@@ -44,19 +43,12 @@ _STATUS_LABEL = {
 
 
 # --- machine records ---------------------------------------------------------------
-def record(result: Result) -> dict[str, object]:
-    """The JSON object of one row: a decision, or the row's error."""
-    if isinstance(result, RowError):
-        detail = t.RowErrorDetail(code=result.code, field=result.field, message=result.message)
-        return t.ErrorRecord(row=result.row, id=result.id, error=detail).model_dump(mode="json")
-    return result.model_dump(mode="json")
-
-
-def write_jsonl(results: Iterable[Result], out: IO[str]) -> Counter[str]:
+def write_lines(lines: Iterable[tuple[str, str]], out: IO[str]) -> Counter[str]:
+    """JSON Lines: one record per row, counted by outcome."""
     counts: Counter[str] = Counter()
-    for result in results:
-        counts[_outcome(result)] += 1
-        out.write(json.dumps(record(result), ensure_ascii=False) + "\n")
+    for outcome, line in lines:
+        counts[outcome] += 1
+        out.write(line + "\n")
     return counts
 
 

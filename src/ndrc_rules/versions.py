@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import trace as t
-from .api import Regulation, RegulationError, load
+from .api import Regulation, RegulationError, load, result_line
 from .candidates import SESSION, Candidate, RowError, read_candidates
 from .diagnostics import Diagnostic
 from .messages import text
@@ -60,21 +60,35 @@ class Versions:
         return read_candidates(path, encoding=encoding, keep=lambda column: fold(column) in known)
 
     def try_decide(self, candidate: Candidate, *, trace: bool = True) -> t.Decision | RowError:
+        chosen = self.regulation_for(candidate)
+        return chosen if isinstance(chosen, RowError) else chosen.try_decide(candidate, trace=trace)
+
+    def regulation_for(self, candidate: Candidate) -> Regulation | RowError:
+        """The version that decides the candidate's session, or why there is none."""
         if len(self.ranges) == 1:
-            return self.ranges[0].regulation.try_decide(candidate, trace=trace)
+            return self.ranges[0].regulation
         if candidate.session is None:
             return _error(candidate, "C031", SESSION)
         chosen = next((v for v in self.ranges if v.covers(candidate.session)), None)
         if chosen is None:
             versions = ", ".join(str(v) for v in self.ranges)
             return _error(candidate, "C030", SESSION, session=candidate.session, versions=versions)
-        return chosen.regulation.try_decide(candidate, trace=trace)
+        return chosen.regulation
 
     def decide_all(
         self, rows: Iterable[Candidate | RowError], *, trace: bool = True
     ) -> Iterator[t.Decision | RowError]:
         for row in rows:
             yield row if isinstance(row, RowError) else self.try_decide(row, trace=trace)
+
+    def record_lines(self, rows: Iterable[Candidate | RowError]) -> Iterator[tuple[str, str]]:
+        """Every row's record as a line of JSON, with its outcome (see `record_line`)."""
+        for row in rows:
+            chosen = row if isinstance(row, RowError) else self.regulation_for(row)
+            if isinstance(chosen, RowError):
+                yield result_line(chosen)
+            else:
+                yield chosen.record_line(row)  # type: ignore[arg-type]
 
 
 def version_diagnostics_of(programs: list[Program]) -> list[Diagnostic]:

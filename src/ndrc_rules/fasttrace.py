@@ -1,0 +1,338 @@
+"""Core regime → generated function writing a whole decision record as JSON.
+
+The traced counterpart of `fastpath`: for the same common candidates (plain
+grades with at most two decimals), one generated function computes every
+figure and every check in integers and writes the decision record, trace
+included, as the very text `json.dumps(record, ensure_ascii=False)` gives for
+the decision built by `explain` (the tests compare them byte for byte).
+
+What does not depend on the candidate (titles, citations, sources, the rules
+in words) is serialised once: the trace models are dumped with markers where
+values go, and the JSON text is cut at the markers into static pieces. The
+function only joins those pieces with values, most of them cached. No text of
+a `.reg` file enters the generated source: the pieces are passed in the tuple
+`S` and indexed; every identifier in the source is generated.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import Any
+
+from . import model as m
+from . import trace as t
+from .binding import GRADED, NOT_TAKEN, UnitValue
+from .explain import (
+    NO_ABSENCE,
+    describe_condition,
+    figure_input,
+    figure_trace,
+    input_names,
+    rule_trace,
+    stamp,
+    unit_input,
+    unit_trace,
+    verdict,
+)
+from .fastpath import CROSS, NotFast, _Generator
+from .numbers import display, exact
+
+# record(grades, envelope) -> (deciding rule index, JSON text) | None, where
+# envelope holds the JSON texts of the fields the candidate gives.
+WriteRecord = Callable[[Mapping[str, object], tuple[str, str, str]], tuple[int, str] | None]
+ENVELOPE = ("row", "id", "ignored_columns")
+
+# A marker stands for a whole JSON value ("\x01n\x01", quotes included once
+# dumped) or for text inside a JSON string ("\x00n\x00"); n numbers a slot.
+_MARKER = re.compile(r'"\\u0001(\d+)\\u0001"|\\u0000(\d+)\\u0000')
+_LITERAL = re.compile(r"\(?(-?\d+)\)?")
+_CACHE_LIMIT = 1 << 16
+
+Json = Any  # a model dump, with markers
+
+
+def compile_writer(regime: m.RegimeDef, program: m.Program) -> WriteRecord | None:
+    """The generated record writer of a regime, or None if it has no fast path."""
+    writer = _Writer(regime, program)
+    try:
+        source = writer.source()
+    except NotFast:
+        return None
+    namespace = writer.namespace()
+    exec(compile(source, f"<ndrc-rules:{regime.name}:record>", "exec"), namespace)
+    return namespace["record"]  # type: ignore[no-any-return]
+
+
+class _Writer(_Generator):
+    """Writes `record(g, e)` for one regime (see `WriteRecord`)."""
+
+    signature = "record(g, e)"
+
+    def __init__(self, regime: m.RegimeDef, program: m.Program) -> None:
+        super().__init__(regime)
+        self.program = program
+        self.static: list[str] = []
+        self.values: list[str] = []  # marker number → Python expression of its text
+        self.formatted: dict[tuple[str, str], str] = {}  # (n, d) → its (exact, display)
+        self.results: dict[int, str] = {}  # id(condition) → its boolean
+        self.numbers: dict[int, tuple[str, str]] = {}  # id(expression) → its (n, d)
+        self.evaluated: list[object] = []  # keeps the nodes alive, so that ids stay unique
+
+    def namespace(self) -> dict[str, object]:
+        units = self.regime.units
+        unit_json: list[dict[int | None, str]] = [{} for _ in units]
+        input_json: list[dict[int | None, str]] = [{} for _ in units]
+        return {
+            "Fraction": Fraction,
+            "S": tuple(self.static),
+            "B": ("false", "true"),
+            "F": _formatter(),
+            "U": _filler(unit_json, lambda i, v: _dumps(unit_trace(units[i], _value(v)))),
+            "I": _filler(
+                input_json,
+                lambda i, v: _dumps(unit_input(units[i].code, _value(v), units[i].coefficient)),
+            ),
+            **{f"uj{i}": cache for i, cache in enumerate(unit_json)},
+            **{f"ij{i}": cache for i, cache in enumerate(input_json)},
+        }
+
+    # --- values ----------------------------------------------------------------------
+    def number(self, expr: m.Expr) -> tuple[str, str]:
+        """Computed once, up front: the text of a check reuses the value, emits nothing."""
+        if id(expr) not in self.numbers:
+            self.numbers[id(expr)] = super().number(expr)
+            self.evaluated.append(expr)
+        return self.numbers[id(expr)]
+
+    def figure(self, figure: m.FigureDef) -> None:
+        super().figure(figure)
+        pair = self.figures[figure.name]
+        name = self.fresh("f")
+        self.emit(f"    {name} = F({pair[0]}, {pair[1]})")
+        self.formatted[pair] = name
+
+    def shown(self, pair: tuple[str, str]) -> str:
+        """Display text of a number: static for a constant, else a marker."""
+        literal = [_LITERAL.fullmatch(part) for part in pair]
+        if all(literal):
+            return display(Fraction(*(int(x.group(1)) for x in literal)))  # type: ignore[union-attr]
+        known = self.formatted.get(pair)
+        return self.inside(f"{known}[1]" if known else f"F({pair[0]}, {pair[1]})[1]")
+
+    def whole(self, expression: str) -> str:
+        self.values.append(expression)
+        return f"\x01{len(self.values) - 1}\x01"
+
+    def inside(self, expression: str) -> str:
+        self.values.append(expression)
+        return f"\x00{len(self.values) - 1}\x00"
+
+    # --- conditions: every check computed up front, its text joined only if shown ----
+    def decisions(self) -> None:
+        for rule in self.regime.rules:
+            for cond in _conditions(rule):
+                self.result(cond)
+        for index, rule in enumerate(self.regime.rules):
+            self.decision(index, rule)
+
+    def result(self, cond: m.Cond) -> str:
+        """The name of a variable holding the condition's outcome."""
+        name = self.fresh("c")
+        match cond:
+            case m.Compare(op=op, left=left, right=right):
+                test = self.compare(self.number(left), CROSS[op], self.number(right))
+            case m.InRange():
+                test = self.condition(cond)
+            case m.AnyAbsent():
+                test = "False"  # markers never reach the fast path
+            case m.All(operands=operands) | m.Any_(operands=operands):
+                word = " and " if isinstance(cond, m.All) else " or "
+                test = word.join(self.result(o) for o in operands)
+            case m.Negation(operand=operand):
+                test = f"not {self.result(operand)}"
+            case _:
+                raise NotFast(cond)
+        self.emit(f"    {name} = {test}")
+        self.results[id(cond)] = name
+        self.evaluated.append(cond)
+        return name
+
+    def checks(self, cond: m.Cond) -> list[Json]:
+        """The trace's checks of a condition, as in `explain`."""
+        result = self.whole(f"B[{self.results[id(cond)]}]")
+        match cond:
+            case m.Compare(left=left, right=right):
+                sides = self.shown(self.number(left)), self.shown(self.number(right))
+            case m.InRange():
+                opening = "[" if cond.low_inclusive else "]"
+                closing = "]" if cond.high_inclusive else "["
+                low, high = self.shown(self.number(cond.low)), self.shown(self.number(cond.high))
+                sides = self.shown(self.number(cond.value)), f"{opening}{low} ; {high}{closing}"
+            case m.AnyAbsent():
+                sides = NO_ABSENCE, None
+            case m.All(operands=operands) | m.Any_(operands=operands):
+                return [check for o in operands for check in self.checks(o)]
+            case m.Negation(operand=operand):
+                return self.checks(operand)
+        text = describe_condition(cond)
+        check = _dump(t.Check(text=text, left=sides[0], right=sides[1], result=True))
+        return [{**check, "result": result}]
+
+    def condition_trace(self, cond: m.Cond) -> Json:
+        dumped = _dump(t.ConditionTrace(text=describe_condition(cond), result=True, checks=[]))
+        result = self.whole(f"B[{self.results[id(cond)]}]")
+        return {**dumped, "result": result, "checks": self.checks(cond)}
+
+    # --- the rules, in order: the first that holds returns the record ------------------
+    def decision(self, index: int, rule: m.RuleDef) -> None:
+        if rule.condition is None:
+            self.emit(f"    return {index}, {self.record(index, 'default')}")
+            return
+        holds = self.results[id(rule.condition)]
+        excepted = [self.results[id(e.condition)] for e in rule.exceptions]
+        if excepted:
+            self.emit(f"    if {holds} and not ({' or '.join(excepted)}):")
+        else:
+            self.emit(f"    if {holds}:")
+        self.emit(f"        return {index}, {self.record(index, 'held')}")
+        failed = self.joined(self.rule(rule, "failed"))
+        if not excepted:
+            self.emit(f"    r{index} = {failed}")
+            return
+        self.emit(f"    if not {holds}:")
+        self.emit(f"        r{index} = {failed}")
+        for exception, name in zip(rule.exceptions, excepted, strict=True):
+            self.emit(f"    elif {name}:")
+            trace = self.rule(rule, "excepted", exception)
+            self.emit(f"        r{index} = {self.joined(trace)}")
+
+    def rule(self, rule: m.RuleDef, status: str, excepting: m.ExceptionDef | None = None) -> Json:
+        dumped = _dump(rule_trace(rule, status, None, [], excepting))
+        if status in {"not_reached", "default"}:
+            return dumped
+        exceptions = [self.condition_trace(e.condition) for e in rule.exceptions]
+        return {
+            **dumped,
+            "condition": self.condition_trace(rule.condition),  # type: ignore[arg-type]
+            "exceptions": [] if status == "failed" else exceptions,
+        }
+
+    def record(self, index: int, status: str) -> str:
+        """The record when rule `index` decides: earlier rules failed or were excepted."""
+        rules = self.regime.rules
+        examined = [self.whole(f"r{i}") for i in range(index)]
+        trace = {
+            **_dump(t.Trace(units=[], figures=[], rules=[], regulation=stamp(self.program))),
+            "units": [self.unit_slot(i) for i in range(len(self.regime.units))],
+            "figures": [self.figure_trace(f) for f in self.regime.figures],
+            "rules": [
+                *examined,
+                self.rule(rules[index], status),
+                *(self.rule(r, "not_reached") for r in rules[index + 1 :]),
+            ],
+        }
+        decision = t.Decision(
+            row=None, id="", regime=self.regime.name, **verdict(rules[index]), figures={}
+        )
+        envelope = {field: self.whole(f"e[{i}]") for i, field in enumerate(ENVELOPE)}
+        figures = {f.name: self.inside(f"{self.formatted_name(f)}[1]") for f in self.regime.figures}
+        return self.joined({**_dump(decision), **envelope, "figures": figures, "trace": trace})
+
+    def unit_slot(self, slot: int) -> str:
+        return self.whole(f"(uj{slot}.get(v{slot}) or U({slot}, v{slot}))")
+
+    def formatted_name(self, figure: m.FigureDef) -> str:
+        return self.formatted[self.figures[figure.name]]
+
+    def figure_trace(self, figure: m.FigureDef) -> Json:
+        name = self.formatted_name(figure)
+        inputs = [self.input(n) for n in input_names(figure.expr)]
+        dumped = _dump(figure_trace(figure, Fraction(0), None, []))
+        return {**self.valued(dumped, name), "inputs": inputs}
+
+    def input(self, name: str) -> Json:
+        if name in self.slots:
+            slot = self.slots[name]
+            return self.whole(f"(ij{slot}.get(v{slot}) or I({slot}, v{slot}))")
+        return self.valued(
+            _dump(figure_input(name, Fraction(0))), self.formatted[self.figures[name]]
+        )
+
+    def valued(self, dumped: Json, formatted: str) -> Json:
+        """A dumped figure or input, its value and display those of a formatted figure."""
+        value, shown = self.inside(f"{formatted}[0]"), self.inside(f"{formatted}[1]")
+        return {**dumped, "value": value, "display": shown}
+
+    # --- JSON text -----------------------------------------------------------------
+    def joined(self, dumped: Json) -> str:
+        """A Python expression of the JSON text of `dumped`, its markers filled."""
+        text = json.dumps(dumped, ensure_ascii=False)
+        items: list[str] = []
+        position = 0
+        for marker in _MARKER.finditer(text):
+            items += [self.constant(text[position : marker.start()])]
+            items += [self.values[int(marker.group(1) or marker.group(2))]]
+            position = marker.end()
+        items += [self.constant(text[position:])]
+        return f"''.join(({', '.join(i for i in items if i)},))"
+
+    def constant(self, piece: str) -> str:
+        if not piece:
+            return ""
+        self.static.append(piece)
+        return f"S[{len(self.static) - 1}]"
+
+
+def _conditions(rule: m.RuleDef) -> list[m.Cond]:
+    return [c for c in (rule.condition, *(e.condition for e in rule.exceptions)) if c]
+
+
+def _dump(record: t.BaseModel) -> Json:
+    return record.model_dump(mode="json")
+
+
+def _dumps(record: t.BaseModel) -> str:
+    return json.dumps(_dump(record), ensure_ascii=False)
+
+
+def _value(hundredths: int | None) -> UnitValue:
+    """A unit's value as the fast path read it: a grade in hundredths, or not taken."""
+    if hundredths is None:
+        return UnitValue(NOT_TAKEN, None)
+    return UnitValue(GRADED, Fraction(hundredths, 100))
+
+
+def _formatter() -> Callable[[int, int], tuple[str, str]]:
+    """(numerator, denominator) → (exact text, display text), cached."""
+    cache: dict[tuple[int, int], tuple[str, str]] = {}
+
+    def formatted(numerator: int, denominator: int) -> tuple[str, str]:
+        key = (numerator, denominator)
+        found = cache.get(key)
+        if found is None:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            value = Fraction(numerator, denominator)
+            found = cache[key] = (exact(value), display(value))
+        return found
+
+    return formatted
+
+
+def _filler(
+    caches: list[dict[int | None, str]], write: Callable[[int, int | None], str]
+) -> Callable[[int, int | None], str]:
+    """Fills the per-unit caches the generated code reads first: a unit takes few
+    distinct grades, so its JSON is written once per grade."""
+
+    def fill(slot: int, hundredths: int | None) -> str:
+        cache = caches[slot]
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        text = cache[hundredths] = write(slot, hundredths)
+        return text
+
+    return fill

@@ -37,6 +37,18 @@ def test_check_accepts_the_shipped_regulation() -> None:
     assert "règlement valide" in result.stdout
 
 
+def test_check_imports_neither_the_evaluator_nor_pydantic() -> None:
+    """`check` starts fast (issue 5: under 0.25 s cold): it needs only the front end."""
+    probe = (
+        "import sys; from ndrc_rules.cli import main; code = main(['check', sys.argv[1]]);"
+        "print(code, sorted(m for m in sys.modules if m.startswith(('pydantic', 'ndrc_rules.ev'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(NDRC)], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "0 []"
+
+
 def test_check_reports_file_line_column_and_hint(tmp_path: Path) -> None:
     broken = tmp_path / "casse.reg"
     broken.write_text(

@@ -5,8 +5,21 @@ decision = regulation.decide({"id": "42", "regime": "apprentissage", "U1": "12",
 decision.decision, decision.deciding_rule, decision.trace
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
-
-from .api import CandidateError, Regulation, RegulationError, load, loads
-
 __all__ = ["CandidateError", "Regulation", "RegulationError", "__version__", "load", "loads"]
+
+if TYPE_CHECKING:
+    from .api import CandidateError, Regulation, RegulationError, load, loads
+
+
+def __getattr__(name: str) -> object:
+    """The API, imported on first use: `ndrc-rules check` never needs the evaluator."""
+    if name in __all__:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'ndrc_rules' has no attribute {name!r}")

@@ -22,45 +22,16 @@ from .candidates import (
     candidate_from_mapping,
     read_candidates,
 )
-from .checker import check
 from .diagnostics import Diagnostic, has_errors
+from .errors import RegulationError
 from .evaluator import CompiledRegime, Evaluation
 from .explain import build_trace, resit_trace, verdict
 from .fasttrace import WriteRecord, compile_writer
-from .lints import lint
-from .loader import load_document
+from .frontend import compile_source
 from .messages import text
 from .numbers import display
 from .parser import fold
-from .reachability import unreachable_rules
 from .source import SourceFile
-
-
-class RegulationError(Exception):
-    """A regulation that does not check: its diagnostics, ready to render."""
-
-    def __init__(self, source: SourceFile, diagnostics: list[Diagnostic]) -> None:
-        super().__init__(f"{len(diagnostics)} diagnostic(s) in {source.path}")
-        self.source = source
-        self.diagnostics = diagnostics
-
-    def render(self) -> str:
-        return "\n".join(d.render(self.source) for d in self.diagnostics)
-
-
-def compile_source(source: SourceFile) -> tuple[m.Program | None, list[Diagnostic]]:
-    """Parse and check; every syntax error, then every semantic error outside the
-    damaged statements. The program is None when there is any error."""
-    loaded = load_document(source)
-    if loaded.document is None:
-        return None, loaded.diagnostics
-    program, semantic = check(loaded.document, source, tuple(loaded.imports))
-    if loaded.diagnostics:
-        return None, loaded.diagnostics + [d for d in semantic if not loaded.spares(d)]
-    if program is None:
-        return None, semantic
-    dead = unreachable_rules(program)
-    return (None if dead else program), semantic + dead + lint(program, source)
 
 
 def load(path: str | Path) -> Regulation:

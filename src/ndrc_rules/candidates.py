@@ -24,6 +24,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from .errors import InputFileError
 from .messages import text
 from .numbers import parse_decimal
 
@@ -79,23 +80,6 @@ class RowError(BaseModel):
     field: str | None
     code: str
     message: str
-
-
-class InputFileError(Exception):
-    """A file-level failure (missing, undecodable, bad header…): reading stops."""
-
-    def __init__(self, code: str, args: dict[str, object]) -> None:
-        super().__init__(code, args)  # kept as the constructor's arguments, for pickling
-        self.code = code
-        self.message = text(code, **args)
-
-    @property  # type: ignore[override]
-    def args(self) -> dict[str, object]:
-        """The catalogue arguments of `message` (not the usual tuple)."""
-        return super().args[1]
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class GradeError(ValueError):

@@ -16,26 +16,29 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TypeAlias
 
 from rich.console import Console
 
 from . import __version__
-from .api import Regulation, RegulationError, compile_source, record
-from .candidates import Candidate, InputFileError, RowError
 from .diagnostics import Diagnostic, Severity, has_errors
+from .errors import InputFileError, RegulationError
+from .frontend import compile_source
 from .messages import CATALOGUES, text, translate
 from .model import Program
+from .sessions import version_diagnostics
 from .source import SourceError, SourceFile
-from .versions import Versions, version_diagnostics_of
 
 if TYPE_CHECKING:
     from . import render
+    from .api import Regulation
+    from .candidates import Candidate, RowError
 
-# The modules only some commands need (rendering, formatting, examples, diff) are
-# imported by those commands: `check` starts faster without them.
+# The modules only some commands need (the evaluator, trace models, rendering,
+# formatting, examples, diff) are imported by those commands: `check` starts
+# faster without them.
 
-Row = Candidate | RowError  # one input row, read
+Row: TypeAlias = "Candidate | RowError"  # one input row, read
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
 
 
@@ -176,7 +179,7 @@ def run_check(args: argparse.Namespace) -> int:
         if program is not None and program.diploma.span is not None:
             diplomas.setdefault(program.diploma.code, []).append((source, program))
     for versions in diplomas.values():  # several versions of one diploma: one after the other
-        diagnostics = version_diagnostics_of([p for _, p in versions])
+        diagnostics = version_diagnostics([p for _, p in versions])
         failed |= bool(diagnostics)
         if args.format == "json":
             report.extend(d.as_json() for d in diagnostics)
@@ -239,6 +242,7 @@ def run_test(args: argparse.Namespace) -> int:
     """Replay each file's examples; fail on a failed example (or, with --complete,
     on a rule no example reaches)."""
     from . import render
+    from .api import Regulation
     from .examples import run_examples
 
     failed = False
@@ -252,6 +256,7 @@ def run_test(args: argparse.Namespace) -> int:
 # --- eval ----------------------------------------------------------------------------
 def run_eval(args: argparse.Namespace) -> int:
     from . import render
+    from .versions import Versions
 
     versions = Versions.load(args.regulation)
     regulation = versions.latest
@@ -283,6 +288,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def _write_json(regulation: Regulation, results: list[render.Result], out: IO[str]) -> Counter[str]:
+    from .api import record
     from .explain import stamp
 
     counts = Counter(_outcome(r) for r in results)
@@ -299,6 +305,7 @@ def _write_table(
     regulation: Regulation, results: list[render.Result], figures: list[str], out: IO[str]
 ) -> Counter[str]:
     from . import render
+    from .candidates import RowError
 
     console = Console(file=out, highlight=False, width=160) if out is not sys.stdout else _stdout()
     decisions = [r for r in results if not isinstance(r, RowError)]
@@ -343,6 +350,8 @@ def _counted(rows: Iterator[Row], advance: Callable[[], None]) -> Iterator[Row]:
 
 def _noting_ignored(rows: Iterator[Row], ignored: set[str]) -> Iterator[Row]:
     """Pass rows through, collecting the columns the regulation does not read."""
+    from .candidates import RowError
+
     for row in rows:
         if not isinstance(row, RowError):
             ignored.update(row.ignored)
@@ -350,6 +359,8 @@ def _noting_ignored(rows: Iterator[Row], ignored: set[str]) -> Iterator[Row]:
 
 
 def _outcome(result: render.Result) -> str:
+    from .candidates import RowError
+
     return "erreur" if isinstance(result, RowError) else result.decision
 
 
@@ -384,6 +395,7 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
 def run_diff(args: argparse.Namespace) -> int:
     """Decide the cohort under both versions; show who changes and through which rules."""
     from . import render
+    from .api import Regulation
     from .diffing import compare, read_both
 
     old = Regulation.from_source(SourceFile.read(args.old))
@@ -401,6 +413,8 @@ def run_diff(args: argparse.Namespace) -> int:
 # --- explain -------------------------------------------------------------------------
 def run_explain(args: argparse.Namespace) -> int:
     from . import render
+    from .candidates import RowError
+    from .versions import Versions
 
     regulation = Versions.load(args.regulation)
     rows = regulation.read(args.candidates, encoding=args.encoding)

@@ -1,0 +1,30 @@
+"""Text → checked program, with every diagnostic: the front half of the pipeline.
+
+Parsing, imports, checking, dead-rule analysis and lints, without the evaluator
+or the trace models: `ndrc-rules check` imports only this far, and starts fast.
+"""
+
+from __future__ import annotations
+
+from . import model as m
+from .checker import check
+from .diagnostics import Diagnostic
+from .lints import lint
+from .loader import load_document
+from .reachability import unreachable_rules
+from .source import SourceFile
+
+
+def compile_source(source: SourceFile) -> tuple[m.Program | None, list[Diagnostic]]:
+    """Parse and check; every syntax error, then every semantic error outside the
+    damaged statements. The program is None when there is any error."""
+    loaded = load_document(source)
+    if loaded.document is None:
+        return None, loaded.diagnostics
+    program, semantic = check(loaded.document, source, tuple(loaded.imports))
+    if loaded.diagnostics:
+        return None, loaded.diagnostics + [d for d in semantic if not loaded.spares(d)]
+    if program is None:
+        return None, semantic
+    dead = unreachable_rules(program)
+    return (None if dead else program), semantic + dead + lint(program, source)

@@ -34,12 +34,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
 import ndrc_rules
-from ndrc_rules.candidates import Candidate
+from ndrc_rules.candidates import Candidate, candidate_from_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 REGULATION = ROOT / "regulations" / "bts_ndrc.reg"
@@ -155,7 +154,7 @@ def main() -> None:
     rows = cohort(args.size)
     regulation = ndrc_rules.load(REGULATION)
     candidates = [
-        Candidate(row=i, id=r["id"], regime=r["regime"], grades=_grades(r))
+        candidate_from_mapping(i, r)  # as `eval` reads a row: its cells kept for the record
         for i, r in enumerate(rows)
     ]
     print(f"Cohorte synthétique : {args.size} candidats, règlement {REGULATION.name}")
@@ -214,16 +213,6 @@ def _write_lines(
 def _verdict(line: str) -> tuple[str, str]:
     record = json.loads(line)
     return record["decision"], record["deciding_rule"]
-
-
-def _grades(row: dict[str, str]) -> dict[str, object]:
-    grades: dict[str, object] = {}
-    for unit in (*UNITS, "UF1"):
-        if row[unit] == "ABS":
-            grades[unit] = ndrc_rules.candidates.Marker.ABS
-        elif row[unit]:
-            grades[unit] = Fraction(row[unit])
-    return grades
 
 
 if __name__ == "__main__":

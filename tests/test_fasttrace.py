@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from test_fastpath import UNUSUAL
 
 import ndrc_rules
-from ndrc_rules.api import result_line
+from ndrc_rules.api import envelope, result_line
 from ndrc_rules.candidates import Candidate, candidate_from_mapping
 from ndrc_rules.fasttrace import _Writer, compile_writer
 
@@ -25,8 +25,15 @@ NDRC_TEXT = (ROOT / "regulations" / "bts_ndrc.reg").read_text("utf-8")
 NDRC = ndrc_rules.load(ROOT / "regulations" / "bts_ndrc.reg")
 
 
+AT = "2026-06-30T12:00:00+00:00"
+
+
 def general_line(regulation: ndrc_rules.Regulation, candidate: Candidate) -> tuple[str, str]:
-    return result_line(regulation.try_decide(candidate))
+    return result_line(regulation.try_decide(candidate, decided_at=AT))
+
+
+def fast_line(regulation: ndrc_rules.Regulation, candidate: Candidate) -> tuple[str, str]:
+    return regulation.record_line(candidate, decided_at=AT)
 
 
 def written(regulation: ndrc_rules.Regulation, candidate: Candidate) -> tuple[int, str] | None:
@@ -34,7 +41,7 @@ def written(regulation: ndrc_rules.Regulation, candidate: Candidate) -> tuple[in
     regime = next(r for r in regulation.program.regimes if r.name == candidate.regime)
     writer = compile_writer(regime, regulation.program)
     assert writer is not None
-    return writer(candidate.grades, (str(candidate.row), json.dumps(candidate.id), "[]"))
+    return writer(candidate.grades, envelope(candidate, AT))
 
 
 def cohort(regulation: ndrc_rules.Regulation, seed: str, size: int) -> list[Candidate]:
@@ -67,7 +74,7 @@ def test_writer_and_general_path_write_the_same_text(path: Path) -> None:
     used = 0
     for candidate in cohort(regulation, path.name, 300):
         expected = general_line(regulation, candidate)
-        assert regulation.record_line(candidate) == expected
+        assert fast_line(regulation, candidate) == expected
         fast = written(regulation, candidate)
         if fast is not None:
             used += 1
@@ -89,7 +96,7 @@ def test_same_text_for_any_grades_and_any_id(
     candidate = Candidate(
         row=row, id=identifier, regime=regime, grades=dict(zip(codes, values, strict=True))
     )
-    assert NDRC.record_line(candidate) == general_line(NDRC, candidate)
+    assert fast_line(NDRC, candidate) == general_line(NDRC, candidate)
 
 
 @pytest.mark.parametrize(
@@ -109,7 +116,7 @@ def test_unusual_rows_get_the_general_record(columns: dict[str, str]) -> None:
     assert isinstance(candidate, Candidate)
     if candidate.regime == "apprentissage" and not candidate.kept and not candidate.jury:
         assert written(NDRC, candidate) is None
-    assert NDRC.record_line(candidate) == general_line(NDRC, candidate)
+    assert fast_line(NDRC, candidate) == general_line(NDRC, candidate)
 
 
 # Texts a coordinator may write that mean something to JSON, to Python or to the
@@ -126,7 +133,7 @@ def test_hostile_texts_are_written_as_the_general_path_writes_them(with_national
     regime = regulation.program.regimes[0]
     assert "pwned" not in _Writer(regime, regulation.program).source()
     for candidate in cohort(regulation, "hostile", 60):
-        line = regulation.record_line(candidate)
+        line = fast_line(regulation, candidate)
         assert line == general_line(regulation, candidate)
     assert written(regulation, candidate) is not None
     assert HOSTILE in json.loads(line[1])["trace"]["units"][-1]["title"]
@@ -142,7 +149,7 @@ def test_checks_on_computed_values_and_exceptions(with_national: Path) -> None:
     regulation = ndrc_rules.loads(text, str(with_national / "computed.reg"))
     excepting: set[tuple[bool, ...]] = set()
     for candidate in cohort(regulation, "computed", 300):
-        line = regulation.record_line(candidate)
+        line = fast_line(regulation, candidate)
         assert line == general_line(regulation, candidate)
         rule = json.loads(line[1])["trace"]["rules"][1]
         if rule["status"] == "excepted":

@@ -6,8 +6,12 @@ regimes) and then decides any number of candidates with no re-parsing.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -15,9 +19,15 @@ from . import model as m
 from . import trace as t
 from .binding import RESIT_SUFFIX, BindingError, ResitUnit, bind, resit_grades, resit_units
 from .candidates import (
+    ID,
     JURY,
     JURY_REASON,
+    KEPT_SUFFIX,
+    REGIME,
+    SESSION,
     Candidate,
+    Grade,
+    Marker,
     RowError,
     candidate_from_mapping,
     read_candidates,
@@ -25,7 +35,7 @@ from .candidates import (
 from .diagnostics import Diagnostic, has_errors
 from .errors import RegulationError
 from .evaluator import CompiledRegime, Evaluation
-from .explain import build_trace, resit_trace, verdict
+from .explain import build_trace, resit_trace, stamp, verdict
 from .fasttrace import WriteRecord, compile_writer
 from .frontend import compile_source
 from .messages import text
@@ -50,6 +60,7 @@ class Regulation:
         self.warnings = warnings
         self.regimes = {fold(r.name): CompiledRegime(r) for r in program.regimes}
         self._writers: dict[str, WriteRecord | None] = {}  # compiled on first use
+        self.stamp = stamp(program)
 
     @classmethod
     def from_source(cls, source: SourceFile) -> Regulation:
@@ -89,8 +100,11 @@ class Regulation:
             raise CandidateError(result)
         return result
 
-    def try_decide(self, candidate: Candidate, *, trace: bool = True) -> t.Decision | RowError:
-        """Decide one candidate, or say why not; `trace=False` skips building the trace."""
+    def try_decide(
+        self, candidate: Candidate, *, trace: bool = True, decided_at: str | None = None
+    ) -> t.Decision | RowError:
+        """Decide one candidate, or say why not; `trace=False` skips building the trace.
+        `decided_at` (ISO 8601) stamps the record; now, by default."""
         compiled = self.regimes.get(fold(candidate.regime))
         if compiled is None:
             known = ", ".join(r.name for r in self.program.regimes)
@@ -111,6 +125,9 @@ class Regulation:
             ignored_columns=list(candidate.ignored),
             trace=build_trace(evaluation, compiled, self.program) if trace else None,
             resit_phase=after and resit_trace(evaluation, *after, compiled, self.program, trace),
+            regulation=self.stamp,
+            input=input_record(candidate),
+            decided_at=decided_at or now(),
         )
         return _overruled(decision, jury) if jury else decision
 
@@ -153,21 +170,21 @@ class Regulation:
         for row in rows:
             yield row if isinstance(row, RowError) else self.try_decide(row, trace=trace)
 
-    def record_line(self, candidate: Candidate) -> tuple[str, str]:
+    def record_line(self, candidate: Candidate, decided_at: str | None = None) -> tuple[str, str]:
         """(outcome or ERROR, the JSON text of the candidate's record, trace included).
 
         The generated writer for plain grades; the general path, whose record is
         the same text, for everything else."""
+        decided_at = decided_at or now()
         regime = fold(candidate.regime)
         if regime not in self._writers and regime in self.regimes:
             self._writers[regime] = compile_writer(self.regimes[regime].regime, self.program)
         writer = self._writers.get(regime)
         if writer and not (candidate.kept or candidate.jury):
-            envelope = (str(candidate.row), _json_text(candidate.id), _json_list(candidate.ignored))
-            written = writer(candidate.grades, envelope)
+            written = writer(candidate.grades, envelope(candidate, decided_at))
             if written is not None:
                 return self.regimes[regime].regime.rules[written[0]].outcome.name, written[1]
-        return result_line(self.try_decide(candidate))
+        return result_line(self.try_decide(candidate, decided_at=decided_at))
 
 
 ERROR = "erreur"  # the outcome counted for a row that could not be decided
@@ -229,6 +246,78 @@ def _after_resit(
         raise BindingError("C021", column, regime=compiled.regime.name)
     units, chosen = resit_units(evaluation.units, grades, terms.count, terms.units)
     return compiled.evaluate(units, resit=True), chosen
+
+
+def envelope(candidate: Candidate, decided_at: str) -> tuple[str, ...]:
+    """The JSON texts of the record fields the candidate gives (fasttrace.ENVELOPE)."""
+    return (
+        str(candidate.row),
+        _json_text(candidate.id),
+        _json_list(candidate.ignored),
+        _input(candidate)[2],
+        f'"{decided_at}"',
+    )
+
+
+def now() -> str:
+    """The time a record is stamped with: UTC, to the second, ISO 8601 (the text
+    is made once per second: a batch stamps many records each second)."""
+    second = int(time.time())
+    if _clock[0] != second:
+        stamp_ = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")
+        _clock[:] = [second, stamp_]
+    return _clock[1]  # type: ignore[return-value]
+
+
+_clock: list[int | str] = [0, ""]
+
+
+def input_record(candidate: Candidate) -> t.InputRecord:
+    """The candidate's row as read (rebuilt from its fields when it was built in
+    Python), with the SHA-256 of its JSON text."""
+    digest, cells, _ = _input(candidate)
+    return t.InputRecord(sha256=digest, columns=cells)
+
+
+def _input(candidate: Candidate) -> tuple[str, Mapping[str, str | None], str]:
+    """(SHA-256, cells, the JSON text of the input record)."""
+    columns = candidate.columns if candidate.columns is not None else _rebuilt(candidate)
+    cells = columns if all(type(v) is str for v in columns.values()) else _cells(columns)
+    text_ = json.dumps(cells, ensure_ascii=False)
+    digest = hashlib.sha256(text_.encode()).hexdigest()
+    return digest, cells, f'{{"sha256": "{digest}", "columns": {text_}}}'  # type: ignore[return-value]
+
+
+def _cells(columns: Mapping[str, object]) -> dict[str, str | None]:
+    """JSON input cells as text: numbers as written, booleans as JSON spells them."""
+    return {str(k): _cell(v) for k, v in columns.items()}
+
+
+def _cell(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value) if isinstance(value, bool) else str(value)
+
+
+def _rebuilt(candidate: Candidate) -> dict[str, object]:
+    columns: dict[str, object] = {ID: candidate.id, REGIME: candidate.regime}
+    columns |= {column: _grade_text(grade) for column, grade in candidate.grades.items()}
+    columns |= {f"{unit}{KEPT_SUFFIX}": str(year) for unit, year in candidate.kept.items()}
+    details = {SESSION: candidate.session, JURY: candidate.jury, JURY_REASON: candidate.jury_reason}
+    return columns | {k: str(v) for k, v in details.items() if v is not None}
+
+
+def _grade_text(grade: Grade) -> str:
+    """A grade as a spreadsheet writes it: '12.5'; 'n/d' if it has no exact decimal."""
+    if isinstance(grade, Marker):
+        return str(grade)
+    whole, rest = divmod(grade.numerator, grade.denominator)
+    if rest == 0:
+        return str(whole)
+    scale = 10 ** len(str(grade.denominator))  # enough digits whenever there are finitely many
+    if (grade * scale).denominator != 1:
+        return str(grade)
+    return format(Decimal(grade.numerator) / Decimal(grade.denominator), "f")
 
 
 def _json_text(value: str) -> str:

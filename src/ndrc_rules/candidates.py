@@ -68,6 +68,7 @@ class Candidate(BaseModel):
     kept: dict[str, int] = {}  # unit column → session the grade was obtained at
     jury: str | None = None
     jury_reason: str | None = None
+    columns: dict[str, object] | None = None  # the row as read, for the record; None if built
 
 
 class RowError(BaseModel):
@@ -200,6 +201,7 @@ def candidate_from_mapping(
         kept={column.removesuffix(KEPT_SUFFIX): year for column, year in details.items()},  # type: ignore[misc]
         jury=_identifier(fields.get(JURY)) or None,
         jury_reason=_identifier(fields.get(JURY_REASON)) or None,
+        columns=fields,
     )
 
 

@@ -154,11 +154,15 @@ def verdict(rule: m.RuleDef) -> dict[str, object]:
 
 
 def stamp(program: m.Program) -> t.RegulationStamp:
+    diploma = program.diploma
     return t.RegulationStamp(
         path=program.path,
         sha256=program.sha256,
-        diploma=program.diploma.code,
+        diploma=diploma.code,
         engine_version=__version__,
+        session=diploma.session,
+        last_session=diploma.last_session,
+        imports=[t.ImportStamp(path=path, sha256=sha) for path, sha in program.imports],
     )
 
 

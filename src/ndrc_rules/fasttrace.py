@@ -42,8 +42,8 @@ from .numbers import display, exact
 
 # record(grades, envelope) -> (deciding rule index, JSON text) | None, where
 # envelope holds the JSON texts of the fields the candidate gives.
-WriteRecord = Callable[[Mapping[str, object], tuple[str, str, str]], tuple[int, str] | None]
-ENVELOPE = ("row", "id", "ignored_columns")
+WriteRecord = Callable[[Mapping[str, object], tuple[str, ...]], tuple[int, str] | None]
+ENVELOPE = ("row", "id", "ignored_columns", "input", "decided_at")
 
 # A marker stands for a whole JSON value ("\x01n\x01", quotes included once
 # dumped) or for text inside a JSON string ("\x00n\x00"); n numbers a slot.
@@ -235,7 +235,12 @@ class _Writer(_Generator):
             ],
         }
         decision = t.Decision(
-            row=None, id="", regime=self.regime.name, **verdict(rules[index]), figures={}
+            row=None,
+            id="",
+            regime=self.regime.name,
+            **verdict(rules[index]),
+            figures={},
+            regulation=stamp(self.program),
         )
         envelope = {field: self.whole(f"e[{i}]") for i, field in enumerate(ENVELOPE)}
         figures = {f.name: self.inside(f"{self.formatted_name(f)}[1]") for f in self.regime.figures}

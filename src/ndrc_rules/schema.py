@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import trace as t
 
-VERSION = 1
+VERSION = 2  # 2: records carry their regulation, input row and time
 RECORDS = {"decision": t.Decision, "row-error": t.ErrorRecord}
 
 

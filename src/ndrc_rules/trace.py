@@ -27,11 +27,29 @@ class CitationRecord(_Record):
     source: str | None = None
 
 
+class ImportStamp(_Record):
+    path: str
+    sha256: str
+
+
 class RegulationStamp(_Record):
+    """Which regulation text decided, and which engine: what a replay must find again."""
+
     path: str
     sha256: str
     diploma: str
     engine_version: str
+    session: str | None = None  # the first session the regulation applies to
+    last_session: str | None = None
+    imports: list[ImportStamp] = []  # every imported file, with the SHA-256 of its text
+
+
+class InputRecord(_Record):
+    """The candidate's row as read, and the SHA-256 of its JSON text (`columns`
+    written as json.dumps writes it, UTF-8): enough to decide it again."""
+
+    sha256: str
+    columns: dict[str, str | None]
 
 
 class PartTrace(_Record):
@@ -164,6 +182,9 @@ class Decision(_Record):
     resit_phase: ResitPhaseTrace | None = None  # after the resit, when it took place
     jury: JuryDecision | None = None  # the jury's sovereign decision (D643-26), if recorded
     proposal: Proposal | None = None  # the engine's proposal, when the jury decided
+    regulation: RegulationStamp | None = None
+    input: InputRecord | None = None
+    decided_at: str | None = None  # ISO 8601, UTC; the only field a replay may not find again
 
 
 class RowErrorDetail(_Record):

@@ -204,6 +204,17 @@ def result_line(result: t.Decision | RowError) -> tuple[str, str]:
     return outcome, json.dumps(record(result), ensure_ascii=False)
 
 
+def from_line(outcome: str, line: str) -> t.Decision | RowError:
+    """A record's JSON text (`result_line`, `record_line`) read back as a result."""
+    if outcome != ERROR:
+        return t.Decision.model_validate_json(line)
+    record = t.ErrorRecord.model_validate_json(line)
+    error = record.error
+    return RowError(
+        row=record.row, id=record.id, field=error.field, code=error.code, message=error.message
+    )
+
+
 class Verdict(NamedTuple):
     decision: str
     deciding_rule: str

@@ -15,6 +15,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeAlias
 
@@ -22,7 +23,7 @@ from rich.console import Console
 
 from . import __version__
 from .diagnostics import Diagnostic, Severity, has_errors
-from .errors import InputFileError, RegulationError
+from .errors import InputFileError, RegulationError, StoreError
 from .frontend import compile_source
 from .messages import CATALOGUES, text, translate
 from .model import Program
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from . import render
     from .api import Regulation
     from .candidates import Candidate, RowError
+    from .store import Batch, Store
+    from .versions import Versions
 
 # The modules only some commands need (the evaluator, trace models, rendering,
 # formatting, examples, diff) are imported by those commands: `check` starts
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
 
 Row: TypeAlias = "Candidate | RowError"  # one input row, read
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
+EXIT_VERIFICATION_FAILED = 5  # a replay differs, or the store was altered
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _stderr().print(error.render(), markup=False, soft_wrap=True)
         return EXIT_INVALID_REGULATION
     except SourceError as error:
+        _stderr().print(text(error.code, **error.args_), markup=False, soft_wrap=True, style="red")
+        return EXIT_USAGE
+    except StoreError as error:
         _stderr().print(text(error.code, **error.args_), markup=False, soft_wrap=True, style="red")
         return EXIT_USAGE
     except (InputFileError, OSError) as error:
@@ -88,16 +95,16 @@ def _parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"ndrc-rules {__version__}", help=text("cli.version")
     )
     commands = parser.add_subparsers(
-        required=True, metavar="{check,fmt,test,eval,explain,diff}", parser_class=_Parser
+        required=True,
+        metavar="{check,fmt,test,eval,explain,diff,audit,replay}",
+        parser_class=_Parser,
     )
 
     check = commands.add_parser("check", help=text("cli.check"), epilog=text("cli.epilog"))
     check.add_argument(
         "regulations", nargs="+", type=Path, metavar="REGLEMENT", help=text("cli.regulations")
     )
-    check.add_argument(
-        "--format", choices=["text", "json"], default="text", help=text("cli.format")
-    )
+    _format(check, "text", "json")
     check.add_argument("--strict", action="store_true", help=text("cli.strict"))
     check.set_defaults(run=run_check)
 
@@ -117,13 +124,9 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("eval", help=text("cli.eval"), epilog=text("cli.epilog"))
     _inputs(evaluate)
-    evaluate.add_argument(
-        "--format",
-        choices=["table", "json", "jsonl", "csv"],
-        default="table",
-        help=text("cli.format"),
-    )
+    _format(evaluate, "table", "json", "jsonl", "csv")
     evaluate.add_argument("--output", "-o", type=Path, help=text("cli.output"))
+    evaluate.add_argument("--db", type=Path, metavar="REGISTRE", help=text("cli.db"))
     evaluate.set_defaults(run=run_eval)
 
     diff = commands.add_parser("diff", help=text("cli.diff"), epilog=text("cli.epilog"))
@@ -131,19 +134,39 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("new", type=Path, metavar="NOUVEAU", help=text("cli.diff_new"))
     diff.add_argument("candidates", type=Path, metavar="CANDIDATS", help=text("cli.candidates"))
     diff.add_argument("--encoding", help=text("cli.encoding"))
-    diff.add_argument(
-        "--format", choices=["table", "json"], default="table", help=text("cli.format")
-    )
+    _format(diff, "table", "json")
     diff.set_defaults(run=run_diff)
 
     explain = commands.add_parser("explain", help=text("cli.explain"), epilog=text("cli.epilog"))
     _inputs(explain)
     explain.add_argument("--id", required=True, help=text("cli.id"))
-    explain.add_argument(
-        "--format", choices=["tree", "json"], default="tree", help=text("cli.format")
-    )
+    _format(explain, "tree", "json")
     explain.set_defaults(run=run_explain)
+
+    audit = commands.add_parser("audit", help=text("cli.audit"), epilog=text("cli.epilog"))
+    audit.add_argument("store", type=Path, metavar="REGISTRE", help=text("cli.store"))
+    audit.add_argument("--verify", action="store_true", help=text("cli.verify"))
+    audit.add_argument("--id", help=text("cli.audit_id"))
+    audit.add_argument("--outcome", help=text("cli.audit_outcome"))
+    audit.add_argument("--rule", help=text("cli.audit_rule"))
+    audit.add_argument("--regulation", metavar="SHA256", help=text("cli.audit_regulation"))
+    audit.add_argument("--batch", type=int, help=text("cli.audit_batch"))
+    _format(audit, "table", "json")
+    audit.set_defaults(run=run_audit)
+
+    replay = commands.add_parser("replay", help=text("cli.replay"), epilog=text("cli.epilog"))
+    replay.add_argument("records", type=Path, metavar="DECISIONS", help=text("cli.records"))
+    replay.add_argument("--seq", type=int, help=text("cli.seq"))
+    replay.add_argument("--id", help=text("cli.audit_id"))
+    replay.add_argument("--regulation", type=Path, metavar="REGLEMENT", help=text("cli.replay_reg"))
+    _format(replay, "table", "json")
+    replay.set_defaults(run=run_replay)
     return parser
+
+
+def _format(command: argparse.ArgumentParser, *choices: str) -> None:
+    """--format, the first choice by default."""
+    command.add_argument("--format", choices=choices, default=choices[0], help=text("cli.format"))
 
 
 def _inputs(command: argparse.ArgumentParser) -> None:
@@ -256,6 +279,7 @@ def run_test(args: argparse.Namespace) -> int:
 # --- eval ----------------------------------------------------------------------------
 def run_eval(args: argparse.Namespace) -> int:
     from . import render
+    from .api import from_line
     from .versions import Versions
 
     versions = Versions.load(args.regulation)
@@ -263,18 +287,25 @@ def run_eval(args: argparse.Namespace) -> int:
     ignored: set[str] = set()
     rows = _noting_ignored(versions.read(args.candidates, encoding=args.encoding), ignored)
     figures = [f.name for f in regulation.program.regimes[0].figures]
+    store = _store(args.db)
     with _output(args.output) as out, _progress(args.output is not None) as advance:
         rows = _counted(rows, advance)
+        if store is None and args.format != "jsonl":  # tables and CSV: no trace to pay for
+            results = versions.decide_all(rows, trace=args.format == "json")
+        else:  # JSON records, stored as they pass when asked
+            lines = versions.record_lines(rows)
+            if store is not None:
+                lines = store.append(_batch(versions, args.candidates), lines)
+            results = (from_line(*line) for line in lines)
         match args.format:
             case "jsonl":
-                counts = render.write_lines(versions.record_lines(rows), out)
-            case "csv":  # no trace: the CSV does not pay for building one
-                counts = render.write_csv(versions.decide_all(rows, trace=False), figures, out)
+                counts = render.write_lines(lines, out)
+            case "csv":
+                counts = render.write_csv(results, figures, out)
             case "json":
-                counts = _write_json(regulation, list(versions.decide_all(rows)), out)
+                counts = _write_json(regulation, list(results), out)
             case _:
-                results = list(versions.decide_all(rows, trace=False))
-                counts = _write_table(regulation, results, figures, out)
+                counts = _write_table(regulation, list(results), figures, out)
     if args.format != "table":
         _summary(_stderr(), counts)
     if ignored:
@@ -285,6 +316,27 @@ def run_eval(args: argparse.Namespace) -> int:
             soft_wrap=True,
         )
     return EXIT_ROW_ERRORS if counts["erreur"] else EXIT_OK
+
+
+def _store(path: Path | None) -> Store | None:
+    from .store import Store
+
+    return None if path is None else Store(path, create=True)
+
+
+def _batch(versions: Versions, candidates: Path) -> Batch:
+    from . import __version__
+    from .api import now
+    from .store import Batch
+
+    programs = [versions.regulations[id(r.program)].program for r in versions.ranges]
+    return Batch(
+        started_at=now(),
+        regulation_path=";".join(p.path for p in programs),
+        regulation_sha256=";".join(p.sha256 for p in programs),
+        engine_version=__version__,
+        candidates_path=str(candidates),
+    )
 
 
 def _write_json(regulation: Regulation, results: list[render.Result], out: IO[str]) -> Counter[str]:
@@ -443,3 +495,75 @@ def run_explain(args: argparse.Namespace) -> int:
         return EXIT_OK
     _stderr().print(text("F008", id=wanted, path=args.candidates), markup=False, style="red")
     return EXIT_USAGE
+
+
+# --- audit ---------------------------------------------------------------------------
+def run_audit(args: argparse.Namespace) -> int:
+    """Answer an auditor's questions from a decision store, or verify its chain."""
+    from . import render
+    from .store import Store
+
+    store = Store(args.store)
+    try:
+        if args.verify:
+            problems, head, count = store.verify()
+            if args.format == "json":
+                report = {
+                    "records": count,
+                    "head": head,
+                    "problems": [asdict(p) for p in problems],
+                }
+                print(json.dumps(report, ensure_ascii=False, indent=2))
+            else:
+                _stdout().print(render.verification(problems, head, count))
+            return EXIT_VERIFICATION_FAILED if problems else EXIT_OK
+        filters = {
+            "candidate_id": args.id,
+            "outcome": args.outcome,
+            "deciding_rule": args.rule,
+            "regulation_sha256": args.regulation,
+            "batch": args.batch,
+        }
+        if any(v is not None for v in filters.values()):
+            found = [dict(r) for r in store.records(**filters)]
+            if args.format == "json":
+                print(json.dumps([_listed(r) for r in found], ensure_ascii=False, indent=2))
+            else:
+                _stdout().print(render.audit_records(found))
+            return EXIT_OK
+        batches, counts = [dict(r) for r in store.batches()], [dict(r) for r in store.counts()]
+        if args.format == "json":
+            print(json.dumps({"batches": batches, "counts": counts}, ensure_ascii=False, indent=2))
+        else:
+            _stdout().print(render.audit_summary(batches, counts))
+        return EXIT_OK
+    finally:
+        store.close()
+
+
+def _listed(row: dict[str, object]) -> dict[str, object]:
+    """A stored row for a listing: its columns, the full record parsed."""
+    return {
+        **{k: v for k, v in row.items() if k not in {"record", "prev"}},
+        "record": json.loads(str(row["record"])),
+    }
+
+
+# --- replay --------------------------------------------------------------------------
+def run_replay(args: argparse.Namespace) -> int:
+    """Decide stored records again; exit 5 unless every one comes out the same."""
+    from . import render
+    from .replay import Replayer, records_in
+
+    if not args.records.is_file():
+        raise InputFileError("F001", {"path": str(args.records)})
+    replayer = Replayer(args.regulation)
+    results = [
+        replayer.replay(key, text) for key, text in records_in(args.records, args.seq, args.id)
+    ]
+    if args.format == "json":
+        print(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=2))
+    else:
+        _stdout().print(render.replay_report(results))
+    differing = [r for r in results if not r.same]
+    return EXIT_VERIFICATION_FAILED if differing or not results else EXIT_OK

@@ -37,3 +37,11 @@ class InputFileError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class StoreError(Exception):
+    """A file that is not a decision store, or one that cannot be written."""
+
+    def __init__(self, code: str, args: dict[str, object]) -> None:
+        super().__init__(code, args)
+        self.code, self.args_ = code, args

@@ -22,6 +22,8 @@ from . import trace as t
 from .candidates import RowError
 from .examples import ExampleReport, ExampleResult, RegimeCoverage
 from .messages import text
+from .replay import Replayed
+from .store import Problem
 
 Result = t.Decision | RowError
 
@@ -549,3 +551,114 @@ def _diff_side(side: df.Verdict | RowError) -> Text:
     if isinstance(side, RowError):
         return Text(text("diff.error", code=side.code, field=side.field or "—"), "red")
     return _diff_step(side.step)
+
+
+# --- the decision store and replays ---------------------------------------------------
+def audit_summary(batches: list[dict[str, object]], counts: list[dict[str, object]]) -> Group:
+    """The batches of a store, and its records counted per regulation, outcome and rule."""
+    table = Table(title=text("audit.batches_title"), title_justify="left")
+    for key in (
+        "col.batch",
+        "col.started",
+        "col.regulation",
+        "col.sha256",
+        "col.rows",
+        "col.error",
+    ):
+        table.add_column(text(key))
+    for batch in batches:
+        table.add_row(
+            str(batch["id"]),
+            str(batch["started_at"]),
+            Text(str(batch["regulation_path"])),
+            _short_hash(batch["regulation_sha256"]),
+            str(batch["rows"]),
+            str(batch["errors"]),
+        )
+    by_rule = Table(title=text("audit.counts_title"), title_justify="left")
+    for key in ("col.sha256", "col.outcome", "col.rule", "col.count"):
+        by_rule.add_column(text(key))
+    for count in counts:
+        by_rule.add_row(
+            _short_hash(count["regulation_sha256"]),
+            Text(str(count["outcome"]), style=_OUTCOME_STYLE.get(str(count["outcome"]), "red")),
+            Text(str(count["deciding_rule"] or "—")),
+            str(count["count"]),
+        )
+    return Group(table, by_rule)
+
+
+def audit_records(records: list[dict[str, object]]) -> Table:
+    table = Table(title=text("audit.records_title", count=len(records)), title_justify="left")
+    for key in ("col.seq", "col.batch", "col.row", "col.id", "col.outcome", "col.rule"):
+        table.add_column(text(key))
+    for key in ("col.sha256", "col.decided_at"):
+        table.add_column(text(key))
+    for record in records:
+        outcome = str(record["outcome"])
+        table.add_row(
+            str(record["seq"]),
+            str(record["batch"]),
+            str(record["row"]),
+            Text(str(record["candidate_id"] or "—")),
+            Text(outcome, style=_OUTCOME_STYLE.get(outcome, "red")),
+            Text(str(record["deciding_rule"] or record["error_code"] or "—")),
+            _short_hash(record["regulation_sha256"]),
+            str(record["decided_at"] or "—"),
+        )
+    return table
+
+
+def verification(problems: list[Problem], head: str, count: int) -> Group:
+    """What `audit --verify` found: nothing (and the head to keep), or each problem."""
+    lines: list[RenderableType] = [Text(text("audit.head", count=count, head=head))]
+    if not problems:
+        lines.append(Text(text("audit.intact"), style="bold green"))
+    for problem in problems:
+        where = text(f"audit.where_{problem.table}", key=problem.key)
+        lines.append(Text(f"✘ {where} : {text(problem.code)}", style="red"))
+    if problems:
+        lines.append(Text(text("audit.altered", count=len(problems)), style="bold red"))
+    return Group(*lines)
+
+
+def replay_report(results: list[Replayed]) -> Group:
+    """Each replayed record: the same, or where and (when it can tell) why it differs."""
+    lines: list[RenderableType] = []
+    for result in results:
+        who = text("replay.who", key=result.key, id=result.id or "—")
+        if result.skipped:
+            style = "dim" if result.same else "red"
+            lines.append(
+                Text(f"{'·' if result.same else '✘'} {who} : {text(result.skipped)}", style)
+            )
+            continue
+        if result.same:
+            lines.append(Text(f"✔ {who} : {text('replay.same')}", style="green"))
+            continue
+        lines.append(Text(f"✘ {who} : {text('replay.differs')}", style="bold red"))
+        for path, old, new in result.changed_files:
+            lines.append(Text("    " + text("replay.file_changed", path=path, old=old, new=new)))
+        if result.engine:
+            old, new = result.engine
+            lines.append(Text("    " + text("replay.engine_changed", old=old, new=new)))
+        for difference in result.differences:
+            shown = text(
+                "replay.difference", path=difference.path, old=difference.old, new=difference.new
+            )
+            lines.append(Text("    " + shown))
+    same = sum(r.same and not r.skipped for r in results)
+    skipped = sum(bool(r.skipped) for r in results)
+    summary = text(
+        "replay.summary",
+        count=len(results),
+        same=same,
+        differ=len(results) - same - skipped,
+        skipped=skipped,
+    )
+    lines.append(Text(summary, style="bold"))
+    return Group(*lines)
+
+
+def _short_hash(value: object) -> str:
+    return ";".join(part[:12] for part in str(value or "—").split(";"))

@@ -1,0 +1,137 @@
+"""Replay: any recorded decision decided again, byte for byte, or the reason it differs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NDRC = ROOT / "regulations" / "bts_ndrc.reg"
+NATIONAL = ROOT / "regulations" / "bts_national.reg"
+COHORT = ROOT / "examples" / "candidats_ndrc.csv"
+BAD_ROWS = ROOT / "examples" / "candidats_ndrc_erreurs.csv"
+SCRIPT = Path(sys.executable).parent / "ndrc-rules"
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=cwd,
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A copy of the regulation and its import, decided into JSONL, JSON and a store."""
+    for path in (NDRC, NATIONAL):
+        shutil.copy(path, tmp_path / path.name)
+    for path in (COHORT, BAD_ROWS):
+        shutil.copy(path, tmp_path / path.name)
+    for options in (
+        ["--format", "jsonl", "-o", "out.jsonl"],
+        ["--format", "json", "-o", "out.json"],
+    ):
+        assert run("eval", "bts_ndrc.reg", COHORT.name, *options, cwd=tmp_path).returncode == 0
+    run("eval", "bts_ndrc.reg", COHORT.name, "--db", "registre.sqlite", cwd=tmp_path)
+    run("eval", "bts_ndrc.reg", BAD_ROWS.name, "--db", "registre.sqlite", cwd=tmp_path)
+    return tmp_path
+
+
+def replayed(workdir: Path, source: str, *options: str) -> tuple[int, list[dict[str, object]]]:
+    result = run("replay", source, "--format", "json", *options, cwd=workdir)
+    assert "Traceback" not in result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("source", ["out.jsonl", "out.json", "registre.sqlite"])
+def test_every_recorded_decision_replays_identically(workdir: Path, source: str) -> None:
+    code, results = replayed(workdir, source)
+    assert code == 0
+    decided = [r for r in results if not r["skipped"]]
+    assert len(decided) == 38 and all(r["same"] for r in decided)
+    skipped = {r["skipped"] for r in results if r["skipped"]}
+    assert skipped <= {"replay.row_error"}
+
+
+def test_one_record_by_number_or_candidate(workdir: Path) -> None:
+    assert [r["id"] for r in replayed(workdir, "registre.sqlite", "--seq", "6")[1]] == [
+        "2026-NDRC-0006"
+    ]
+    code, results = replayed(workdir, "out.jsonl", "--id", "2026-NDRC-0006")
+    assert code == 0 and [r["key"] for r in results] == ["#6"]
+    code, results = replayed(workdir, "out.jsonl", "--id", "personne")
+    assert code == 5 and results == []
+
+
+def test_a_changed_regulation_is_named_with_what_it_changes(workdir: Path) -> None:
+    path = workdir / "bts_ndrc.reg"
+    path.write_text(path.read_text("utf-8").replace("moyenne_pro > 10", "moyenne_pro >= 10"))
+    code, results = replayed(workdir, "out.jsonl")
+    assert code == 5
+    assert all(not r["same"] for r in results)
+    first = results[0]
+    assert [f[0] for f in first["changed_files"]] == ["bts_ndrc.reg"]
+    changed = [r for r in results if any(d["path"] == "decision" for d in r["differences"])]
+    assert changed, "at least one candidate whose outcome the change turns"
+    (decision,) = [d for d in changed[0]["differences"] if d["path"] == "decision"]
+    assert decision["old"] != decision["new"]
+
+
+def test_a_changed_import_is_named(workdir: Path) -> None:
+    path = workdir / "bts_national.reg"
+    path.write_text(path.read_text("utf-8") + "\n# une note ajoutée\n", "utf-8")
+    code, results = replayed(workdir, "registre.sqlite", "--seq", "1")
+    assert code == 5
+    assert [f[0] for f in results[0]["changed_files"]] == ["bts_national.reg"]
+
+
+def test_an_edited_record_differs_where_it_was_edited(workdir: Path) -> None:
+    path = workdir / "out.jsonl"
+    lines = path.read_text("utf-8").splitlines()
+    lines[0] = lines[0].replace(
+        '"figures": {"moyenne_pro": "13.75"', '"figures": {"moyenne_pro": "9.75"'
+    )
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    code, results = replayed(workdir, "out.jsonl", "--seq", "1")
+    assert code == 5
+    assert results[0]["changed_files"] == []
+    assert results[0]["differences"] == [
+        {"path": "figures.moyenne_pro", "old": '"9.75"', "new": '"13.75"'}
+    ]
+
+
+def test_another_engine_version_is_said(workdir: Path) -> None:
+    path = workdir / "out.jsonl"
+    record = json.loads(path.read_text("utf-8").splitlines()[0])
+    record["regulation"]["engine_version"] = "0.0.9"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
+    code, results = replayed(workdir, "out.jsonl")
+    assert code == 5 and results[0]["engine"] == ["0.0.9", "0.1.0"]
+
+
+def test_a_moved_regulation_replays_with_its_new_place(workdir: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "archive"
+    elsewhere.mkdir()
+    for name in ("bts_ndrc.reg", "bts_national.reg"):
+        (workdir / name).rename(elsewhere / name)
+    code, results = replayed(workdir, "out.jsonl", "--seq", "2")
+    assert code == 5 and results[0]["skipped"] == "replay.no_regulation"
+    code, results = replayed(
+        workdir, "out.jsonl", "--seq", "2", "--regulation", str(elsewhere / "bts_ndrc.reg")
+    )
+    assert code == 0 and results[0]["same"]
+
+
+def test_replay_report_speaks_french(workdir: Path) -> None:
+    result = run("replay", "out.jsonl", "--seq", "3", cwd=workdir)
+    assert result.returncode == 0
+    assert "identique" in result.stdout and "1 décision(s) rejouée(s)" in result.stdout

@@ -159,9 +159,16 @@ def test_cp1252_needs_the_encoding_option(tmp_path: Path) -> None:
     assert [c.regime for c in candidates] == ["Professionnalisation", "Équipe"]
 
     error = file_error(path)
-    assert error.code == "F002"
+    assert error.code == "F014"  # not UTF-8, reads as Windows-1252: the option is named
     assert error.args == {"path": str(path), "position": content.encode().index("É".encode())}
-    assert f"{path}" in error.message and "UTF-8" in error.message
+    assert f"{path}" in error.message and "--encoding cp1252" in error.message
+
+
+def test_bytes_no_known_encoding_reads_are_reported_as_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"id;regime\nA1;\x81\x8d\n")  # undefined in Windows-1252 too
+    error = file_error(path)
+    assert error.code == "F002" and error.args["position"] == len(b"id;regime\nA1;")
 
 
 def test_undecodable_byte_late_in_the_file_comes_after_the_rows_before_it(

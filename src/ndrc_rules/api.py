@@ -31,6 +31,7 @@ from .candidates import (
     RowError,
     candidate_from_mapping,
     read_candidates,
+    row_error,
 )
 from .diagnostics import Diagnostic, has_errors
 from .errors import RegulationError
@@ -38,7 +39,6 @@ from .evaluator import CompiledRegime, Evaluation
 from .explain import build_trace, resit_trace, stamp, verdict
 from .fasttrace import WriteRecord, compile_writer
 from .frontend import compile_source
-from .messages import text
 from .numbers import display
 from .parser import fold
 from .source import SourceFile
@@ -343,6 +343,4 @@ def _json_list(values: tuple[str, ...]) -> str:
 
 
 def _row_error(candidate: Candidate, code: str, field: str | None, **args: object) -> RowError:
-    return RowError(
-        row=candidate.row, id=candidate.id, field=field, code=code, message=text(code, **args)
-    )
+    return row_error(candidate.row, candidate.id, field, code, **args)

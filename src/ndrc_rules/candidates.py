@@ -25,7 +25,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from .errors import InputFileError
-from .messages import text
+from .messages import clip, text
 from .numbers import parse_decimal
 
 ID = "id"
@@ -40,6 +40,11 @@ MAX_GRADE = Fraction(20)
 
 _CSV_SUFFIXES = {".csv", ".txt"}
 _BOM = "\ufeff"
+_CHUNK = 1 << 16
+MAX_LINE = 1 << 20  # characters; a longer line (or cell) is a row error, not read
+OVERLONG = "\x00ndrc-rules: overlong line\x00\n"  # what `_lines` yields for one
+MAX_JSON_BYTES = 256 << 20  # a JSON array is parsed whole: larger ones must be JSON Lines
+csv.field_size_limit(MAX_LINE)
 
 
 class Marker(StrEnum):
@@ -90,7 +95,7 @@ class GradeError(ValueError):
         super().__init__(code, value)
         self.code = code
         self.value = value
-        self.message = text(code, value=value)
+        self.message = text(code, value=clip(value))
 
     def __str__(self) -> str:
         return self.message
@@ -164,18 +169,18 @@ def candidate_from_mapping(
     fields = {str(key).strip(): value for key, value in data.items()}
     candidate_id = _identifier(fields.get(ID))
     if not candidate_id:
-        return _row_error(row, None, ID, "C003")
+        return row_error(row, None, ID, "C003")
     if seen is not None and (first_row := seen.setdefault(candidate_id, row)) != row:
-        return _row_error(row, candidate_id, ID, "C012", value=candidate_id, first_row=first_row)
+        return row_error(row, candidate_id, ID, "C012", value=candidate_id, first_row=first_row)
     regime = _identifier(fields.get(REGIME))
     if not regime:
-        return _row_error(row, candidate_id, REGIME, "C004")
+        return row_error(row, candidate_id, REGIME, "C004")
     details: dict[str, object] = {}
     for column in (SESSION, *(c for c in fields if c.endswith(KEPT_SUFFIX))):
         if not _is_empty(fields.get(column)):
             year = _year(fields[column])
             if year is None:
-                return _row_error(row, candidate_id, column, "C026", value=fields[column])
+                return row_error(row, candidate_id, column, "C026", value=fields[column])
             details[column] = year
     grades: dict[str, Grade] = {}
     ignored: list[str] = []
@@ -190,7 +195,7 @@ def candidate_from_mapping(
         try:
             grades[column] = parse_grade(value)
         except GradeError as error:
-            return _row_error(row, candidate_id, column, error.code, value=error.value)
+            return row_error(row, candidate_id, column, error.code, value=error.value)
     return Candidate(
         row=row,
         id=candidate_id,
@@ -220,10 +225,12 @@ def _identifier(value: object) -> str:
     return ""
 
 
-def _row_error(
+def row_error(
     row: int, candidate_id: str | None, field: str | None, code: str, **args: object
 ) -> RowError:
-    return RowError(row=row, id=candidate_id, field=field, code=code, message=text(code, **args))
+    """A row's error; the values it quotes from the input are clipped and escaped."""
+    message = text(code, **{k: clip(v) for k, v in args.items()})
+    return RowError(row=row, id=candidate_id, field=field, code=code, message=message)
 
 
 # --- files -------------------------------------------------------------------
@@ -265,31 +272,55 @@ def _codec(encoding: str) -> str:
 
 
 def _decoded_pieces(path: Path, codec: str) -> Iterator[str]:
-    """The file decoded lazily, one raw line at a time; F002 gives the byte offset."""
+    """The file decoded lazily, in fixed-size chunks (a file with no line break is
+    never read whole); F002 gives the byte offset of an undecodable byte."""
     decoder = codecs.getincrementaldecoder(codec)()
     offset = 0
     with path.open("rb") as stream:
-        for chunk in itertools.chain(stream, [b""]):
-            start = offset - len(decoder.getstate()[0])  # bytes held back from earlier chunks
+        chunks = iter(lambda: stream.read(_CHUNK), b"")
+        for chunk in itertools.chain(chunks, [b""]):
+            held = decoder.getstate()[0]  # bytes held back from earlier chunks
             try:
                 piece = decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as error:
-                raise InputFileError(
-                    "F002", {"path": str(path), "position": start + error.start}
-                ) from None
+                # The text before the bad byte comes out first: its rows get decided.
+                piece = (held + chunk)[: error.start].decode(codec)
+                yield piece.removeprefix(_BOM) if offset == 0 else piece
+                position = offset - len(held) + error.start
+                code = "F014" if codec == "utf-8" and _windows_1252(held + chunk) else "F002"
+                raise InputFileError(code, {"path": str(path), "position": position}) from None
             yield piece.removeprefix(_BOM) if offset == 0 else piece
             offset += len(chunk)
 
 
+def _windows_1252(data: bytes) -> bool:
+    """Whether bytes that are not UTF-8 read as Windows-1252, the usual French Excel export."""
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _lines(pieces: Iterable[str]) -> Iterator[str]:
-    """Decoded text re-cut into lines ending with '\\n' (the last one may not)."""
-    pending = ""
+    """Decoded text re-cut into lines ending with '\\n' (the last one may not).
+
+    A line longer than MAX_LINE characters is not kept: OVERLONG comes instead,
+    and the rest of it is skipped, so that memory stays bounded on any file."""
+    pending, skipping = "", False
     for piece in pieces:
         *lines, pending = (pending + piece).split("\n")
         for line in lines:
-            yield line + "\n"
-    if pending:
-        yield pending
+            if skipping:
+                skipping = False
+                continue
+            yield OVERLONG if len(line) > MAX_LINE else line + "\n"
+        if len(pending) > MAX_LINE:
+            if not skipping:
+                yield OVERLONG
+            pending, skipping = "", True
+    if pending and not skipping:
+        yield OVERLONG if len(pending) > MAX_LINE else pending
 
 
 # --- CSV ---------------------------------------------------------------------
@@ -304,17 +335,25 @@ def _read_csv(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate |
         skipped += 1
     else:
         raise InputFileError("F005", {"path": str(path)})
+    if first == OVERLONG:
+        raise InputFileError("F012", {"path": str(path), "limit": MAX_LINE})
     reader = csv.reader(itertools.chain([first], lines), delimiter=_separator(first))
     header = _header(next(reader))
     seen: dict[str, int] = {}
     line = skipped + reader.line_num
-    for fields in reader:
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # a quoted cell longer than MAX_LINE
+            fields = [OVERLONG.strip()]
         row, line = line + 1, skipped + reader.line_num
-        if not fields:
-            continue
-        if len(fields) != len(header):
-            yield _short_row(row, header, fields)
-        else:
+        if fields == [OVERLONG.strip()]:
+            yield row_error(row, None, None, "C032", limit=MAX_LINE)
+        elif fields and len(fields) != len(header):
+            yield _short_row(row, header, fields, line)
+        elif fields:
             data = dict(zip(header, fields, strict=True))
             yield candidate_from_mapping(row, data, seen=seen, keep=keep)
 
@@ -338,11 +377,14 @@ def _header(cells: list[str]) -> list[str]:
     return columns
 
 
-def _short_row(row: int, header: list[str], fields: list[str]) -> RowError:
-    """C013 for a row whose field count differs from the header's; keeps the id if readable."""
+def _short_row(row: int, header: list[str], fields: list[str], last_line: int) -> RowError:
+    """C013 for a row whose field count differs from the header's; keeps the id if
+    readable. A row read over several lines had a quote left open (C033)."""
+    if last_line > row:
+        return row_error(row, None, None, "C033", last=last_line)
     position = header.index(ID)
     candidate_id = fields[position].strip() if position < len(fields) else ""
-    return _row_error(
+    return row_error(
         row, candidate_id or None, None, "C013", count=len(fields), expected=len(header)
     )
 
@@ -351,6 +393,8 @@ def _short_row(row: int, header: list[str], fields: list[str]) -> RowError:
 
 
 def _read_json(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate | RowError]:
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise InputFileError("F013", {"path": str(path), "limit": MAX_JSON_BYTES >> 20})
     document = "".join(_decoded_pieces(path, codec))
     try:
         elements = _parse_json(document)
@@ -370,11 +414,14 @@ def _read_jsonl(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate
     for row, line in enumerate(_lines(_decoded_pieces(path, codec)), start=1):
         if not line.strip():
             continue
+        if line == OVERLONG:
+            yield row_error(row, None, None, "C032", limit=MAX_LINE)
+            continue
         try:
             element = _parse_json(line)
         except json.JSONDecodeError as error:
             reason = text("json.syntax_column", column=error.colno, detail=error.msg)
-            yield _row_error(row, None, None, "C014", reason=reason)
+            yield row_error(row, None, None, "C014", reason=reason)
         else:
             yield _from_json(row, element, seen, keep)
 
@@ -388,7 +435,7 @@ def _from_json(
     row: int, element: object, seen: dict[str, int], keep: Keep | None
 ) -> Candidate | RowError:
     if not isinstance(element, dict):
-        return _row_error(row, None, None, "C015", kind=_json_kind(element))
+        return row_error(row, None, None, "C015", kind=_json_kind(element))
     return candidate_from_mapping(row, element, seen=seen, keep=keep)
 
 

@@ -109,6 +109,8 @@ FRENCH: dict[str, str] = {
     "C029": "décision du jury sans motif : remplissez la colonne `jury_motif`",
     "C030": "aucune version du règlement ne s'applique à la session {session} (versions : {versions})",
     "C031": "plusieurs versions du règlement : la colonne `session` du candidat est nécessaire",
+    "C032": "ligne ou cellule trop longue (plus de {limit} caractères) : ligne non lue",
+    "C033": "guillemet ouvert et jamais fermé : les lignes de celle-ci à la ligne {last} ont été lues comme une seule ; vérifiez les guillemets",
     # --- files -----------------------------------------------------------
     "F001": "fichier introuvable : {path}",
     "F002": "le fichier {path} n'est pas en UTF-8 (octet {position}) ; réenregistrez-le en UTF-8 ou indiquez --encoding",
@@ -120,6 +122,9 @@ FRENCH: dict[str, str] = {
     "F008": "candidat `{id}` introuvable dans {path}",
     "F009": "colonnes ignorées (inconnues du règlement) : {columns}",
     "F010": "encodage inconnu : {encoding}",
+    "F014": "le fichier {path} n'est pas en UTF-8 (octet {position}) ; il se lit en Windows-1252 (export Excel courant) : relancez avec --encoding cp1252, ou réenregistrez-le en UTF-8",
+    "F012": "la ligne d'en-tête de {path} dépasse {limit} caractères : est-ce bien un fichier CSV ?",
+    "F013": "le fichier JSON {path} dépasse {limit} Mo : pour une telle cohorte, utilisez JSON Lines (.jsonl) ou CSV, lus ligne à ligne",
     # --- command line -------------------------------------------------------
     "cli.description": "Règlements d'examen de BTS écrits en texte : vérifier, décider, expliquer.",
     "cli.epilog": "Codes de sortie : 0 succès ; 1 règlement invalide ; 2 usage ou fichier illisible ; 3 décisions rendues mais certaines lignes en erreur ; 4 exemple en échec ; 5 vérification en échec (décision rejouée différente, registre altéré).",
@@ -438,6 +443,8 @@ ENGLISH: dict[str, str] = {
     "C029": "jury decision without a reason: fill in the `jury_motif` column",
     "C030": "no version of the regulation applies to session {session} (versions: {versions})",
     "C031": "several versions of the regulation: the candidate's `session` column is needed",
+    "C032": "line or cell too long (over {limit} characters): row not read",
+    "C033": "quote opened and never closed: lines from this one to line {last} were read as one; check the quotes",
     # --- files -----------------------------------------------------------
     "F001": "file not found: {path}",
     "F002": "file {path} is not UTF-8 (byte {position}); save it again as UTF-8 or pass --encoding",
@@ -449,6 +456,9 @@ ENGLISH: dict[str, str] = {
     "F008": "candidate `{id}` not found in {path}",
     "F009": "ignored columns (unknown to the regulation): {columns}",
     "F010": "unknown encoding: {encoding}",
+    "F014": "file {path} is not UTF-8 (byte {position}); it reads as Windows-1252 (a usual Excel export): run again with --encoding cp1252, or save it as UTF-8",
+    "F012": "the header line of {path} is over {limit} characters: is it really a CSV file?",
+    "F013": "JSON file {path} is over {limit} MB: for such a cohort use JSON Lines (.jsonl) or CSV, read line by line",
     # --- command line -------------------------------------------------------
     "cli.description": "BTS exam regulations written as text: check, decide, explain.",
     "cli.epilog": "Exit codes: 0 success; 1 invalid regulation; 2 usage error or unreadable file; 3 decisions made but some rows in error; 4 failing example; 5 verification failed (replayed decision differs, store altered).",
@@ -685,3 +695,12 @@ def text(key: str, /, **args: object) -> str:
     """The message `key` in the current language, filled with `args`."""
     template = CATALOGUES[language()].get(key) or FRENCH[key]
     return template.format(**args)
+
+
+def clip(value: object, limit: int = 60) -> object:
+    """A value read from input as a message quotes it: control characters escaped
+    (a newline shows as \\n), and at most `limit` characters."""
+    if not isinstance(value, str):
+        return value
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value[: limit + 1])
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"

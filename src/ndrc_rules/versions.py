@@ -11,8 +11,7 @@ from pathlib import Path
 
 from . import trace as t
 from .api import Regulation, RegulationError, load, result_line
-from .candidates import SESSION, Candidate, RowError, read_candidates
-from .messages import text
+from .candidates import SESSION, Candidate, RowError, read_candidates, row_error
 from .parser import fold
 from .sessions import in_order, session_range, version_diagnostics
 from .source import SourceFile
@@ -51,11 +50,18 @@ class Versions:
         if len(self.ranges) == 1:
             return self.latest
         if candidate.session is None:
-            return _error(candidate, "C031", SESSION)
+            return row_error(candidate.row, candidate.id, SESSION, "C031")
         chosen = next((v for v in self.ranges if v.covers(candidate.session)), None)
         if chosen is None:
             versions = ", ".join(str(v) for v in self.ranges)
-            return _error(candidate, "C030", SESSION, session=candidate.session, versions=versions)
+            return row_error(
+                candidate.row,
+                candidate.id,
+                SESSION,
+                "C030",
+                session=candidate.session,
+                versions=versions,
+            )
         return self.regulations[id(chosen.program)]
 
     def decide_all(
@@ -72,9 +78,3 @@ class Versions:
                 yield result_line(chosen)
             else:
                 yield chosen.record_line(row)  # type: ignore[arg-type]
-
-
-def _error(candidate: Candidate, code: str, field: str, **args: object) -> RowError:
-    return RowError(
-        row=candidate.row, id=candidate.id, field=field, code=code, message=text(code, **args)
-    )

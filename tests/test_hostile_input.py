@@ -1,0 +1,109 @@
+"""Hostile candidate files: every row decided or reported, and the counts reconcile.
+
+The corpus is data (`tests/hostile/`, described in `expected.json`): files as
+exam offices' spreadsheets export them, broken in every way we have met, each
+with the exact outcome expected row by row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ndrc_rules.candidates import MAX_LINE, OVERLONG, _lines
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+MANIFEST = json.loads((HOSTILE / "expected.json").read_text("utf-8"))
+SCRIPT = Path(sys.executable).parent / "ndrc-rules"
+SUMMARY = re.compile(r"(\d+) lignes : (\d+) décisions, (\d+) erreurs")
+
+
+def eval_jsonl(path: str | Path, *options: str) -> subprocess.CompletedProcess[str]:
+    command = [str(SCRIPT), "eval", MANIFEST["regulation"], str(path), "--format", "jsonl"]
+    return subprocess.run(
+        [*command, *options], capture_output=True, text=True, cwd=HOSTILE, timeout=120, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    "case", MANIFEST["cases"], ids=lambda c: " ".join([c["file"], *c["options"]])
+)
+def test_every_row_is_decided_or_reported(case: dict[str, object]) -> None:
+    result = eval_jsonl(str(case["file"]), *case["options"])  # type: ignore[misc]
+    assert "Traceback" not in result.stderr
+    assert result.returncode == case["exit"], result.stderr
+    if "file_error" in case:
+        assert result.stdout == ""
+        assert result.stderr.strip() == case["file_error"]["message"]  # type: ignore[index]
+        return
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    decisions = {
+        str(r["row"]): [r["id"], r["decision"], r["deciding_rule"]]
+        for r in records
+        if "error" not in r
+    }
+    errors = {
+        str(r["row"]): [r["error"]["code"], r["error"]["field"]] for r in records if "error" in r
+    }
+    assert decisions == case["decisions"]
+    assert errors == case["errors"]
+    rows, decided, failed = map(int, SUMMARY.search(result.stderr).groups())  # type: ignore[union-attr]
+    assert rows == len(records) == case["rows"] == decided + failed
+    assert (decided, failed) == (len(decisions), len(errors))
+
+
+def test_the_corpus_covers_every_file_in_the_folder() -> None:
+    files = {p.name for p in HOSTILE.iterdir() if p.name != "expected.json"}
+    assert files == {c["file"] for c in MANIFEST["cases"]}
+
+
+def test_messages_quote_input_values_clipped_and_escaped() -> None:
+    result = eval_jsonl("long_cell_in_quotes.csv")
+    (error,) = [json.loads(line)["error"] for line in result.stdout.splitlines() if "error" in line]
+    assert len(error["message"]) < 200 and "\\n" in error["message"] and "…" in error["message"]
+    result = eval_jsonl("nul_bytes.csv")
+    (error,) = [json.loads(line)["error"] for line in result.stdout.splitlines() if "error" in line]
+    assert "`12\\x00`" in error["message"]
+
+
+def test_overlong_lines_never_accumulate() -> None:
+    """A 'line' of 64 MB with no line break: one OVERLONG, never the text in memory."""
+    chunk = "9" * (1 << 16)
+    pieces = (chunk for _ in range(1 << 10))
+    assert list(_lines(pieces)) == [OVERLONG]
+    lines = list(_lines(["a;b\n", "x" * (MAX_LINE + 5), "\nc;d\n"]))
+    assert lines == ["a;b\n", OVERLONG, "c;d\n"]
+
+
+def test_a_large_file_is_streamed_in_bounded_memory(tmp_path: Path) -> None:
+    """About 200 MB of hostile lines: memory stays far below the file's size."""
+    path = tmp_path / "gros.csv"
+    good = "G{};apprentissage;12;11,5;13;14;12,5;15;\n"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("id;regime;U1;U2;U3;U4;U5;U6;UF1\n")
+        for block in range(100):
+            out.write(good.format(block))
+            out.write("X;" + "9" * (2 * MAX_LINE) + "\n")  # 2 MB: not read, reported
+    probe = (
+        "import resource, subprocess, sys;"
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode, "
+        "r.stdout.count('C032'), r.stdout.count('\"decision\": \"admis\"'))"
+    )
+    command = [str(SCRIPT), "eval", str(HOSTILE / MANIFEST["regulation"]), str(path)]
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *command, "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout.split()
+    peak_kb, code, overlong, admitted = map(int, out)
+    assert path.stat().st_size > 200_000_000
+    assert (code, overlong, admitted) == (3, 100, 100)
+    assert peak_kb < 120_000, f"peak {peak_kb} kB"

@@ -15,6 +15,7 @@ from .messages import text
 from .source import SourceError, SourceFile, Span
 
 TAB_SIZE = 8
+MAX_SHOWN = 160  # characters of a source line shown under a diagnostic
 
 
 class Severity(StrEnum):
@@ -50,14 +51,16 @@ class Diagnostic:
         Tabs are expanded so that the caret stands under the text it marks.
         """
         span = self.span
-        line = _file_of(span, source).line(span.line)
-        end = span.end_column if span.end_line == span.line else len(line) + 1
-        start_at = len(line[: span.column - 1].expandtabs(TAB_SIZE))
-        width = max(1, len(line[: end - 1].expandtabs(TAB_SIZE)) - start_at)
+        line = _file_of(span, source).line(span.line).expandtabs(TAB_SIZE)
+        raw = _file_of(span, source).line(span.line)
+        end = span.end_column if span.end_line == span.line else len(raw) + 1
+        start_at = len(raw[: span.column - 1].expandtabs(TAB_SIZE))
+        width = max(1, len(raw[: end - 1].expandtabs(TAB_SIZE)) - start_at)
+        line, start_at, width = _window(_printable(line), start_at, width)
         gutter = f"{span.line:>4} | "
         parts = [
             f"{span}: {text('severity.' + self.severity)}[{self.code}]: {self.message}",
-            gutter + line.expandtabs(TAB_SIZE),
+            gutter + line,
             " " * (len(gutter) + start_at) + "^" * width,
         ]
         if self.hint:
@@ -77,6 +80,24 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint_text,
         }
+
+
+def _printable(line: str) -> str:
+    """Control characters shown as '�', one for one (the caret stays in place): a
+    terminal must never act on a regulation's bytes."""
+    return "".join(c if c.isprintable() else "\ufffd" for c in line)
+
+
+def _window(line: str, start: int, width: int) -> tuple[str, int, int]:
+    """A long line cut around the marked text, so that a 3 MB line shows as one line."""
+    if len(line) <= MAX_SHOWN:
+        return line, start, width
+    width = min(width, MAX_SHOWN // 2)
+    first = max(0, start - MAX_SHOWN // 4)
+    last = min(len(line), first + MAX_SHOWN)
+    head = "…" if first else ""
+    shown = head + line[first:last] + ("…" if last < len(line) else "")
+    return shown, start - first + len(head), min(width, last - start)
 
 
 def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

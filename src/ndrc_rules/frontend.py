@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import model as m
 from .checker import check
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, has_errors
 from .lints import lint
 from .loader import load_document
 from .reachability import unreachable_rules
@@ -27,4 +27,4 @@ def compile_source(source: SourceFile) -> tuple[m.Program | None, list[Diagnosti
     if program is None:
         return None, semantic
     dead = unreachable_rules(program)
-    return (None if dead else program), semantic + dead + lint(program, source)
+    return (None if has_errors(dead) else program), semantic + dead + lint(program, source)

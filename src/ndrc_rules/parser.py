@@ -23,6 +23,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from .diagnostics import Diagnostic, Hint
+from .messages import clip
 from .source import SourceFile, Span
 
 # Folded spelling → keyword terminal. Synonyms share a terminal.
@@ -171,6 +172,7 @@ SYNC_KEYWORDS = frozenset(
 STATEMENT_KEYWORDS = SYNC_KEYWORDS - {"SI", "SAUF", "CITE"}
 MAX_SYNTAX_ERRORS = 100
 MAX_DEPTH = 150  # nesting of the parse tree that later stages walk recursively
+MAX_NAME = 64  # characters of a name; titles, in quotes, may be as long as needed
 STATEMENT_DEPTH = 2  # start → regime → its statements (figure, rule)
 
 
@@ -214,6 +216,10 @@ def parse(source: SourceFile) -> ParseResult:
     if deepest is not None:
         tree = None
         recovery.diagnostics.append(deepest)
+    long_names = _too_long_names(tree, source) if tree is not None else []
+    if long_names:
+        tree = None
+        recovery.diagnostics.extend(long_names)
     damaged = recovery.damaged_ranges()
     lost = frozenset(_declared_name(source, first) for first, _ in damaged)
     return ParseResult(tree, comments(source), recovery.diagnostics, damaged, lost - {""})
@@ -354,6 +360,19 @@ def _too_deep(tree: Tree, source: SourceFile) -> Diagnostic | None:
     return None
 
 
+def _too_long_names(tree: Tree, source: SourceFile) -> list[Diagnostic]:
+    """E007 for each name longer than MAX_NAME: it would fill every message that
+    quotes it, and no regulation needs one."""
+    found = []
+    for token in tree.scan_values(
+        lambda v: isinstance(v, Token) and v.type == "NAME" and len(v) > MAX_NAME
+    ):
+        span = Span(source.path, token.line, token.column, token.line, token.column + len(token))
+        args = {"found": clip(str(token), 24), "length": len(token), "limit": MAX_NAME}
+        found.append(Diagnostic("E007", span, args, Hint("hint.short_name")))
+    return found
+
+
 def _last_line(source: SourceFile) -> int:
     return source.text.rstrip("\n").count("\n") + 1
 
@@ -385,7 +404,7 @@ def _unexpected_character(source: SourceFile, error: UnexpectedCharacters) -> Di
         return Diagnostic("E004", span, hint=Hint("hint.split_string"))
     span = Span(source.path, error.line, error.column, error.line, error.column + 1)
     hint = Hint("hint.quotes") if found in "'‘’" else None
-    return Diagnostic("E002", span, {"found": found}, hint)
+    return Diagnostic("E002", span, {"found": clip(found)}, hint)
 
 
 def _unexpected_token(source: SourceFile, error: UnexpectedToken) -> Diagnostic:

@@ -21,16 +21,23 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from . import model as m
-from .diagnostics import Diagnostic, Hint, unique
+from .diagnostics import Diagnostic, Hint, Severity, unique
 from .simplex import Constraint, solve
 
 ZERO, ONE = Fraction(0), Fraction(1)
 GRADE_BOUNDS = (Fraction(0), Fraction(20))
 MAX_CASES = 4096  # status patterns × threshold sides; beyond, the regime is not analysed
+# Beyond these, the proof would take too long: the regime is left unproved, and said so.
+MAX_ALTERNATIVES = 4096  # alternatives of one condition in disjunctive normal form
+MAX_WORK = 20_000  # constraints of all the linear problems solved for one regime
 
 
 class NotLinear(Exception):
     """The regime's figures leave linear arithmetic: nothing can be said exactly."""
+
+
+class TooComplex(Exception):
+    """The proof would need more work than the budget allows (W006)."""
 
 
 class NoDecision(Exception):
@@ -85,6 +92,9 @@ def unreachable_rules(program: m.Program) -> list[Diagnostic]:
             found.extend(_Regime(regime).diagnostics())
         except NotLinear:
             continue
+        except TooComplex:
+            args = {"regime": regime.name, "rules": len(regime.rules)}
+            found.append(Diagnostic("W006", regime.span.opening(), args, severity=Severity.WARNING))
     return unique(found)
 
 
@@ -94,6 +104,8 @@ class _Regime:
         self.units = {u.code: u for u in regime.units}
         self.cases = list(self._cases())
         self.figures: dict[int, dict[str, Linear] | None] = {}  # by case, computed on demand
+        self.used = _used_figures(regime)
+        self.work = 0  # constraints solved so far, against MAX_WORK
 
     def diagnostics(self) -> Iterator[Diagnostic]:
         for index, rule in enumerate(self.regime.rules):
@@ -153,7 +165,8 @@ class _Regime:
             for figure in self.regime.figures:
                 if figure.rounding is not None:
                     raise NotLinear(figure.name)
-                values[figure.name] = self._linear(figure.expr, case, values)
+                if figure.name in self.used:  # others decide nothing (and get W001)
+                    values[figure.name] = self._linear(figure.expr, case, values)
         except NoDecision:
             return None
         return values
@@ -217,6 +230,9 @@ class _Regime:
                 if not dnf:
                     break
             for alternative in dnf:
+                self.work += len(alternative) + 1
+                if self.work > MAX_WORK:
+                    raise TooComplex(self.regime.name)
                 point = solve(alternative + _sides(case), self._bounds(case))
                 if point is not None:
                     return _candidate(case, point), self._decider(case, figures, point)
@@ -300,6 +316,8 @@ def _satisfied(constraint: Constraint, point: dict[str, Fraction]) -> bool:
 
 
 def _and(left: Dnf, right: Dnf) -> Dnf:
+    if len(left) * len(right) > MAX_ALTERNATIVES:
+        raise TooComplex("alternatives")
     return [a + b for a in left for b in right]
 
 
@@ -378,3 +396,19 @@ def _grade_text(value: Fraction) -> str:
 
 def _describe(candidate: dict[str, str]) -> str:
     return ", ".join(f"{code} {value}" for code, value in candidate.items())
+
+
+def _used_figures(regime: m.RegimeDef) -> set[str]:
+    """The figures the rules read, directly or through other figures."""
+    conditions = [
+        c for r in regime.rules for c in (r.condition, *(e.condition for e in r.exceptions)) if c
+    ]
+    wanted = [n.name for c in conditions for n in m.walk(c) if isinstance(n, m.FigureRef)]
+    expressions = {f.name: f.expr for f in regime.figures}
+    used: set[str] = set()
+    while wanted:
+        name = wanted.pop()
+        if name not in used:
+            used.add(name)
+            wanted += [n.name for n in m.walk(expressions[name]) if isinstance(n, m.FigureRef)]
+    return used

@@ -6,6 +6,7 @@ SHA-256); a `Span` locates any node of a later stage in that text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from dataclasses import dataclass
@@ -98,5 +99,11 @@ class SourceFile:
         )
 
     def line(self, number: int) -> str:
-        lines = self.text.split("\n")
+        lines = _lines(self.text)
         return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+@functools.lru_cache(maxsize=8)
+def _lines(text: str) -> tuple[str, ...]:
+    """A text's lines, split once: diagnostics quote lines of the same few files."""
+    return tuple(text.split("\n"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 from collections import Counter
@@ -44,26 +45,32 @@ if TYPE_CHECKING:
 Row: TypeAlias = "Candidate | RowError"  # one input row, read
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
 EXIT_VERIFICATION_FAILED = 5  # a replay differs, or the store was altered
+EXIT_INTERRUPTED = 130  # Ctrl-C or kill: nothing half-written is left behind
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _choose_language(argv)
     args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)  # `kill`: unwind like Ctrl-C, cleaning up
     try:
         return int(args.run(args))
+    except KeyboardInterrupt:  # outputs and stores were rolled back on the way here
+        _stderr().print(text("cli.interrupted"), markup=False, style="red")
+        return EXIT_INTERRUPTED
     except RegulationError as error:
         _stderr().print(error.render(), markup=False, soft_wrap=True)
         return EXIT_INVALID_REGULATION
-    except SourceError as error:
-        _stderr().print(text(error.code, **error.args_), markup=False, soft_wrap=True, style="red")
-        return EXIT_USAGE
-    except StoreError as error:
+    except (SourceError, StoreError) as error:
         _stderr().print(text(error.code, **error.args_), markup=False, soft_wrap=True, style="red")
         return EXIT_USAGE
     except (InputFileError, OSError) as error:
         _stderr().print(str(error), markup=False, soft_wrap=True, style="red")
         return EXIT_USAGE
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _choose_language(argv: list[str]) -> None:

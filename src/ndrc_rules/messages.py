@@ -130,7 +130,7 @@ FRENCH: dict[str, str] = {
     "F013": "le fichier JSON {path} dépasse {limit} Mo : pour une telle cohorte, utilisez JSON Lines (.jsonl) ou CSV, lus ligne à ligne",
     # --- command line -------------------------------------------------------
     "cli.description": "Règlements d'examen de BTS écrits en texte : vérifier, décider, expliquer.",
-    "cli.epilog": "Codes de sortie : 0 succès ; 1 règlement invalide ; 2 usage ou fichier illisible ; 3 décisions rendues mais certaines lignes en erreur ; 4 exemple en échec ; 5 vérification en échec (décision rejouée différente, registre altéré).",
+    "cli.epilog": "Codes de sortie : 0 succès ; 1 règlement invalide ; 2 usage ou fichier illisible ; 3 décisions rendues mais certaines lignes en erreur ; 4 exemple en échec ; 5 vérification en échec (décision rejouée différente, registre altéré) ; 130 interrompu.",
     "cli.check": "vérifier un ou plusieurs fichiers de règlement (.reg)",
     "cli.eval": "décider une cohorte de candidats (CSV, JSON ou JSONL)",
     "cli.explain": "montrer la trace complète de la décision d'un candidat",
@@ -220,6 +220,7 @@ FRENCH: dict[str, str] = {
     # --- the decision store, audits and replays ----------------------------
     "S001": "registre introuvable : {path}",
     "S002": "{path} n'est pas un registre de décisions ndrc-rules",
+    "cli.interrupted": "interrompu : aucun fichier de résultats ni aucun lot du registre n'a été laissé à moitié écrit",
     "cli.db": "ajouter chaque décision et chaque erreur à ce registre SQLite (créé s'il n'existe pas), en un seul lot",
     "cli.audit": "interroger un registre de décisions (par candidat, résultat, règle, règlement) ou en vérifier l'intégrité",
     "cli.store": "le registre SQLite écrit par `eval --db`",
@@ -467,7 +468,7 @@ ENGLISH: dict[str, str] = {
     "F013": "JSON file {path} is over {limit} MB: for such a cohort use JSON Lines (.jsonl) or CSV, read line by line",
     # --- command line -------------------------------------------------------
     "cli.description": "BTS exam regulations written as text: check, decide, explain.",
-    "cli.epilog": "Exit codes: 0 success; 1 invalid regulation; 2 usage error or unreadable file; 3 decisions made but some rows in error; 4 failing example; 5 verification failed (replayed decision differs, store altered).",
+    "cli.epilog": "Exit codes: 0 success; 1 invalid regulation; 2 usage error or unreadable file; 3 decisions made but some rows in error; 4 failing example; 5 verification failed (replayed decision differs, store altered); 130 interrupted.",
     "cli.check": "check one or more regulation files (.reg)",
     "cli.eval": "decide a cohort of candidates (CSV, JSON or JSONL)",
     "cli.explain": "show the full trace of one candidate's decision",
@@ -557,6 +558,7 @@ ENGLISH: dict[str, str] = {
     # --- the decision store, audits and replays ----------------------------
     "S001": "store not found: {path}",
     "S002": "{path} is not an ndrc-rules decision store",
+    "cli.interrupted": "interrupted: no result file and no store batch was left half-written",
     "cli.db": "append every decision and every error to this SQLite store (created if missing), as one batch",
     "cli.audit": "query a decision store (by candidate, outcome, rule, regulation) or verify its integrity",
     "cli.store": "the SQLite store written by `eval --db`",

@@ -66,7 +66,12 @@ CASES: dict[str, tuple[Callable[[str], str], int, set[str]]] = {
     "terminal_escape_sequence": (
         lambda t: t.replace("regle admission\n", "regle admission\x1b[2J\x07\n", 1),
         1,
-        {"E002"},
+        {"E008"},
+    ),
+    "control_character_in_a_title": (
+        lambda t: t.replace('"EF1 Communication', '"EF1\x00\x011\x01 Communication', 1),
+        1,
+        {"E008"},
     ),
     "thousands_of_figures": (_figures(5_000), 0, {"W001"}),
     "thousands_of_rules": (_rules(2_000), 0, {"W006", "W002"}),

@@ -125,9 +125,9 @@ class Regulation:
             ignored_columns=list(candidate.ignored),
             trace=build_trace(evaluation, compiled, self.program) if trace else None,
             resit_phase=after and resit_trace(evaluation, *after, compiled, self.program, trace),
-            regulation=self.stamp,
-            input=input_record(candidate),
-            decided_at=decided_at or now(),
+            regulation=self.stamp,  # the replay stamps, with the trace that replays compare
+            input=input_record(candidate) if trace else None,
+            decided_at=(decided_at or now()) if trace else None,
         )
         return _overruled(decision, jury) if jury else decision
 
@@ -188,6 +188,8 @@ class Regulation:
 
 
 ERROR = "erreur"  # the outcome counted for a row that could not be decided
+# json.dumps(value, ensure_ascii=False), without building an encoder at each call.
+to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def record(result: t.Decision | RowError) -> dict[str, object]:
@@ -201,7 +203,7 @@ def record(result: t.Decision | RowError) -> dict[str, object]:
 def result_line(result: t.Decision | RowError) -> tuple[str, str]:
     """(outcome or ERROR, the JSON text of the row's record)."""
     outcome = ERROR if isinstance(result, RowError) else result.decision
-    return outcome, json.dumps(record(result), ensure_ascii=False)
+    return outcome, to_json(record(result))
 
 
 def from_line(outcome: str, line: str) -> t.Decision | RowError:
@@ -294,7 +296,7 @@ def _input(candidate: Candidate) -> tuple[str, Mapping[str, str | None], str]:
     """(SHA-256, cells, the JSON text of the input record)."""
     columns = candidate.columns if candidate.columns is not None else _rebuilt(candidate)
     cells = columns if all(type(v) is str for v in columns.values()) else _cells(columns)
-    text_ = json.dumps(cells, ensure_ascii=False)
+    text_ = to_json(cells)
     digest = hashlib.sha256(text_.encode()).hexdigest()
     return digest, cells, f'{{"sha256": "{digest}", "columns": {text_}}}'  # type: ignore[return-value]
 
@@ -335,11 +337,11 @@ def _json_text(value: str) -> str:
     """A string as JSON text, as json.dumps writes it (quoted directly when plain)."""
     if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
         return f'"{value}"'
-    return json.dumps(value, ensure_ascii=False)
+    return to_json(value)
 
 
 def _json_list(values: tuple[str, ...]) -> str:
-    return json.dumps(list(values), ensure_ascii=False) if values else "[]"
+    return to_json(list(values)) if values else "[]"
 
 
 def _row_error(candidate: Candidate, code: str, field: str | None, **args: object) -> RowError:

@@ -132,6 +132,9 @@ class _Writer(_Generator):
 
     # --- conditions: every check computed up front, its text joined only if shown ----
     def decisions(self) -> None:
+        read = [n for f in self.regime.figures for n in input_names(f.expr) if n in self.slots]
+        for slot in sorted({self.slots[name] for name in read}):  # shown once or more
+            self.emit(f"    w{slot} = ij{slot}.get(v{slot}) or I({slot}, v{slot})")
         for rule in self.regime.rules:
             for cond in _conditions(rule):
                 self.result(cond)
@@ -261,7 +264,7 @@ class _Writer(_Generator):
     def input(self, name: str) -> Json:
         if name in self.slots:
             slot = self.slots[name]
-            return self.whole(f"(ij{slot}.get(v{slot}) or I({slot}, v{slot}))")
+            return self.whole(f"w{slot}")
         return self.valued(
             _dump(figure_input(name, Fraction(0))), self.formatted[self.figures[name]]
         )

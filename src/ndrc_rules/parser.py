@@ -173,6 +173,8 @@ STATEMENT_KEYWORDS = SYNC_KEYWORDS - {"SI", "SAUF", "CITE"}
 MAX_SYNTAX_ERRORS = 100
 MAX_DEPTH = 150  # nesting of the parse tree that later stages walk recursively
 MAX_NAME = 64  # characters of a name; titles, in quotes, may be as long as needed
+MAX_CONTROL_REPORTS = 20
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 STATEMENT_DEPTH = 2  # start → regime → its statements (figure, rule)
 
 
@@ -206,6 +208,9 @@ class ParseResult:
 
 
 def parse(source: SourceFile) -> ParseResult:
+    hidden = _control_characters(source)
+    if hidden:  # invisible in an editor, and nowhere legitimate: nothing else is read
+        return ParseResult(None, comments(source), hidden)
     recovery = _Recovery(source)
     tree: Tree | None = None
     try:
@@ -358,6 +363,20 @@ def _too_deep(tree: Tree, source: SourceFile) -> Diagnostic | None:
             if isinstance(child, Tree):
                 stack.append((child, depth + 1, child if depth <= STATEMENT_DEPTH else statement))
     return None
+
+
+def _control_characters(source: SourceFile) -> list[Diagnostic]:
+    """E008 for each control character (tabs and line ends aside), quotes included."""
+    found = []
+    for match in _CONTROL.finditer(source.text):
+        line = source.text.count("\n", 0, match.start()) + 1
+        column = match.start() - source.text.rfind("\n", 0, match.start())
+        span = Span(source.path, line, column, line, column + 1)
+        code = f"U+{ord(match.group()):04X}"
+        found.append(Diagnostic("E008", span, {"code": code}, Hint("hint.control")))
+        if len(found) == MAX_CONTROL_REPORTS:
+            break
+    return found
 
 
 def _too_long_names(tree: Tree, source: SourceFile) -> list[Diagnostic]:

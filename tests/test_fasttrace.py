@@ -15,7 +15,8 @@ from test_fastpath import UNUSUAL
 import ndrc_rules
 from ndrc_rules.api import envelope, result_line
 from ndrc_rules.candidates import Candidate, candidate_from_mapping
-from ndrc_rules.fasttrace import _Writer, compile_writer
+from ndrc_rules.fasttrace import _texts, _Writer, compile_writer
+from ndrc_rules.numbers import display, exact
 
 ROOT = Path(__file__).resolve().parent.parent
 REGULATIONS = sorted(
@@ -155,3 +156,10 @@ def test_checks_on_computed_values_and_exceptions(with_national: Path) -> None:
         if rule["status"] == "excepted":
             excepting.add(tuple(e["result"] for e in rule["exceptions"]))
     assert {(True, False), (False, True)} <= excepting
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(min_value=-(10**9), max_value=10**9), st.integers(min_value=1, max_value=10**6))
+def test_integer_texts_are_exact_and_display(numerator: int, denominator: int) -> None:
+    value = Fraction(numerator, denominator)
+    assert _texts(numerator, denominator) == (exact(value), display(value))

@@ -17,9 +17,11 @@ a `.reg` file enters the generated source: the pieces are passed in the tuple
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from . import model as m
@@ -38,7 +40,7 @@ from .explain import (
     verdict,
 )
 from .fastpath import CROSS, NotFast, _Generator
-from .numbers import display, exact
+from .numbers import display
 
 # record(grades, envelope) -> (deciding rule index, JSON text) | None, where
 # envelope holds the JSON texts of the fields the candidate gives.
@@ -90,10 +92,10 @@ class _Writer(_Generator):
             "S": tuple(self.static),
             "B": ("false", "true"),
             "F": _formatter(),
-            "U": _filler(unit_json, lambda i, v: _dumps(unit_trace(units[i], _value(v)))),
+            "U": _filler(unit_json, [_by_grade(partial(unit_trace, u)) for u in units]),
             "I": _filler(
                 input_json,
-                lambda i, v: _dumps(unit_input(units[i].code, _value(v), units[i].coefficient)),
+                [_by_grade(partial(_unit_input, u)) for u in units],
             ),
             **{f"uj{i}": cache for i, cache in enumerate(unit_json)},
             **{f"ij{i}": cache for i, cache in enumerate(input_json)},
@@ -306,11 +308,36 @@ def _dumps(record: t.BaseModel) -> str:
     return json.dumps(_dump(record), ensure_ascii=False)
 
 
-def _value(hundredths: int | None) -> UnitValue:
-    """A unit's value as the fast path read it: a grade in hundredths, or not taken."""
-    if hundredths is None:
-        return UnitValue(NOT_TAKEN, None)
-    return UnitValue(GRADED, Fraction(hundredths, 100))
+def _unit_input(unit: m.UnitDef, value: UnitValue) -> t.FigureInput:
+    return unit_input(unit.code, value, unit.coefficient)
+
+
+def _by_grade(trace: Callable[[UnitValue], t.BaseModel]) -> Callable[[int | None], str]:
+    """The JSON of a unit's trace (or input) for a grade in hundredths, or for the
+    unit not taken: dumped once with markers, then filled per grade."""
+    graded = _dump(trace(UnitValue(GRADED, Fraction(0))))
+    marked = json.dumps({**graded, "value": "\x00", "display": "\x00"}, ensure_ascii=False)
+    before, between, after = marked.split('"\\u0000"')  # quoted: no escaped text matches
+    not_taken = _dumps(trace(UnitValue(NOT_TAKEN, None)))
+
+    def write(hundredths: int | None) -> str:
+        if hundredths is None:
+            return not_taken
+        value, shown = _texts(hundredths, 100)
+        return f'{before}"{value}"{between}"{shown}"{after}'
+
+    return write
+
+
+def _texts(numerator: int, denominator: int) -> tuple[str, str]:
+    """`exact` and `display` of numerator/denominator (denominator > 0), in integers."""
+    divisor = math.gcd(numerator, denominator)
+    reduced = numerator // divisor, denominator // divisor
+    value = str(reduced[0]) if reduced[1] == 1 else f"{reduced[0]}/{reduced[1]}"
+    hundredths = abs(numerator) * 100 // denominator  # truncated, never rounded up
+    digits = str(hundredths).rjust(3, "0")
+    sign = "-" if numerator < 0 and hundredths else ""
+    return value, f"{sign}{digits[:-2]}.{digits[-2:]}"
 
 
 def _formatter() -> Callable[[int, int], tuple[str, str]]:
@@ -323,15 +350,14 @@ def _formatter() -> Callable[[int, int], tuple[str, str]]:
         if found is None:
             if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
-            value = Fraction(numerator, denominator)
-            found = cache[key] = (exact(value), display(value))
+            found = cache[key] = _texts(numerator, denominator)
         return found
 
     return formatted
 
 
 def _filler(
-    caches: list[dict[int | None, str]], write: Callable[[int, int | None], str]
+    caches: list[dict[int | None, str]], writers: list[Callable[[int | None], str]]
 ) -> Callable[[int, int | None], str]:
     """Fills the per-unit caches the generated code reads first: a unit takes few
     distinct grades, so its JSON is written once per grade."""
@@ -340,7 +366,7 @@ def _filler(
         cache = caches[slot]
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
-        text = cache[hundredths] = write(slot, hundredths)
+        text = cache[hundredths] = writers[slot](hundredths)
         return text
 
     return fill

@@ -226,3 +226,15 @@ def test_fmt_rewrites_in_place_and_check_reports(tmp_path: Path) -> None:
     result = run("fmt", broken)
     assert result.returncode == 1 and "E0" in result.stderr
     assert broken.read_text("utf-8") == "regle si\n"
+
+
+def test_a_folder_or_a_path_through_a_file_is_reported_not_raised(tmp_path: Path) -> None:
+    result = run("check", tmp_path)
+    assert result.returncode == 2 and "impossible de lire" in result.stderr
+    importing = tmp_path / "importe.reg"
+    text = NDRC.read_text("utf-8").replace('importe "bts_national.reg"', 'importe "x.reg/y.reg"')
+    importing.write_text(text, "utf-8")
+    (tmp_path / "x.reg").write_text("", "utf-8")
+    result = run("check", importing)
+    assert result.returncode == 1 and "[E136]" in result.stderr
+    assert "Traceback" not in result.stderr

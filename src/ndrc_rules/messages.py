@@ -118,6 +118,7 @@ FRENCH: dict[str, str] = {
     "C033": "guillemet ouvert et jamais fermé : les lignes de celle-ci à la ligne {last} ont été lues comme une seule ; vérifiez les guillemets",
     # --- files -----------------------------------------------------------
     "F001": "fichier introuvable : {path}",
+    "F015": "impossible de lire {path} : {reason}",
     "F002": "le fichier {path} n'est pas en UTF-8 (octet {position}) ; réenregistrez-le en UTF-8 ou indiquez --encoding",
     "F003": "format de fichier inconnu pour {path} : attendu .csv, .json ou .jsonl",
     "F004": "le fichier JSON {path} doit contenir une liste de candidats : {reason}",
@@ -458,6 +459,7 @@ ENGLISH: dict[str, str] = {
     "C033": "quote opened and never closed: lines from this one to line {last} were read as one; check the quotes",
     # --- files -----------------------------------------------------------
     "F001": "file not found: {path}",
+    "F015": "cannot read {path}: {reason}",
     "F002": "file {path} is not UTF-8 (byte {position}); save it again as UTF-8 or pass --encoding",
     "F003": "unknown file format for {path}: expected .csv, .json or .jsonl",
     "F004": "JSON file {path} must contain a list of candidates: {reason}",

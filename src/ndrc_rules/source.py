@@ -90,6 +90,10 @@ class SourceFile:
             raw = Path(path).read_bytes()
         except FileNotFoundError:
             raise SourceError("F001", path=path) from None
+        except OSError as error:  # a folder, a path through a file, no permission…
+            raise SourceError(
+                "F015", path=path, reason=error.strerror or type(error).__name__
+            ) from None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:

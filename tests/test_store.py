@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import ndrc_rules
-from ndrc_rules.candidates import read_candidates
+from ndrc_rules.api import result_line
+from ndrc_rules.candidates import RowError, read_candidates
 from ndrc_rules.errors import StoreError
 from ndrc_rules.store import Batch, Store
 
@@ -32,18 +33,13 @@ def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def lines_of(path: Path) -> list[tuple[str, str]]:
+    """(outcome, JSON record) of every row, as `eval --format jsonl` makes them."""
     regulation = ndrc_rules.load(NDRC)
     rows = read_candidates(path, keep=lambda c: True)
     return [
-        regulation.record_line(row) if hasattr(row, "grades") else _error_line(row)  # type: ignore[arg-type]
+        result_line(row) if isinstance(row, RowError) else regulation.record_line(row)
         for row in rows
     ]
-
-
-def _error_line(row: object) -> tuple[str, str]:
-    from ndrc_rules.api import result_line
-
-    return result_line(row)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -227,7 +227,7 @@ def trace_tree(decision: t.Decision) -> RenderableType:
     lines = [
         text("trace.regulation", path=stamp.path, sha256=stamp.sha256, engine=stamp.engine_version)
     ]
-    lines += [text("trace.import", path=i.path, sha256=i.sha256) for i in stamp.imports]
+    lines += ["  " + text("trace.import", path=i.path, sha256=i.sha256) for i in stamp.imports]
     if decision.input and decision.decided_at:
         sha256, at = decision.input.sha256, decision.decided_at
         lines.append(text("trace.input", row=decision.row, sha256=sha256, decided_at=at))

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import ndrc_rules
+
 pytestmark = pytest.mark.usefixtures("with_national")
 ROOT = Path(__file__).resolve().parent.parent
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"
@@ -120,6 +122,9 @@ def test_explain_shows_rule_line_figures_and_citation() -> None:
     assert "écartée par l'exception" in result.stdout
     assert "moyenne_generale = 11.14" in result.stdout
     assert "sauf si la moyenne dans les enseignements" in result.stdout
+    national = ndrc_rules.load(NDRC).program.imports[0][1]
+    assert f"qui importe {NDRC.parent / 'bts_national.reg'} — SHA-256 {national}" in result.stdout
+    assert "Ligne 13 lue — SHA-256 " in result.stdout and "rejouable" in result.stdout
 
 
 def test_explain_json_is_the_decision_record() -> None:

@@ -135,3 +135,30 @@ def test_replay_report_speaks_french(workdir: Path) -> None:
     result = run("replay", "out.jsonl", "--seq", "3", cwd=workdir)
     assert result.returncode == 0
     assert "identique" in result.stdout and "1 décision(s) rejouée(s)" in result.stdout
+
+
+def test_records_of_several_versions_replay_under_their_own(workdir: Path) -> None:
+    """A column only the newer version knows is ignored for candidates of the older one,
+    at eval as at replay: each version decides with its own columns."""
+    text = (workdir / "bts_ndrc.reg").read_text("utf-8")
+    sessions = "  session 2020    # arrêté du 19 février 2018, première session 2020\n"
+    old = text.replace(sessions, "  session 2020\n  derniere session 2025\n")
+    new = text.replace(sessions, "  session 2026\n").replace(
+        '    unite UF1 "EF1 Communication en langue étrangère 2"\n',
+        '    unite UF1 "EF1 Communication en langue étrangère 2"\n    unite UF2 "EF2"\n',
+    )
+    (workdir / "v2020.reg").write_text(old, "utf-8")
+    (workdir / "v2026.reg").write_text(new, "utf-8")
+    grades = "12;11;13;14;12;15"
+    (workdir / "sessions.csv").write_text(
+        f"id;regime;session;U1;U2;U3;U4;U5;U6;UF2\nA;apprentissage;2025;{grades};16\n"
+        f"B;apprentissage;2026;{grades};16\n",
+        "utf-8",
+    )
+    result = run("eval", "v2020.reg", "v2026.reg", "sessions.csv", "--format", "jsonl", cwd=workdir)
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["ignored_columns"] for r in records] == [["UF2"], []]
+    assert [r["regulation"]["path"] for r in records] == ["v2020.reg", "v2026.reg"]
+    (workdir / "sessions.jsonl").write_text(result.stdout, "utf-8")
+    code, results = replayed(workdir, "sessions.jsonl")
+    assert code == 0 and [r["same"] for r in results] == [True, True]

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from . import trace as t
 from .api import Regulation, RegulationError, load, result_line
-from .candidates import SESSION, Candidate, RowError, read_candidates, row_error
+from .candidates import (
+    SESSION,
+    Candidate,
+    RowError,
+    candidate_from_mapping,
+    read_candidates,
+    row_error,
+)
 from .parser import fold
 from .sessions import in_order, session_range, version_diagnostics
 from .source import SourceFile
@@ -42,8 +49,25 @@ class Versions:
         return read_candidates(path, encoding=encoding, keep=lambda column: fold(column) in known)
 
     def try_decide(self, candidate: Candidate, *, trace: bool = True) -> t.Decision | RowError:
-        chosen = self.regulation_for(candidate)
-        return chosen if isinstance(chosen, RowError) else chosen.try_decide(candidate, trace=trace)
+        chosen = self.version_of(candidate)
+        if isinstance(chosen, RowError):
+            return chosen
+        regulation, candidate = chosen
+        return regulation.try_decide(candidate, trace=trace)
+
+    def version_of(self, candidate: Candidate) -> tuple[Regulation, Candidate] | RowError:
+        """The version that decides the candidate, and the candidate's row read again
+        with that version's columns only (what a replay under it will read)."""
+        regulation = self.regulation_for(candidate)
+        if isinstance(regulation, RowError) or len(self.ranges) == 1:
+            return regulation if isinstance(regulation, RowError) else (regulation, candidate)
+        if candidate.columns is None:  # built in Python: nothing to read again
+            return regulation, candidate
+        known = regulation.columns
+        again = candidate_from_mapping(
+            candidate.row, candidate.columns, keep=lambda column: fold(column) in known
+        )
+        return again if isinstance(again, RowError) else (regulation, again)
 
     def regulation_for(self, candidate: Candidate) -> Regulation | RowError:
         """The version that decides the candidate's session, or why there is none."""
@@ -73,8 +97,8 @@ class Versions:
     def record_lines(self, rows: Iterable[Candidate | RowError]) -> Iterator[tuple[str, str]]:
         """Every row's record as a line of JSON, with its outcome (see `record_line`)."""
         for row in rows:
-            chosen = row if isinstance(row, RowError) else self.regulation_for(row)
+            chosen = row if isinstance(row, RowError) else self.version_of(row)
             if isinstance(chosen, RowError):
                 yield result_line(chosen)
             else:
-                yield chosen.record_line(row)  # type: ignore[arg-type]
+                yield chosen[0].record_line(chosen[1])

@@ -162,3 +162,16 @@ def test_records_of_several_versions_replay_under_their_own(workdir: Path) -> No
     (workdir / "sessions.jsonl").write_text(result.stdout, "utf-8")
     code, results = replayed(workdir, "sessions.jsonl")
     assert code == 0 and [r["same"] for r in results] == [True, True]
+
+
+def test_broken_record_files_are_reported(workdir: Path) -> None:
+    path = workdir / "out.jsonl"
+    first, *_ = path.read_text("utf-8").splitlines()
+    path.write_text(first[: len(first) // 2] + "\n[1, 2]\n" + first + "\n", "utf-8")
+    code, results = replayed(workdir, "out.jsonl")
+    assert code == 5
+    assert [r["skipped"] for r in results] == ["replay.unreadable", "replay.unreadable", None]
+    (workdir / "autre.json").write_text('{"decisions": []}', "utf-8")
+    result = run("replay", "autre.json", cwd=workdir)
+    assert result.returncode == 2 and "pas de liste `results`" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -514,15 +514,8 @@ def run_audit(args: argparse.Namespace) -> int:
     try:
         if args.verify:
             problems, head, count = store.verify()
-            if args.format == "json":
-                report = {
-                    "records": count,
-                    "head": head,
-                    "problems": [asdict(p) for p in problems],
-                }
-                print(json.dumps(report, ensure_ascii=False, indent=2))
-            else:
-                _stdout().print(render.verification(problems, head, count))
+            report = {"records": count, "head": head, "problems": [asdict(p) for p in problems]}
+            _show(args, report, lambda: render.verification(problems, head, count))
             return EXIT_VERIFICATION_FAILED if problems else EXIT_OK
         filters = {
             "candidate_id": args.id,
@@ -533,19 +526,22 @@ def run_audit(args: argparse.Namespace) -> int:
         }
         if any(v is not None for v in filters.values()):
             found = [dict(r) for r in store.records(**filters)]
-            if args.format == "json":
-                print(json.dumps([_listed(r) for r in found], ensure_ascii=False, indent=2))
-            else:
-                _stdout().print(render.audit_records(found))
-            return EXIT_OK
-        batches, counts = [dict(r) for r in store.batches()], [dict(r) for r in store.counts()]
-        if args.format == "json":
-            print(json.dumps({"batches": batches, "counts": counts}, ensure_ascii=False, indent=2))
+            _show(args, [_listed(r) for r in found], lambda: render.audit_records(found))
         else:
-            _stdout().print(render.audit_summary(batches, counts))
+            batches, counts = [dict(r) for r in store.batches()], [dict(r) for r in store.counts()]
+            summary = {"batches": batches, "counts": counts}
+            _show(args, summary, lambda: render.audit_summary(batches, counts))
         return EXIT_OK
     finally:
         store.close()
+
+
+def _show(args: argparse.Namespace, data: object, rendered: Callable[[], object]) -> None:
+    """`--format json`: the data; otherwise what `rendered` draws for people."""
+    if args.format == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _stdout().print(rendered())
 
 
 def _listed(row: dict[str, object]) -> dict[str, object]:
@@ -568,9 +564,6 @@ def run_replay(args: argparse.Namespace) -> int:
     results = [
         replayer.replay(key, text) for key, text in records_in(args.records, args.seq, args.id)
     ]
-    if args.format == "json":
-        print(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=2))
-    else:
-        _stdout().print(render.replay_report(results))
+    _show(args, [asdict(r) for r in results], lambda: render.replay_report(results))
     differing = [r for r in results if not r.same]
     return EXIT_VERIFICATION_FAILED if differing or not results else EXIT_OK

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .api import Regulation, load, result_line
+from .api import Regulation, load, result_line, to_json
 from .candidates import RowError, candidate_from_mapping
-from .errors import RegulationError
+from .errors import InputFileError, RegulationError
 from .parser import fold
 from .source import SourceError
 
@@ -55,7 +55,9 @@ class Replayer:
         self.loaded: dict[str, Regulation | str] = {}  # path → regulation, or why not
 
     def replay(self, key: str, text: str) -> Replayed:
-        record = json.loads(text)
+        record = _parsed(text)
+        if record is None:
+            return Replayed(key, None, same=False, skipped="replay.unreadable")
         identifier = record.get("id")
         if "error" in record:
             return Replayed(key, identifier, same=True, skipped="replay.row_error")
@@ -171,15 +173,30 @@ def records_in(
         finally:
             store.close()
         return
-    with path.open(encoding="utf-8") as lines:
-        if path.suffix.lower() == ".json":
-            texts = (json.dumps(r, ensure_ascii=False) for r in json.load(lines)["results"])
-        else:
-            texts = (line.rstrip("\n") for line in lines)
-        for number, text in enumerate(texts, start=1):
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        texts = _document(path, lines.read()) if path.suffix.lower() == ".json" else lines
+        for number, line in enumerate(texts, start=1):
+            text = line.rstrip("\n")
             wanted = seq in (None, number) and text.strip()
-            if wanted and (candidate is None or json.loads(text).get("id") == candidate):
+            if wanted and (candidate is None or (_parsed(text) or {}).get("id") == candidate):
                 yield f"#{number}", text
+
+
+def _document(path: Path, content: str) -> list[str]:
+    """The records of an `eval --format json` document, as `eval` writes them one per line."""
+    document = _parsed(content)
+    if document is None or not isinstance(document.get("results"), list):
+        raise InputFileError("F016", {"path": str(path)})
+    return [to_json(result) for result in document["results"]]
+
+
+def _parsed(text: str) -> dict[str, Any] | None:
+    """A JSON object, or None for anything else (a truncated line, a list, garbage)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _is_sqlite(path: Path) -> bool:

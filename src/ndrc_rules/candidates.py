@@ -244,13 +244,14 @@ def read_candidates(
     A generator: nothing is read before the first item is asked for, and CSV and
     JSON Lines are read line by line. File-level failures raise InputFileError
     (possibly after some rows, for a byte the encoding rejects). The default
-    encoding is UTF-8, with or without a BOM. `keep` selects the grade columns
-    to read (see `candidate_from_mapping`).
+    encoding is UTF-8, with or without a BOM; a UTF-16 byte-order mark (Excel's
+    "Unicode text") declares UTF-16. `keep` selects the grade columns to read
+    (see `candidate_from_mapping`).
     """
     path = Path(path)
-    codec = _codec(encoding or DEFAULT_ENCODING)
     if not path.is_file():
         raise InputFileError("F001", {"path": str(path)})
+    codec = _codec(encoding or _declared(path) or DEFAULT_ENCODING)
     suffix = path.suffix.lower()
     if suffix in _CSV_SUFFIXES:
         yield from _read_csv(path, codec, keep)
@@ -260,6 +261,13 @@ def read_candidates(
         yield from _read_jsonl(path, codec, keep)
     else:
         raise InputFileError("F003", {"path": str(path)})
+
+
+def _declared(path: Path) -> str | None:
+    """The encoding a byte-order mark declares, for UTF-16 (a BOM is a statement, not a guess)."""
+    with path.open("rb") as stream:
+        start = stream.read(2)
+    return "utf-16" if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else None
 
 
 def _codec(encoding: str) -> str:
@@ -359,9 +367,13 @@ def _read_csv(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate |
 
 
 def _separator(header_line: str) -> str:
-    """';' when the header has one outside quotes (French exports), else ',' if any."""
+    """';' when the header has one outside quotes (French exports), else a tab
+    (Excel's "Unicode text"), else ',' if any."""
     outside_quotes = "".join(header_line.split('"')[::2])
-    return "," if ";" not in outside_quotes and "," in outside_quotes else ";"
+    for separator in (";", "\t", ","):
+        if separator in outside_quotes:
+            return separator
+    return ";"
 
 
 def _header(cells: list[str]) -> list[str]:

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from test_fastpath import UNUSUAL
 
 import ndrc_rules
-from ndrc_rules.api import envelope, result_line
 from ndrc_rules.candidates import Candidate, candidate_from_mapping
 from ndrc_rules.fasttrace import _texts, _Writer, compile_writer
 from ndrc_rules.numbers import display, exact
+from ndrc_rules.records import envelope, result_line
 
 ROOT = Path(__file__).resolve().parent.parent
 REGULATIONS = sorted(

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 import ndrc_rules
-from ndrc_rules.api import result_line
 from ndrc_rules.candidates import RowError, read_candidates
 from ndrc_rules.errors import StoreError
+from ndrc_rules.records import result_line
 from ndrc_rules.store import Batch, Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,12 +6,7 @@ regimes) and then decides any number of candidates with no re-parsing.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import time
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -19,15 +14,9 @@ from . import model as m
 from . import trace as t
 from .binding import RESIT_SUFFIX, BindingError, ResitUnit, bind, resit_grades, resit_units
 from .candidates import (
-    ID,
     JURY,
     JURY_REASON,
-    KEPT_SUFFIX,
-    REGIME,
-    SESSION,
     Candidate,
-    Grade,
-    Marker,
     RowError,
     candidate_from_mapping,
     read_candidates,
@@ -41,6 +30,7 @@ from .fasttrace import WriteRecord, compile_writer
 from .frontend import compile_source
 from .numbers import display
 from .parser import fold
+from .records import envelope, input_record, now, result_line
 from .source import SourceFile
 
 
@@ -187,36 +177,6 @@ class Regulation:
         return result_line(self.try_decide(candidate, decided_at=decided_at))
 
 
-ERROR = "erreur"  # the outcome counted for a row that could not be decided
-# json.dumps(value, ensure_ascii=False), without building an encoder at each call.
-to_json = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def record(result: t.Decision | RowError) -> dict[str, object]:
-    """The JSON object of one row: a decision, or the row's error."""
-    if isinstance(result, RowError):
-        detail = t.RowErrorDetail(code=result.code, field=result.field, message=result.message)
-        return t.ErrorRecord(row=result.row, id=result.id, error=detail).model_dump(mode="json")
-    return result.model_dump(mode="json")
-
-
-def result_line(result: t.Decision | RowError) -> tuple[str, str]:
-    """(outcome or ERROR, the JSON text of the row's record)."""
-    outcome = ERROR if isinstance(result, RowError) else result.decision
-    return outcome, to_json(record(result))
-
-
-def from_line(outcome: str, line: str) -> t.Decision | RowError:
-    """A record's JSON text (`result_line`, `record_line`) read back as a result."""
-    if outcome != ERROR:
-        return t.Decision.model_validate_json(line)
-    record = t.ErrorRecord.model_validate_json(line)
-    error = record.error
-    return RowError(
-        row=record.row, id=record.id, field=error.field, code=error.code, message=error.message
-    )
-
-
 class Verdict(NamedTuple):
     decision: str
     deciding_rule: str
@@ -259,89 +219,6 @@ def _after_resit(
         raise BindingError("C021", column, regime=compiled.regime.name)
     units, chosen = resit_units(evaluation.units, grades, terms.count, terms.units)
     return compiled.evaluate(units, resit=True), chosen
-
-
-def envelope(candidate: Candidate, decided_at: str) -> tuple[str, ...]:
-    """The JSON texts of the record fields the candidate gives (fasttrace.ENVELOPE)."""
-    return (
-        str(candidate.row),
-        _json_text(candidate.id),
-        _json_list(candidate.ignored),
-        _input(candidate)[2],
-        f'"{decided_at}"',
-    )
-
-
-def now() -> str:
-    """The time a record is stamped with: UTC, to the second, ISO 8601 (the text
-    is made once per second: a batch stamps many records each second)."""
-    second = int(time.time())
-    if _clock[0] != second:
-        stamp_ = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")
-        _clock[:] = [second, stamp_]
-    return _clock[1]  # type: ignore[return-value]
-
-
-_clock: list[int | str] = [0, ""]
-
-
-def input_record(candidate: Candidate) -> t.InputRecord:
-    """The candidate's row as read (rebuilt from its fields when it was built in
-    Python), with the SHA-256 of its JSON text."""
-    digest, cells, _ = _input(candidate)
-    return t.InputRecord(sha256=digest, columns=cells)
-
-
-def _input(candidate: Candidate) -> tuple[str, Mapping[str, str | None], str]:
-    """(SHA-256, cells, the JSON text of the input record)."""
-    columns = candidate.columns if candidate.columns is not None else _rebuilt(candidate)
-    cells = columns if all(type(v) is str for v in columns.values()) else _cells(columns)
-    text_ = to_json(cells)
-    digest = hashlib.sha256(text_.encode()).hexdigest()
-    return digest, cells, f'{{"sha256": "{digest}", "columns": {text_}}}'  # type: ignore[return-value]
-
-
-def _cells(columns: Mapping[str, object]) -> dict[str, str | None]:
-    """JSON input cells as text: numbers as written, booleans as JSON spells them."""
-    return {str(k): _cell(v) for k, v in columns.items()}
-
-
-def _cell(value: object) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value) if isinstance(value, bool) else str(value)
-
-
-def _rebuilt(candidate: Candidate) -> dict[str, object]:
-    columns: dict[str, object] = {ID: candidate.id, REGIME: candidate.regime}
-    columns |= {column: _grade_text(grade) for column, grade in candidate.grades.items()}
-    columns |= {f"{unit}{KEPT_SUFFIX}": str(year) for unit, year in candidate.kept.items()}
-    details = {SESSION: candidate.session, JURY: candidate.jury, JURY_REASON: candidate.jury_reason}
-    return columns | {k: str(v) for k, v in details.items() if v is not None}
-
-
-def _grade_text(grade: Grade) -> str:
-    """A grade as a spreadsheet writes it: '12.5'; 'n/d' if it has no exact decimal."""
-    if isinstance(grade, Marker):
-        return str(grade)
-    whole, rest = divmod(grade.numerator, grade.denominator)
-    if rest == 0:
-        return str(whole)
-    scale = 10 ** len(str(grade.denominator))  # enough digits whenever there are finitely many
-    if (grade * scale).denominator != 1:
-        return str(grade)
-    return format(Decimal(grade.numerator) / Decimal(grade.denominator), "f")
-
-
-def _json_text(value: str) -> str:
-    """A string as JSON text, as json.dumps writes it (quoted directly when plain)."""
-    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
-        return f'"{value}"'
-    return to_json(value)
-
-
-def _json_list(values: tuple[str, ...]) -> str:
-    return to_json(list(values)) if values else "[]"
 
 
 def _row_error(candidate: Candidate, code: str, field: str | None, **args: object) -> RowError:

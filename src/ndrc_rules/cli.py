@@ -286,7 +286,7 @@ def run_test(args: argparse.Namespace) -> int:
 # --- eval ----------------------------------------------------------------------------
 def run_eval(args: argparse.Namespace) -> int:
     from . import render
-    from .api import from_line
+    from .records import from_line
     from .versions import Versions
 
     versions = Versions.load(args.regulation)
@@ -333,7 +333,7 @@ def _store(path: Path | None) -> Store | None:
 
 def _batch(versions: Versions, candidates: Path) -> Batch:
     from . import __version__
-    from .api import now
+    from .records import now
     from .store import Batch
 
     programs = [versions.regulations[id(r.program)].program for r in versions.ranges]
@@ -347,8 +347,8 @@ def _batch(versions: Versions, candidates: Path) -> Batch:
 
 
 def _write_json(regulation: Regulation, results: list[render.Result], out: IO[str]) -> Counter[str]:
-    from .api import record
     from .explain import stamp
+    from .records import record
 
     counts = Counter(_outcome(r) for r in results)
     document = {

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .api import Regulation, load, result_line, to_json
+from .api import Regulation, load
 from .candidates import RowError, candidate_from_mapping
 from .errors import InputFileError, RegulationError
 from .parser import fold
+from .records import result_line, to_json
 from .source import SourceError
 
 MAX_DIFFERENCES = 20

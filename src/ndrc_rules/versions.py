@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import trace as t
-from .api import Regulation, RegulationError, load, result_line
+from .api import Regulation, RegulationError, load
 from .candidates import (
     SESSION,
     Candidate,
@@ -20,6 +20,7 @@ from .candidates import (
     row_error,
 )
 from .parser import fold
+from .records import result_line
 from .sessions import in_order, session_range, version_diagnostics
 from .source import SourceFile
 

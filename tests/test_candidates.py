@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from ndrc_rules import candidates
 from ndrc_rules.candidates import (
     Candidate,
     GradeError,
     InputFileError,
     Marker,
     RowError,
+    SeenIds,
     candidate_from_mapping,
     parse_grade,
     read_candidates,
@@ -434,7 +436,7 @@ def test_candidate_from_mapping_for_the_python_api() -> None:
     assert parsed(result) == Candidate(
         row=7, id="A1", regime="initial", grades={"U1": Fraction(21, 2)}
     )
-    seen: dict[str, int] = {}
+    seen = SeenIds()
     assert isinstance(candidate_from_mapping(1, {"id": "A", "regime": "r"}, seen=seen), Candidate)
     again = candidate_from_mapping(2, {"id": "A", "regime": "r"}, seen=seen)
     assert isinstance(again, RowError) and again.code == "C012"
@@ -465,3 +467,13 @@ def test_a_candidate_keeps_its_row_as_read(tmp_path: Path) -> None:
         "U2": "",
         "Autre": "x",
     }
+
+
+def test_ids_beyond_the_memory_bound_are_checked_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(candidates, "MAX_IDS_IN_MEMORY", 3)
+    seen = SeenIds()
+    firsts = [seen.first_row(f"C{i}", i) for i in range(10)]
+    assert firsts == list(range(10)) and seen.disk is not None and seen.rows == {}
+    assert seen.first_row("C1", 50) == 1  # seen in memory, before the spill
+    assert seen.first_row("C8", 51) == 8  # seen on disk
+    assert seen.first_row("C99", 52) == 52

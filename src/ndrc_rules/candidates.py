@@ -16,6 +16,7 @@ import csv
 import functools
 import itertools
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from enum import StrEnum
@@ -43,6 +44,7 @@ _BOM = "\ufeff"
 _CHUNK = 1 << 16
 MAX_LINE = 1 << 20  # characters; a longer line (or cell) is a row error, not read
 OVERLONG = "\x00ndrc-rules: overlong line\x00\n"  # what `_lines` yields for one
+MAX_IDS_IN_MEMORY = 200_000  # beyond, duplicate ids are looked for on disk
 MAX_JSON_BYTES = 256 << 20  # a JSON array is parsed whole: larger ones must be JSON Lines
 csv.field_size_limit(MAX_LINE)
 
@@ -152,17 +154,47 @@ def _is_empty(value: object) -> bool:
 # --- rows --------------------------------------------------------------------
 
 
+class SeenIds:
+    """The ids of the rows read so far, each with its first row: in memory for
+    the first MAX_IDS_IN_MEMORY, then in a temporary SQLite index on disk, so that
+    a cohort of any size streams in bounded memory."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, int] = {}
+        self.disk: sqlite3.Connection | None = None
+
+    def first_row(self, candidate_id: str, row: int) -> int:
+        """The row `candidate_id` was first seen at; `row` if it is new (now seen)."""
+        if self.disk is None:
+            first = self.rows.setdefault(candidate_id, row)
+            if len(self.rows) > MAX_IDS_IN_MEMORY:
+                self._spill()
+            return first
+        found = self.disk.execute("SELECT row FROM ids WHERE id = ?", (candidate_id,)).fetchone()
+        if found:
+            return int(found[0])
+        self.disk.execute("INSERT INTO ids VALUES (?, ?)", (candidate_id, row))
+        return row
+
+    def _spill(self) -> None:
+        self.disk = sqlite3.connect("")  # "": a private temporary file, deleted on close
+        self.disk.execute("CREATE TABLE ids (id TEXT PRIMARY KEY, row INTEGER) WITHOUT ROWID")
+        self.disk.executemany("INSERT INTO ids VALUES (?, ?)", self.rows.items())
+        self.rows = {}
+
+
+
 def candidate_from_mapping(
     row: int,
     data: Mapping[str, object],
     *,
-    seen: dict[str, int] | None = None,
+    seen: SeenIds | None = None,
     keep: Keep | None = None,
 ) -> Candidate | RowError:
     """Check one row (column → value) and build its candidate, or its first error.
 
     Problems are looked for in column order: id, regime, then the grade
-    columns in the mapping's order. With `seen` (id → first row, updated here),
+    columns in the mapping's order. With `seen` (the ids of earlier rows),
     an id already used by an earlier row is an error (C012). With `keep`, only
     the grade columns it accepts are read; the others are listed in `ignored`.
     """
@@ -170,7 +202,7 @@ def candidate_from_mapping(
     candidate_id = _identifier(fields.get(ID))
     if not candidate_id:
         return row_error(row, None, ID, "C003")
-    if seen is not None and (first_row := seen.setdefault(candidate_id, row)) != row:
+    if seen is not None and (first_row := seen.first_row(candidate_id, row)) != row:
         return row_error(row, candidate_id, ID, "C012", value=candidate_id, first_row=first_row)
     regime = _identifier(fields.get(REGIME))
     if not regime:
@@ -347,7 +379,7 @@ def _read_csv(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate |
         raise InputFileError("F012", {"path": str(path), "limit": MAX_LINE})
     reader = csv.reader(itertools.chain([first], lines), delimiter=_separator(first))
     header = _header(next(reader))
-    seen: dict[str, int] = {}
+    seen = SeenIds()
     line = skipped + reader.line_num
     while True:
         try:
@@ -416,13 +448,13 @@ def _read_json(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate 
     if not isinstance(elements, list):
         reason = text("json.found", kind=_json_kind(elements))
         raise InputFileError("F004", {"path": str(path), "reason": reason})
-    seen: dict[str, int] = {}
+    seen = SeenIds()
     for row, element in enumerate(elements, start=1):
         yield _from_json(row, element, seen, keep)
 
 
 def _read_jsonl(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate | RowError]:
-    seen: dict[str, int] = {}
+    seen = SeenIds()
     for row, line in enumerate(_lines(_decoded_pieces(path, codec)), start=1):
         if not line.strip():
             continue
@@ -444,7 +476,7 @@ def _parse_json(document: str) -> object:
 
 
 def _from_json(
-    row: int, element: object, seen: dict[str, int], keep: Keep | None
+    row: int, element: object, seen: SeenIds, keep: Keep | None
 ) -> Candidate | RowError:
     if not isinstance(element, dict):
         return row_error(row, None, None, "C015", kind=_json_kind(element))

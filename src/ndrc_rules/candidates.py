@@ -183,7 +183,6 @@ class SeenIds:
         self.rows = {}
 
 
-
 def candidate_from_mapping(
     row: int,
     data: Mapping[str, object],
@@ -475,9 +474,7 @@ def _parse_json(document: str) -> object:
     return json.loads(document, parse_float=Decimal, parse_constant=str)
 
 
-def _from_json(
-    row: int, element: object, seen: SeenIds, keep: Keep | None
-) -> Candidate | RowError:
+def _from_json(row: int, element: object, seen: SeenIds, keep: Keep | None) -> Candidate | RowError:
     if not isinstance(element, dict):
         return row_error(row, None, None, "C015", kind=_json_kind(element))
     return candidate_from_mapping(row, element, seen=seen, keep=keep)

@@ -20,7 +20,7 @@ import ndrc_rules
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "ndrc-rules"
 
-# The official tables (../shared/regulation/national_rules.md): unit → coefficient.
+# The official tables (docs/regulation/national_rules.md): unit → coefficient.
 TABLES = {
     "bts_communication.reg": {
         "professionnel": {"U4": 4, "U5": 4, "U6": 4},

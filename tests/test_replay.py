@@ -29,20 +29,26 @@ def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProce
     )
 
 
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
-    """A copy of the regulation and its import, decided into JSONL, JSON and a store."""
-    for path in (NDRC, NATIONAL):
-        shutil.copy(path, tmp_path / path.name)
-    for path in (COHORT, BAD_ROWS):
-        shutil.copy(path, tmp_path / path.name)
+@pytest.fixture(scope="module")
+def decided(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The regulation and its import, decided into JSONL, JSON and a store, once."""
+    folder = tmp_path_factory.mktemp("decided")
+    for path in (NDRC, NATIONAL, COHORT, BAD_ROWS):
+        shutil.copy(path, folder / path.name)
     for options in (
         ["--format", "jsonl", "-o", "out.jsonl"],
         ["--format", "json", "-o", "out.json"],
     ):
-        assert run("eval", "bts_ndrc.reg", COHORT.name, *options, cwd=tmp_path).returncode == 0
-    run("eval", "bts_ndrc.reg", COHORT.name, "--db", "registre.sqlite", cwd=tmp_path)
-    run("eval", "bts_ndrc.reg", BAD_ROWS.name, "--db", "registre.sqlite", cwd=tmp_path)
+        assert run("eval", "bts_ndrc.reg", COHORT.name, *options, cwd=folder).returncode == 0
+    run("eval", "bts_ndrc.reg", COHORT.name, "--db", "registre.sqlite", cwd=folder)
+    run("eval", "bts_ndrc.reg", BAD_ROWS.name, "--db", "registre.sqlite", cwd=folder)
+    return folder
+
+
+@pytest.fixture
+def workdir(decided: Path, tmp_path: Path) -> Path:
+    """A fresh copy of `decided` for each test, which may edit or move what it holds."""
+    shutil.copytree(decided, tmp_path, dirs_exist_ok=True)
     return tmp_path
 
 

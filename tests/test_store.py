@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -42,13 +43,19 @@ def lines_of(path: Path) -> list[tuple[str, str]]:
     ]
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def two_batches(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with two batches: the sample cohort, then the rows in error."""
-    path = tmp_path / "registre.sqlite"
+    path = tmp_path_factory.mktemp("store") / "registre.sqlite"
     assert run("eval", NDRC, COHORT, "--db", path, "--format", "jsonl").returncode == 0
     assert run("eval", NDRC, BAD_ROWS, "--db", path).returncode == 3
     return path
+
+
+@pytest.fixture
+def store(two_batches: Path, tmp_path: Path) -> Path:
+    """A fresh copy of `two_batches` for each test, which may tamper with it."""
+    return Path(shutil.copy(two_batches, tmp_path / two_batches.name))
 
 
 def verify(path: Path) -> tuple[int, str]:

@@ -478,3 +478,24 @@ def test_rendered_report_reads_like_the_headline(monkeypatch: pytest.MonkeyPatch
     english = shown(report)
     assert "1 candidate(s) change outcome, out of 2 decided by both versions" in english
     assert "rule rattrapage (condition: “moy entre 8 inclus et 10 exclu”" in english
+
+
+def test_two_different_diplomas_are_refused_up_front(capsys: pytest.CaptureFixture[str]) -> None:
+    """`diff` NDRC against Communication: every row would be an error; it stops, exit 2."""
+    from ndrc_rules.cli import main
+    from ndrc_rules.errors import UsageError
+
+    root = Path(__file__).resolve().parent.parent
+    ndrc, communication = (root / "regulations" / f"bts_{n}.reg" for n in ("ndrc", "communication"))
+    cohort = root / "examples" / "candidats_ndrc.csv"
+    for format_ in ("table", "json"):
+        assert main(["diff", str(ndrc), str(communication), str(cohort), "--format", format_]) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        message = " ".join(err.split())
+        assert "`diff` compare deux versions d'un même diplôme" in message
+        assert f"{ndrc} est du diplôme `BTS_NDRC`" in message
+        assert f"{communication} du diplôme `BTS_COMMUNICATION`" in message
+    with pytest.raises(UsageError) as caught:
+        compare(load(ndrc), load(communication), [])
+    assert caught.value.code == "F020"

@@ -131,6 +131,8 @@ def test_a_moved_regulation_replays_with_its_new_place(workdir: Path, tmp_path: 
         (workdir / name).rename(elsewhere / name)
     code, results = replayed(workdir, "out.jsonl", "--seq", "2")
     assert code == 5 and results[0]["skipped"] == "replay.no_regulation"
+    shown = run("replay", "out.jsonl", "--seq", "2", cwd=workdir).stdout
+    assert "le fichier de règlement enregistré bts_ndrc.reg est introuvable" in shown
     code, results = replayed(
         workdir, "out.jsonl", "--seq", "2", "--regulation", str(elsewhere / "bts_ndrc.reg")
     )
@@ -181,3 +183,59 @@ def test_broken_record_files_are_reported(workdir: Path) -> None:
     result = run("replay", "autre.json", cwd=workdir)
     assert result.returncode == 2 and "pas de liste `results`" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def in_process(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    """The command run in this process (faster than the console script)."""
+    from ndrc_rules.cli import main
+
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_missing_regulation_given_is_named_before_any_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--regulation nope.reg`: the file is named as missing, not `indiquez --regulation`."""
+    monkeypatch.chdir(tmp_path)
+    Path("out.jsonl").write_text('{"id": "x"}\n', "utf-8")
+    code, out, err = in_process(capsys, "replay", "out.jsonl", "--regulation", "nope.reg")
+    assert (code, out) == (2, "")
+    assert "fichier introuvable : nope.reg" in err and "--regulation" not in err
+    Path("dossier.reg").mkdir()
+    code, _, err = in_process(capsys, "replay", "out.jsonl", "--regulation", "dossier.reg")
+    assert code == 2 and "impossible de lire dossier.reg" in err
+    Path("faux.reg").write_text("diplome\n", "utf-8")
+    code, _, err = in_process(capsys, "replay", "out.jsonl", "--regulation", "faux.reg")
+    assert code == 1 and "faux.reg:1:" in err
+
+
+def test_explain_json_replays_byte_for_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `explain --format json` prints ("rejouable : ndrc-rules replay") replays,
+    saved under any name."""
+    for path in (NDRC, NATIONAL):
+        shutil.copy(path, tmp_path / path.name)
+    monkeypatch.chdir(tmp_path)
+    code, explained, _ = in_process(
+        capsys, "explain", "bts_ndrc.reg", COHORT, "--id", "2026-NDRC-0006", "--format", "json"
+    )
+    assert code == 0
+    # The comparison reads the decision as eval writes it; the printed text is that
+    # record, indented, so nothing of it escapes the comparison.
+    assert json.dumps(json.loads(explained), ensure_ascii=False, indent=2) + "\n" == explained
+    edited = explained.replace('"decision": "rattrapage"', '"decision": "admis"', 1)
+    assert edited != explained
+    for name in ("trace.json", "trace.txt"):
+        Path(name).write_text(explained, "utf-8")
+        code, out, _ = in_process(capsys, "replay", name, "--format", "json")
+        assert code == 0
+        assert [(r["key"], r["id"], r["same"], r["skipped"]) for r in json.loads(out)] == [
+            ("#1", "2026-NDRC-0006", True, None)
+        ]
+        Path(name).write_text(edited, "utf-8")
+        code, out, _ = in_process(capsys, "replay", name, "--format", "json")
+        difference = {"path": "decision", "old": '"admis"', "new": '"rattrapage"'}
+        assert code == 5 and difference in json.loads(out)[0]["differences"]

@@ -16,6 +16,7 @@ from .binding import RESIT_SUFFIX, BindingError, ResitUnit, bind, resit_grades, 
 from .candidates import (
     JURY,
     JURY_REASON,
+    SESSION,
     Candidate,
     RowError,
     candidate_from_mapping,
@@ -31,6 +32,7 @@ from .frontend import compile_source
 from .numbers import display
 from .parser import fold
 from .records import envelope, input_record, now, result_line
+from .sessions import session_range
 from .source import SourceFile
 
 
@@ -51,6 +53,7 @@ class Regulation:
         self.regimes = {fold(r.name): CompiledRegime(r) for r in program.regimes}
         self._writers: dict[str, WriteRecord | None] = {}  # compiled on first use
         self.stamp = stamp(program)
+        self.sessions = session_range(program)  # the sessions this text decides
 
     @classmethod
     def from_source(cls, source: SourceFile) -> Regulation:
@@ -95,6 +98,10 @@ class Regulation:
     ) -> t.Decision | RowError:
         """Decide one candidate, or say why not; `trace=False` skips building the trace.
         `decided_at` (ISO 8601) stamps the record; now, by default."""
+        if not self.covers(candidate):
+            return _row_error(
+                candidate, "C030", SESSION, session=candidate.session, versions=str(self.sessions)
+            )
         compiled = self.regimes.get(fold(candidate.regime))
         if compiled is None:
             known = ", ".join(r.name for r in self.program.regimes)
@@ -121,6 +128,12 @@ class Regulation:
         )
         return _overruled(decision, jury) if jury else decision
 
+    def covers(self, candidate: Candidate) -> bool:
+        """Whether this text may decide the candidate's session: a candidate with no
+        `session` is decided (the caller vouches for it), one outside the sessions
+        the file states (`session`, `derniere session`) never is (C030)."""
+        return candidate.session is None or self.sessions.covers(candidate.session)
+
     def _jury(self, candidate: Candidate) -> t.JuryDecision | None:
         """The jury's decision recorded for the candidate, checked."""
         if candidate.jury is None:
@@ -141,7 +154,7 @@ class Regulation:
         """Outcome and deciding rule only: the generated fast path for plain grades,
         the general evaluator for everything else."""
         compiled = self.regimes.get(fold(candidate.regime))
-        if compiled and compiled.fast and not (candidate.kept or candidate.jury):
+        if compiled and compiled.fast and self._plain(candidate):
             index = compiled.fast(candidate.grades)
             if index is not None:
                 rule = compiled.regime.rules[index]
@@ -152,6 +165,11 @@ class Regulation:
             if isinstance(result, RowError)
             else Verdict(result.decision, result.deciding_rule)
         )
+
+    def _plain(self, candidate: Candidate) -> bool:
+        """Whether the generated fast paths may take the candidate: nothing they
+        leave to the general path (kept grades, a jury, a session outside the text)."""
+        return not (candidate.kept or candidate.jury) and self.covers(candidate)
 
     def decide_all(
         self, rows: Iterable[Candidate | RowError], *, trace: bool = True
@@ -170,7 +188,7 @@ class Regulation:
         if regime not in self._writers and regime in self.regimes:
             self._writers[regime] = compile_writer(self.regimes[regime].regime, self.program)
         writer = self._writers.get(regime)
-        if writer and not (candidate.kept or candidate.jury):
+        if writer and self._plain(candidate):
             written = writer(candidate.grades, envelope(candidate, decided_at))
             if written is not None:
                 return self.regimes[regime].regime.rules[written[0]].outcome.name, written[1]

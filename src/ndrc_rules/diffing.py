@@ -41,6 +41,7 @@ from . import model as m
 from . import trace as t
 from .api import Regulation
 from .candidates import Candidate, RowError, read_candidates
+from .errors import UsageError
 from .explain import describe, describe_condition
 from .numbers import short
 from .parser import fold
@@ -312,10 +313,19 @@ def compare(old: Regulation, new: Regulation, rows: Iterable[Candidate | RowErro
 
     `rows` should be read with `read_both`; rows read by one version's `read`
     lack the columns only the other version knows."""
+    _same_diploma(old.program, new.program)
     tally = _Tally(old, new)
     for row in rows:
         tally.add(row)
     return tally.report()
+
+
+def _same_diploma(old: m.Program, new: m.Program) -> None:
+    """Versions of one diploma only: under another diploma every row would be an error
+    (its units are not the same), and nothing would compare."""
+    if fold(old.diploma.code) != fold(new.diploma.code):
+        args = {"old": old.path, "old_code": old.diploma.code, "new": new.path}
+        raise UsageError("F020", {**args, "new_code": new.diploma.code})
 
 
 class _Tally:

@@ -39,6 +39,11 @@ class InputFileError(Exception):
         return self.message
 
 
+class UsageError(InputFileError):
+    """Arguments that cannot go together (a diff of two different diplomas): the
+    command stops before reading anything, as for an unreadable file."""
+
+
 class StoreError(Exception):
     """A file that is not a decision store, or one that cannot be written."""
 

@@ -632,9 +632,8 @@ def replay_report(results: list[Replayed]) -> Group:
         who = text("replay.who", key=result.key, id=result.id or "—")
         if result.skipped:
             style = "dim" if result.same else "red"
-            lines.append(
-                Text(f"{'·' if result.same else '✘'} {who} : {text(result.skipped)}", style)
-            )
+            why = text(result.skipped, path=result.regulation)
+            lines.append(Text(f"{'·' if result.same else '✘'} {who} : {why}", style))
             continue
         if result.same:
             lines.append(Text(f"✔ {who} : {text('replay.same')}", style="green"))

@@ -43,17 +43,24 @@ class Replayed:
     id: str | None
     same: bool
     skipped: str | None = None  # a catalogue key when the record cannot be replayed
+    regulation: str | None = None  # the regulation file it could not be replayed under
     changed_files: list[tuple[str, str, str]] = field(default_factory=list)  # path, old, new
     engine: tuple[str, str] | None = None  # (recorded, running) when they differ
     differences: list[Difference] = field(default_factory=list)
 
 
 class Replayer:
-    """Replays records, loading each regulation file once."""
+    """Replays records, loading each regulation file once.
+
+    `regulation` replays every record under that file rather than the recorded
+    one; it is loaded at once, so that a file that is missing, unreadable or
+    invalid stops the replay (SourceError, RegulationError) before any record."""
 
     def __init__(self, regulation: Path | None = None) -> None:
-        self.override = regulation  # replay under this file rather than the recorded one
+        self.override = regulation
         self.loaded: dict[str, Regulation | str] = {}  # path → regulation, or why not
+        if regulation is not None:
+            self.loaded[str(regulation)] = load(regulation)
 
     def replay(self, key: str, text: str) -> Replayed:
         record = _parsed(text)
@@ -65,9 +72,10 @@ class Replayer:
         if not record.get("input") or not record.get("regulation"):
             return Replayed(key, identifier, same=False, skipped="replay.no_input")
         stamp = record["regulation"]
-        regulation = self._regulation(str(self.override or stamp["path"]))
+        path = str(self.override or stamp["path"])
+        regulation = self._regulation(path)
         if isinstance(regulation, str):
-            return Replayed(key, identifier, same=False, skipped=regulation)
+            return Replayed(key, identifier, same=False, skipped=regulation, regulation=path)
         again = _relocated(_decide_again(regulation, record), stamp, regulation)
         if again == text:
             return Replayed(key, identifier, same=True)
@@ -162,8 +170,9 @@ def _short(value: object) -> str:
 def records_in(
     path: Path, seq: int | None = None, candidate: str | None = None
 ) -> Iterator[tuple[str, str]]:
-    """(place, JSON text) of the records in a store, a JSON Lines file of records
-    or an `eval --format json` document; `seq` and `candidate` select."""
+    """(place, JSON text) of the records in a store, a JSON Lines file of records,
+    an `eval --format json` document or an `explain --format json` trace; `seq`
+    and `candidate` select."""
     if _is_sqlite(path):
         from .store import Store
 
@@ -175,7 +184,12 @@ def records_in(
             store.close()
         return
     with path.open(encoding="utf-8", errors="replace") as lines:
-        texts = _document(path, lines.read()) if path.suffix.lower() == ".json" else lines
+        first = lines.readline()
+        lines.seek(0)
+        # Both JSON documents are indented, so they open with a line holding `{` alone,
+        # which no JSON Lines record does.
+        whole = path.suffix.lower() == ".json" or first.strip() == "{"
+        texts = _document(path, lines.read()) if whole else lines
         for number, line in enumerate(texts, start=1):
             text = line.rstrip("\n")
             wanted = seq in (None, number) and text.strip()
@@ -184,11 +198,14 @@ def records_in(
 
 
 def _document(path: Path, content: str) -> list[str]:
-    """The records of an `eval --format json` document, as `eval` writes them one per line."""
+    """The records of an `eval --format json` document, or the one record of an
+    `explain --format json` trace, as `eval` writes them one per line."""
     document = _parsed(content)
-    if document is None or not isinstance(document.get("results"), list):
-        raise InputFileError("F016", {"path": str(path)})
-    return [to_json(result) for result in document["results"]]
+    if document is not None and isinstance(document.get("results"), list):
+        return [to_json(result) for result in document["results"]]
+    if document is not None and {"decision", "input", "regulation"} <= document.keys():
+        return [to_json(document)]
+    raise InputFileError("F016", {"path": str(path)})
 
 
 def _parsed(text: str) -> dict[str, Any] | None:

@@ -4,9 +4,28 @@ figure that cannot be computed. Text in, decision, trace or error out."""
 
 from __future__ import annotations
 
-import pytest
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
-from ndrc_rules.api import CandidateError, Regulation, loads
+import pytest
+from rich.console import Console
+
+from ndrc_rules.api import CandidateError, Regulation, load, loads
+from ndrc_rules.render import decisions_table
+
+ROOT = Path(__file__).resolve().parent.parent
+NDRC = ROOT / "regulations" / "bts_ndrc.reg"
+SCRIPT = Path(sys.executable).parent / "ndrc-rules"
+RESIT_RULE_LINE = next(
+    number
+    for number, line in enumerate(NDRC.read_text("utf-8").splitlines(), 1)
+    if line.startswith("  regle rattrapage")
+)
 
 # Two general units, both exemptable; the figure (`{figure}`) and the rule's
 # condition may divide by them.
@@ -53,3 +72,59 @@ def test_an_impossible_computation_names_the_figure_or_expression(
     error = _error(regulation, U4="12", U1="DISP", U2="DISP").error
     assert error.code == "C016"
     assert f"calcul impossible pour {named} :" in error.message
+
+
+# --- the jury decides; the proposal keeps the rule that proposed (point 5) -----------------
+JURY_ROW = "j1;apprentissage;6;7;8;10;10;11;admis;Livret scolaire examiné"
+CSV_HEADER = "id;regime;U1;U2;U3;U4;U5;U6;jury;jury_motif"
+
+
+@pytest.fixture
+def jury_file(tmp_path: Path) -> Path:
+    path = tmp_path / "jury.csv"
+    path.write_text(f"{CSV_HEADER}\n{JURY_ROW}\n", "utf-8")
+    return path
+
+
+def _cli(*args: str | Path) -> str:
+    command = [str(SCRIPT), *map(str, args)]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, "COLUMNS": "300"}
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_jury_is_the_decider_in_the_record(jury_file: Path) -> None:
+    record = json.loads(_cli("explain", NDRC, jury_file, "--id", "j1", "--format", "json"))
+    assert (record["decision"], record["deciding_rule"]) == ("admis", "jury")
+    assert record["deciding_rule_source"] is None and record["citation"] is None
+    proposal = record["proposal"]
+    assert (proposal["decision"], proposal["deciding_rule"]) == ("rattrapage", "rattrapage")
+    assert proposal["deciding_rule_source"]["line"] == RESIT_RULE_LINE
+    assert proposal["resit"]["count"] == 2
+
+
+def test_the_jury_is_the_decider_in_csv_table_and_tree(jury_file: Path) -> None:
+    rows = list(
+        csv.DictReader(io.StringIO(_cli("eval", NDRC, jury_file, "--format", "csv")), delimiter=";")
+    )
+    [row] = rows
+    assert (row["deciding_rule"], row["deciding_rule_line"]) == ("jury", "")
+    assert (row["proposal_decision"], row["proposal_rule"]) == ("rattrapage", "rattrapage")
+    assert row["proposal_rule_line"] == str(RESIT_RULE_LINE)
+    decision = load(NDRC).decide(dict(zip(CSV_HEADER.split(";"), JURY_ROW.split(";"), strict=True)))
+    console = Console(width=300, record=True)
+    console.print(decisions_table([decision], [], "t"))
+    where = f"bts_ndrc.reg:{RESIT_RULE_LINE}"
+    assert f"jury (proposition : Éligible au rattrapage, règle rattrapage — {where})" in (
+        console.export_text()
+    )
+    tree = _cli("explain", NDRC, jury_file, "--id", "j1")
+    assert "Règle décisive" not in tree
+    assert (
+        "Décidé par le jury, dont la décision prévaut (D643-26) — motif : Livret scolaire examiné"
+        in tree
+    )
+    proposal = f"règle rattrapage — {NDRC}:{RESIT_RULE_LINE}"
+    assert f"Proposition du moteur : Éligible au rattrapage ({proposal})" in tree

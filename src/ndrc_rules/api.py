@@ -189,15 +189,24 @@ class CandidateError(Exception):
 
 
 def _overruled(decision: t.Decision, jury: t.JuryDecision) -> t.Decision:
-    """The jury's decision replaces the proposal, which the record keeps."""
+    """The jury's decision replaces the proposal, which the record keeps with the rule
+    that proposed it: the jury, not that rule, decided."""
     proposal = t.Proposal(
-        decision=decision.decision, label=decision.label, deciding_rule=decision.deciding_rule
+        decision=decision.decision,
+        label=decision.label,
+        deciding_rule=decision.deciding_rule,
+        deciding_rule_source=decision.deciding_rule_source,
+        citation=decision.citation,
+        resit=decision.resit,
     )
     return decision.model_copy(
         update={
             "decision": jury.outcome,
             "label": jury.label,
             "deciding_rule": JURY,
+            "deciding_rule_source": None,
+            "citation": None,
+            "resit": None,
             "jury": jury,
             "proposal": proposal,
         }

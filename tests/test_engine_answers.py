@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from ndrc_rules import trace as t
 from ndrc_rules.api import CandidateError, Regulation, load, loads
 from ndrc_rules.render import decisions_table
 
@@ -128,3 +129,41 @@ def test_the_jury_is_the_decider_in_csv_table_and_tree(jury_file: Path) -> None:
     )
     proposal = f"règle rattrapage — {NDRC}:{RESIT_RULE_LINE}"
     assert f"Proposition du moteur : Éligible au rattrapage ({proposal})" in tree
+
+
+# --- an absence at the resit is no grade: the first one stays, the absence decides (point 3) --
+# General 62/7 = 8.857…, professional 41/4 = 10.25 > 10: eligible for the resit.
+RESIT = {"U1": "6", "U2": "7", "U3": "8", "U4": "10", "U5": "10", "U6": "11"}
+
+
+def _ndrc(**columns: str) -> t.Decision:
+    return load(NDRC).decide({"id": "c", "regime": "apprentissage", **RESIT, **columns})
+
+
+@pytest.mark.parametrize(
+    ("marker", "decision", "rule"), [("ABS", "ajourne", "absence"), ("ABJ", "admis", "admission")]
+)
+def test_an_absence_at_the_resit_keeps_the_first_grade(
+    marker: str, decision: str, rule: str
+) -> None:
+    result = _ndrc(**{"U1.rattrapage": marker, "U2.rattrapage": "20"})
+    assert (result.decision, result.deciding_rule) == (decision, rule)
+    [u1, _] = result.resit_phase.units
+    assert (u1.initial, u1.resit, u1.kept, u1.kept_status) == (
+        "6.00",
+        marker,
+        "6.00",
+        "ABS" if marker == "ABS" else "note",
+    )
+    # (5·10 + 4·10 + 3·11 + 3·6 + 3·20 + 3·8) / 21 = 225/21: U1 counts its first grade, not 0.
+    assert result.figures["moyenne_generale"] == "10.71"
+
+
+def test_the_trace_says_the_candidate_was_absent_at_the_resit(tmp_path: Path) -> None:
+    path = tmp_path / "abs.csv"
+    header = ";".join(["id", "regime", *RESIT, "U1.rattrapage", "U2.rattrapage"])
+    path.write_text(f"{header}\na1;apprentissage;{';'.join(RESIT.values())};ABS;20\n", "utf-8")
+    tree = _cli("explain", NDRC, path, "--id", "a1")
+    assert "U1 : 6.00, puis absent au rattrapage sans justification (aucune note) → 6.00" in tree
+    assert "ABS au rattrapage" not in tree
+    assert "U1 Culture générale et expression ×3 : absent (injustifié), compté 6.00" in tree

@@ -211,8 +211,9 @@ def resit_units(
     """The unit values after the resit, and what each chosen unit kept.
 
     Exactly `count` units among `allowed`, none exempted. Each keeps the better of
-    its initial and resit grades; an absence at the resit (ABS) is an absence,
-    a justified one (ABJ) leaves the initial grade.
+    its initial and resit grades. An absence at the resit is no grade: the unit
+    keeps its initial grade; an unjustified one (ABS) also marks the unit absent,
+    for the rules after the resit (`ABS dans …`) to decide on.
     """
     if len(grades) != count:
         column = next(iter(grades.values()))[0] if grades else None
@@ -230,7 +231,7 @@ def resit_units(
 
 def _better(initial: UnitValue, resit: Grade) -> UnitValue:
     if resit is Marker.ABS:
-        return UnitValue(str(Marker.ABS), Fraction(0))
+        return replace(initial, status=str(Marker.ABS))
     if isinstance(resit, Fraction) and (initial.value is None or resit > initial.value):
         return UnitValue(GRADED, resit)
     return initial

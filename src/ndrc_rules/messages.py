@@ -296,6 +296,10 @@ FRENCH: dict[str, str] = {
     "trace.resit_phase": "Après le rattrapage (décision avant : {label}, règle {rule})",
     "trace.resit_units": "Unités choisies : meilleure des deux notes",
     "trace.resit_unit": "{code} : {initial} puis {resit} au rattrapage → {kept}",
+    "trace.resit_absent": "{code} : {initial}, puis absent au rattrapage sans justification (aucune"
+    " note) → {kept} reste sa note ; l'absence compte pour les règles « ABS dans … »",
+    "trace.resit_absent_justified": "{code} : {initial}, puis absent au rattrapage avec"
+    " justification (aucune note) → {kept} reste sa note",
     "trace.kept": "(note conservée de la session {session})",
     "trace.jury": "Décidé par le jury, dont la décision prévaut (D643-26) — motif : {reason}",
     "trace.proposal": "Proposition du moteur : {label} (règle {rule} — {file}:{line})",
@@ -325,6 +329,7 @@ FRENCH: dict[str, str] = {
     "trace.input": "Ligne {row} lue — SHA-256 {sha256} — décidée le {decided_at} (rejouable : ndrc-rules replay)",
     "trace.exempted": "dispensé",
     "trace.absent": "absent (injustifié)",
+    "trace.absent_counted": "absent (injustifié), compté {value}",
     "trace.absent_justified": "absent (justifié) : compté 0",
     "trace.not_taken": "non présentée",
     "kind.unit": "une unité",
@@ -642,6 +647,10 @@ ENGLISH: dict[str, str] = {
     "trace.resit_phase": "After the resit (decision before: {label}, rule {rule})",
     "trace.resit_units": "Chosen units: better of the two grades",
     "trace.resit_unit": "{code}: {initial} then {resit} at the resit → {kept}",
+    "trace.resit_absent": "{code}: {initial}, then absent from the resit without justification (no"
+    " grade) → {kept} stays its grade; the absence counts for `ABS dans …` rules",
+    "trace.resit_absent_justified": "{code}: {initial}, then absent from the resit with"
+    " justification (no grade) → {kept} stays its grade",
     "trace.kept": "(grade kept from session {session})",
     "trace.jury": "Decided by the jury, whose decision prevails (D643-26) — reason: {reason}",
     "trace.proposal": "The engine's proposal: {label} (rule {rule} — {file}:{line})",
@@ -671,6 +680,7 @@ ENGLISH: dict[str, str] = {
     "trace.input": "Row {row} as read — SHA-256 {sha256} — decided at {decided_at} (replayable: ndrc-rules replay)",
     "trace.exempted": "exempted",
     "trace.absent": "absent (unjustified)",
+    "trace.absent_counted": "absent (unjustified), counted as {value}",
     "trace.absent_justified": "absent (justified): counted as 0",
     "trace.not_taken": "not taken",
     "kind.unit": "a unit",

@@ -213,18 +213,7 @@ def trace_tree(decision: t.Decision) -> RenderableType:
         )
         chosen = second.add(Text(text("trace.resit_units"), "bold"))
         for unit in phase.units:
-            kept = _unit_value(unit.kept_status, unit.kept)
-            chosen.add(
-                Text(
-                    text(
-                        "trace.resit_unit",
-                        code=unit.code,
-                        initial=unit.initial or "—",
-                        resit=unit.resit,
-                        kept=kept,
-                    )
-                )
-            )
+            chosen.add(Text(_resit_unit(unit)))
         if phase.trace:
             _phase(second, phase.trace)
     if decision.ignored_columns:
@@ -287,10 +276,20 @@ def _units(node: Tree, units: list[t.UnitTrace]) -> None:
             )
 
 
+def _resit_unit(unit: t.ResitUnitTrace) -> str:
+    """A chosen unit: both grades and the one kept, or the absence at the resit said so."""
+    key = _RESIT_ABSENCE.get(unit.resit, "trace.resit_unit")
+    kept = unit.kept if key != "trace.resit_unit" else _unit_value(unit.kept_status, unit.kept)
+    return text(key, code=unit.code, initial=unit.initial or "—", resit=unit.resit, kept=kept)
+
+
+_RESIT_ABSENCE = {"ABS": "trace.resit_absent", "ABJ": "trace.resit_absent_justified"}
+
+
 def _unit_value(status: str, shown: str | None) -> str:
     return {
         "note": shown or "",
-        "ABS": text("trace.absent"),
+        "ABS": text("trace.absent_counted", value=shown) if shown else text("trace.absent"),
         "ABJ": text("trace.absent_justified"),
         "DISP": text("trace.exempted"),
         "absente": text("trace.not_taken"),

@@ -28,11 +28,11 @@ RESIT_RULE_LINE = next(
     if line.startswith("  regle rattrapage")
 )
 
-# Two general units, both exemptable; the figure (`{figure}`) and the rule's
-# condition may divide by them.
-EXEMPTABLE = """\
+# Two general units, both exemptable.
+UNITS = """\
 diplome T "Test"
 resultat admis "Admis"
+resultat rattrapage "Rattrapage"
 resultat ajourne "Ajourné"
 regime r "R"
   groupe pro "Pro"
@@ -40,6 +40,9 @@ regime r "R"
   groupe gen "Gen" dispensable
     unite U1 "Un" coefficient 1
     unite U2 "Deux" coefficient 1
+"""
+# The figure (`{figure}`) and the rule's condition may divide by them.
+EXEMPTABLE = UNITS + """\
   chiffre moy "Moyenne" = moyenne de {figure}
   regle generale "Générale"
     si {condition} alors admis
@@ -57,12 +60,12 @@ def _error(regulation: Regulation, **columns: str) -> CandidateError:
 @pytest.mark.parametrize(
     ("figure", "condition", "named"),
     [
-        ("gen", "moy >= 10", "`moy` (<texte>:10)"),  # a figure: its name and line
-        ("pro", "moy > 8 et moyenne de gen >= 10", "`moyenne de gen` (<texte>:12)"),
+        ("gen", "moy >= 10", "`moy` (<texte>:11)"),  # a figure: its name and line
+        ("pro", "moy > 8 et moyenne de gen >= 10", "`moyenne de gen` (<texte>:13)"),
         (
             "pro",
             "total de gen / coefficients de gen >= 10",
-            "`total de gen / coefficients de gen` (<texte>:12)",
+            "`total de gen / coefficients de gen` (<texte>:13)",
         ),
     ],
 )
@@ -167,3 +170,119 @@ def test_the_trace_says_the_candidate_was_absent_at_the_resit(tmp_path: Path) ->
     assert "U1 : 6.00, puis absent au rattrapage sans justification (aucune note) → 6.00" in tree
     assert "ABS au rattrapage" not in tree
     assert "U1 Culture générale et expression ×3 : absent (injustifié), compté 6.00" in tree
+
+
+# --- resit terms a candidate can meet (point 2) -------------------------------------------
+COMMUNICATION = ROOT / "regulations" / "bts_communication.reg"
+# Professional 10, U1 8: general (120 + 24) / 15 = 9.60 with U21, U22, U31, U32 exempted.
+FOUR_EXEMPTED = {
+    **{"U4": "10", "U5": "10", "U6": "10", "U1": "8"},
+    **dict.fromkeys(("U21", "U22", "U31", "U32"), "DISP"),
+}
+
+
+def _communication(**columns: str) -> t.Decision:
+    return load(COMMUNICATION).decide({"id": "c", "regime": "scolaire", **columns})
+
+
+def test_exempted_units_are_not_offered_and_fewer_left_means_all_of_them() -> None:
+    decision = _communication(**FOUR_EXEMPTED)
+    assert (decision.decision, decision.deciding_rule) == ("rattrapage", "rattrapage")
+    terms = decision.resit
+    assert (terms.count, terms.units, terms.required) == (1, ["U1"], 2)
+    assert terms.exempted == ["U21", "U22", "U31", "U32"]
+    # The resit the engine proposed can be taken: (120 + 3·12) / 15 = 10.40.
+    after = _communication(**FOUR_EXEMPTED, **{"U1.rattrapage": "12"})
+    assert (after.decision, after.deciding_rule, after.figures["moyenne_generale"]) == (
+        "admis",
+        "admission",
+        "10.40",
+    )
+
+
+def test_with_enough_units_left_the_exempted_ones_are_only_left_out() -> None:
+    decision = _communication(**{**FOUR_EXEMPTED, "U32": "10"})
+    terms = decision.resit
+    assert (terms.count, terms.units, terms.exempted, terms.required) == (
+        2,
+        ["U1", "U32"],
+        ["U21", "U22", "U31"],
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("resit", "code", "listed"),
+    [
+        ({"U21.rattrapage": "12"}, "C019", "(unités au choix du candidat : U1)"),
+        (
+            {"U1.rattrapage": "12", "U21.rattrapage": "12"},
+            "C018",
+            "exactement 1, au choix parmi U1",
+        ),
+    ],
+)
+def test_resit_errors_list_only_the_units_the_candidate_can_choose(
+    resit: dict[str, str], code: str, listed: str
+) -> None:
+    with pytest.raises(CandidateError) as caught:
+        _communication(**FOUR_EXEMPTED, **resit)
+    assert caught.value.error.code == code and listed in caught.value.error.message
+    assert "U22" not in caught.value.error.message
+
+
+def test_a_chosen_unit_cannot_be_exempted_at_the_resit() -> None:
+    grades = {**FOUR_EXEMPTED, "U32": "10"}
+    with pytest.raises(CandidateError) as caught:
+        _communication(**grades, **{"U1.rattrapage": "12", "U32.rattrapage": "DISP"})
+    assert (caught.value.error.code, caught.value.error.field) == ("C036", "U32.rattrapage")
+
+
+def test_the_trace_shows_the_terms_as_the_candidate_can_meet_them(tmp_path: Path) -> None:
+    path = tmp_path / "disp.csv"
+    path.write_text(
+        "id;regime;"
+        + ";".join(FOUR_EXEMPTED)
+        + "\nd1;scolaire;"
+        + ";".join(FOUR_EXEMPTED.values()),
+        "utf-8",
+    )
+    tree = _cli("explain", COMMUNICATION, path, "--id", "d1")
+    assert "Rattrapage : 1 unité(s) au choix parmi U1\n" in tree
+    assert "hors du choix, car dispensé : U21, U22, U31, U32" in tree
+    assert "le règlement en prévoit 2 ; il n'en reste que 1 au choix : toutes les restantes" in tree
+
+
+# A resit rule whose terms do not say what applies with fewer units left (C034),
+# and one that a candidate exempted from every general unit meets (C035).
+TERMS = UNITS + """\
+  regle second_tour "Contrôle"
+    si U4 >= 8 alors rattrapage (choix de 2 unites parmi gen{remaining})
+  sinon ajourne
+"""
+
+
+@pytest.mark.parametrize(
+    ("remaining", "grades", "code", "said"),
+    [
+        ("", {"U1": "12", "U2": "DISP"}, "C034", "écrivez `ou toutes les restantes`"),
+        (" ou toutes les restantes", {"U1": "DISP", "U2": "DISP"}, "C035", "dispensé de toutes"),
+    ],
+)
+def test_terms_a_candidate_cannot_meet_are_an_error_never_a_resit(
+    remaining: str, grades: dict[str, str], code: str, said: str
+) -> None:
+    regulation = loads(TERMS.format(remaining=remaining))
+    error = _error(regulation, U4="12", **grades).error
+    assert error.code == code and said in error.message
+
+
+def test_the_remaining_clause_is_kept_by_the_formatter(tmp_path: Path) -> None:
+    path = tmp_path / "t.reg"
+    path.write_text(TERMS.format(remaining=" OU Toutes LES restantes"), "utf-8")
+    _cli("fmt", path)
+    assert "(choix de 2 unites parmi gen ou toutes les restantes)" in path.read_text("utf-8")
+    decision = loads(path.read_text("utf-8")).decide(
+        {"id": "c", "regime": "r", "U4": "12", "U1": "12", "U2": "DISP"}
+    )
+    assert (decision.resit.count, decision.resit.units, decision.resit.required) == (1, ["U1"], 2)

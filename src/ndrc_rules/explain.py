@@ -11,7 +11,7 @@ from fractions import Fraction
 from . import __version__
 from . import model as m
 from . import trace as t
-from .binding import ResitUnit, UnitValue
+from .binding import ResitOffer, ResitUnit, UnitValue
 from .evaluator import CompiledRegime, Evaluation, Place
 from .model import describe
 from .numbers import display, exact
@@ -134,6 +134,16 @@ def verdict(rule: m.RuleDef) -> dict[str, object]:
         "citation": citation(rule.citation),
         "resit": rule.resit and t.ResitTerms(count=rule.resit.count, units=list(rule.resit.units)),
     }
+
+
+def resit_terms(offer: ResitOffer) -> t.ResitTerms:
+    """The resit terms as the candidate can meet them (`verdict` gives the rule's own)."""
+    return t.ResitTerms(
+        count=offer.count,
+        units=list(offer.units),
+        exempted=list(offer.exempted),
+        required=offer.required,
+    )
 
 
 def stamp(program: m.Program) -> t.RegulationStamp:

@@ -100,8 +100,9 @@ FRENCH: dict[str, str] = {
     "C015": "chaque candidat doit être un objet JSON (trouvé {kind})",
     "C016": "calcul impossible pour `{figure}` ({place}) : aucune unité notée (toutes dispensées ?)",
     "C017": "la règle utilise la note de {unit}, mais le candidat en est dispensé",
-    "C018": "rattrapage : {count} unité(s) notée(s) au rattrapage, il en faut exactement {expected}",
-    "C019": "{unit} ne peut pas être choisie pour le rattrapage (unités possibles : {allowed}, non dispensées)",
+    "C018": "rattrapage : {count} unité(s) notée(s) au rattrapage, il en faut exactement {expected},"
+    " au choix parmi {allowed}",
+    "C019": "{unit} ne peut pas être choisie pour le rattrapage (unités au choix du candidat : {allowed})",
     "C020": "notes de rattrapage données, mais la décision avant rattrapage est `{outcome}`",
     "C021": "notes de rattrapage données, mais le régime {regime} ne dit rien de l'après-rattrapage (`apres controle`)",
     "C022": "{unit} : une note conservée d'une session antérieure doit être {threshold} (trouvé {value})",
@@ -116,6 +117,14 @@ FRENCH: dict[str, str] = {
     "C031": "plusieurs versions du règlement : la colonne `session` du candidat est nécessaire",
     "C032": "ligne ou cellule trop longue (plus de {limit} caractères) : ligne non lue",
     "C033": "guillemet ouvert et jamais fermé : les lignes de celle-ci à la ligne {last} ont été lues comme une seule ; vérifiez les guillemets",
+    "C034": "la règle {rule} propose un rattrapage sur {count} unité(s) parmi {groups}, mais le"
+    " candidat ne peut choisir que {units} (dispensé de {exempted}) et le règlement ne dit pas ce"
+    " qui s'applique alors : écrivez `ou toutes les restantes` dans ses modalités de rattrapage",
+    "C035": "la règle {rule} propose un rattrapage sur {count} unité(s) parmi {groups}, mais le"
+    " candidat est dispensé de toutes ({exempted}) et le règlement ne dit pas ce qui s'applique"
+    " alors : ajoutez à sa condition qu'il reste une unité au choix (`et coefficients de {groups} > 0`)",
+    "C036": "`{column}` : une unité choisie pour le rattrapage ne peut pas en être dispensée ;"
+    " écrivez la note obtenue, ABS ou ABJ",
     # --- files -----------------------------------------------------------
     "F001": "fichier introuvable : {path}",
     "F015": "impossible de lire {path} : {reason}",
@@ -323,7 +332,10 @@ FRENCH: dict[str, str] = {
     "trace.default": "résultat par défaut",
     "trace.citation": "Règlement : « {text} »",
     "trace.citation_source": "Source : {source}",
-    "trace.resit": "Rattrapage : {count} unités au choix parmi {units}",
+    "trace.resit": "Rattrapage : {count} unité(s) au choix parmi {units}",
+    "trace.resit_exempted": "hors du choix, car dispensé : {units}",
+    "trace.resit_remaining": "le règlement en prévoit {required} ; il n'en reste que {count} au"
+    " choix : toutes les restantes, comme le disent ses modalités (« ou toutes les restantes »)",
     "trace.regulation": "Règlement {path} — SHA-256 {sha256} — moteur {engine}",
     "trace.import": "qui importe {path} — SHA-256 {sha256}",
     "trace.input": "Ligne {row} lue — SHA-256 {sha256} — décidée le {decided_at} (rejouable : ndrc-rules replay)",
@@ -451,8 +463,9 @@ ENGLISH: dict[str, str] = {
     "C015": "each candidate must be a JSON object (found {kind})",
     "C016": "cannot compute `{figure}` ({place}): no graded unit (all exempted?)",
     "C017": "the rule uses the grade of {unit}, but the candidate is exempted from it",
-    "C018": "resit: {count} unit(s) graded at the resit, exactly {expected} required",
-    "C019": "{unit} cannot be chosen for the resit (possible units: {allowed}, not exempted)",
+    "C018": "resit: {count} unit(s) graded at the resit, exactly {expected} required, chosen"
+    " from {allowed}",
+    "C019": "{unit} cannot be chosen for the resit (units the candidate can choose: {allowed})",
     "C020": "resit grades given, but the decision before the resit is `{outcome}`",
     "C021": "resit grades given, but regime {regime} says nothing of after the resit (`apres controle`)",
     "C022": "{unit}: a grade kept from an earlier session must be {threshold} (found {value})",
@@ -467,6 +480,14 @@ ENGLISH: dict[str, str] = {
     "C031": "several versions of the regulation: the candidate's `session` column is needed",
     "C032": "line or cell too long (over {limit} characters): row not read",
     "C033": "quote opened and never closed: lines from this one to line {last} were read as one; check the quotes",
+    "C034": "the rule {rule} proposes a resit on {count} unit(s) from {groups}, but the candidate"
+    " can choose only {units} (exempted: {exempted}) and the regulation does not say what then"
+    " applies: write `ou toutes les restantes` in its resit terms",
+    "C035": "the rule {rule} proposes a resit on {count} unit(s) from {groups}, but the candidate"
+    " is exempted from all of them ({exempted}) and the regulation does not say what then applies:"
+    " add to its condition that a unit is left to choose (`et coefficients de {groups} > 0`)",
+    "C036": "`{column}`: a unit chosen for the resit cannot be exempted from it; write the grade"
+    " obtained, ABS or ABJ",
     # --- files -----------------------------------------------------------
     "F001": "file not found: {path}",
     "F015": "cannot read {path}: {reason}",
@@ -674,7 +695,10 @@ ENGLISH: dict[str, str] = {
     "trace.default": "default outcome",
     "trace.citation": "Regulation: “{text}”",
     "trace.citation_source": "Source: {source}",
-    "trace.resit": "Resit: {count} units to choose from {units}",
+    "trace.resit": "Resit: {count} unit(s) to choose from {units}",
+    "trace.resit_exempted": "not to choose from, being exempted: {units}",
+    "trace.resit_remaining": "the regulation provides for {required}; only {count} are left to"
+    " choose: all of them, as its terms say (`ou toutes les restantes`)",
     "trace.regulation": "Regulation {path} — SHA-256 {sha256} — engine {engine}",
     "trace.import": "importing {path} — SHA-256 {sha256}",
     "trace.input": "Row {row} as read — SHA-256 {sha256} — decided at {decided_at} (replayable: ndrc-rules replay)",

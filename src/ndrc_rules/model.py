@@ -179,6 +179,7 @@ class ResitDef:
     count: int
     units: tuple[str, ...]
     sets: tuple[str, ...]
+    remaining: bool = False  # fewer units left to choose (others exempted): all of them
 
 
 @dataclass(frozen=True, slots=True)

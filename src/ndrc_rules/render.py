@@ -193,14 +193,7 @@ def trace_tree(decision: t.Decision) -> RenderableType:
     )
     _decider(root, decision)
     if decision.resit:
-        root.add(
-            Text(
-                text(
-                    "trace.resit", count=decision.resit.count, units=", ".join(decision.resit.units)
-                ),
-                "yellow",
-            )
-        )
+        _resit_terms(root, decision.resit)
     phase = decision.resit_phase
     first = root.add(Text(text("trace.first_phase"), "bold")) if phase else root
     _phase(first, trace)
@@ -231,6 +224,16 @@ def trace_tree(decision: t.Decision) -> RenderableType:
         sha256, at = decision.input.sha256, decision.decided_at
         lines.append(text("trace.input", row=decision.row, sha256=sha256, decided_at=at))
     return Group(root, *(Text(line, "dim") for line in lines))
+
+
+def _resit_terms(root: Tree, terms: t.ResitTerms) -> None:
+    """The units the candidate can choose; those exempted, and the rule's count if fewer remain."""
+    units = ", ".join(terms.units)
+    node = root.add(Text(text("trace.resit", count=terms.count, units=units), "yellow"))
+    if terms.exempted:
+        node.add(Text(text("trace.resit_exempted", units=", ".join(terms.exempted))))
+    if terms.required is not None:
+        node.add(Text(text("trace.resit_remaining", required=terms.required, count=terms.count)))
 
 
 def _decider(root: Tree, decision: t.Decision) -> None:

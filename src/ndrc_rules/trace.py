@@ -119,8 +119,12 @@ class RuleTrace(_Record):
 
 
 class ResitTerms(_Record):
+    """The resit the candidate can take: `count` units to choose among `units`."""
+
     count: int
     units: list[str]
+    exempted: list[str] = []  # units of the rule's terms left out: the candidate is exempted
+    required: int | None = None  # the rule's count, when fewer units remain and all are taken
 
 
 class Trace(_Record):

@@ -131,7 +131,12 @@ def test_explain_json_is_the_decision_record() -> None:
     result = run("explain", NDRC, COHORT, "--id", "2026-NDRC-0006", "--format", "json")
     decision = json.loads(result.stdout)
     assert (decision["decision"], decision["deciding_rule"]) == ("rattrapage", "rattrapage")
-    assert decision["resit"] == {"count": 2, "units": ["U1", "U2", "U3"]}
+    assert decision["resit"] == {
+        "count": 2,
+        "units": ["U1", "U2", "U3"],
+        "exempted": [],
+        "required": None,
+    }
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,16 @@ from typing import NamedTuple
 
 from . import model as m
 from . import trace as t
-from .binding import RESIT_SUFFIX, BindingError, ResitUnit, bind, resit_grades, resit_units
+from .binding import (
+    RESIT_SUFFIX,
+    BindingError,
+    ResitOffer,
+    ResitUnit,
+    bind,
+    resit_grades,
+    resit_offer,
+    resit_units,
+)
 from .candidates import (
     JURY,
     JURY_REASON,
@@ -26,7 +35,7 @@ from .candidates import (
 from .diagnostics import Diagnostic, has_errors
 from .errors import RegulationError
 from .evaluator import CompiledRegime, Evaluation
-from .explain import build_trace, resit_trace, stamp, verdict
+from .explain import build_trace, resit_terms, resit_trace, stamp, verdict
 from .fasttrace import WriteRecord, compile_writer
 from .frontend import compile_source
 from .numbers import display
@@ -108,16 +117,21 @@ class Regulation:
             return _row_error(candidate, "C005", "regime", value=candidate.regime, known=known)
         try:
             evaluation = compiled.evaluate(bind(candidate, compiled.regime))
-            after = _after_resit(candidate, compiled, evaluation)
+            rule = evaluation.rule
+            offer = rule.resit and resit_offer(rule.resit, evaluation.units, rule.name)
+            after = _after_resit(candidate, compiled, evaluation, offer)
             jury = self._jury(candidate)
         except BindingError as error:
             return _row_error(candidate, error.code, error.field, **error.args_)
         final = after[0] if after else evaluation
+        fields = verdict(final.rule)
+        if offer and not after:  # the terms as this candidate can meet them
+            fields["resit"] = resit_terms(offer)
         decision = t.Decision(
             row=candidate.row,
             id=candidate.id,
             regime=compiled.regime.name,
-            **verdict(final.rule),  # type: ignore[arg-type]
+            **fields,  # type: ignore[arg-type]
             figures={k: display(v) for k, v in final.figures.items()},
             ignored_columns=list(candidate.ignored),
             trace=build_trace(evaluation, compiled, self.program) if trace else None,
@@ -207,15 +221,24 @@ class CandidateError(Exception):
 
 
 def _overruled(decision: t.Decision, jury: t.JuryDecision) -> t.Decision:
-    """The jury's decision replaces the proposal, which the record keeps."""
+    """The jury's decision replaces the proposal, which the record keeps with the rule
+    that proposed it: the jury, not that rule, decided."""
     proposal = t.Proposal(
-        decision=decision.decision, label=decision.label, deciding_rule=decision.deciding_rule
+        decision=decision.decision,
+        label=decision.label,
+        deciding_rule=decision.deciding_rule,
+        deciding_rule_source=decision.deciding_rule_source,
+        citation=decision.citation,
+        resit=decision.resit,
     )
     return decision.model_copy(
         update={
             "decision": jury.outcome,
             "label": jury.label,
             "deciding_rule": JURY,
+            "deciding_rule_source": None,
+            "citation": None,
+            "resit": None,
             "jury": jury,
             "proposal": proposal,
         }
@@ -223,19 +246,21 @@ def _overruled(decision: t.Decision, jury: t.JuryDecision) -> t.Decision:
 
 
 def _after_resit(
-    candidate: Candidate, compiled: CompiledRegime, evaluation: Evaluation
+    candidate: Candidate,
+    compiled: CompiledRegime,
+    evaluation: Evaluation,
+    offer: ResitOffer | None,
 ) -> tuple[Evaluation, tuple[ResitUnit, ...]] | None:
     """The decision after the resit, when the candidate has resit grades."""
     grades = resit_grades(candidate, compiled.regime)
     if not grades:
         return None
     column = next(iter(grades.values()))[0]
-    terms = evaluation.rule.resit
-    if terms is None:
+    if offer is None:
         raise BindingError("C020", column, outcome=evaluation.rule.outcome.name)
     if compiled.resit is None:
         raise BindingError("C021", column, regime=compiled.regime.name)
-    units, chosen = resit_units(evaluation.units, grades, terms.count, terms.units)
+    units, chosen = resit_units(evaluation.units, grades, offer)
     return compiled.evaluate(units, resit=True), chosen
 
 

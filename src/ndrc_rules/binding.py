@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from .candidates import KEPT_SUFFIX, SESSION, Candidate, Grade, Marker
-from .model import RegimeDef, UnitDef
+from .model import RegimeDef, ResitDef, UnitDef
 from .numbers import COMPARATORS, short
 from .parser import fold
 
@@ -179,6 +179,39 @@ def _from_parts(unit: UnitDef, given: dict[str, tuple[str, Grade]]) -> UnitValue
 
 
 @dataclass(frozen=True, slots=True)
+class ResitOffer:
+    """The resit a candidate can really take: how many units, among which."""
+
+    count: int
+    units: tuple[str, ...]  # the units of the terms the candidate can choose
+    exempted: tuple[str, ...]  # the units of the terms left out: the candidate is exempted
+    required: int | None  # the count the rule states, when fewer units remain (all taken)
+
+
+def resit_offer(terms: ResitDef, units: dict[str, UnitValue], rule: str) -> ResitOffer:
+    """The terms of `rule` for this candidate: exempted units cannot be chosen. When
+    fewer units remain than the rule requires, the regulation must say what then
+    applies: `ou toutes les restantes` in the terms (C034); when none remain, a
+    condition of the rule (C035). The engine never proposes a resit that cannot
+    be taken."""
+    choosable = tuple(c for c in terms.units if units[c].status != str(Marker.DISP))
+    exempted = tuple(c for c in terms.units if c not in choosable)
+    if len(choosable) >= terms.count:
+        return ResitOffer(terms.count, choosable, exempted, None)
+    args = {
+        "rule": rule,
+        "count": terms.count,
+        "groups": ", ".join(terms.sets),
+        "exempted": ", ".join(exempted),
+    }
+    if not choosable:
+        raise BindingError("C035", None, **args)
+    if not terms.remaining:
+        raise BindingError("C034", None, units=", ".join(choosable), **args)
+    return ResitOffer(len(choosable), choosable, exempted, terms.count)
+
+
+@dataclass(frozen=True, slots=True)
 class ResitUnit:
     """A unit chosen for the resit: its grade before, at the resit, and the one kept."""
 
@@ -203,25 +236,26 @@ def resit_grades(candidate: Candidate, regime: RegimeDef) -> dict[str, tuple[str
 
 
 def resit_units(
-    units: dict[str, UnitValue],
-    grades: dict[str, tuple[str, Grade]],
-    count: int,
-    allowed: tuple[str, ...],
+    units: dict[str, UnitValue], grades: dict[str, tuple[str, Grade]], offer: ResitOffer
 ) -> tuple[dict[str, UnitValue], tuple[ResitUnit, ...]]:
     """The unit values after the resit, and what each chosen unit kept.
 
-    Exactly `count` units among `allowed`, none exempted. Each keeps the better of
-    its initial and resit grades; an absence at the resit (ABS) is an absence,
-    a justified one (ABJ) leaves the initial grade.
+    Exactly as many units as the offer says, among its units. Each keeps the better of
+    its initial and resit grades. An absence at the resit is no grade: the unit
+    keeps its initial grade; an unjustified one (ABS) also marks the unit absent,
+    for the rules after the resit (`ABS dans …`) to decide on.
     """
-    if len(grades) != count:
+    allowed = ", ".join(offer.units)
+    if len(grades) != offer.count:
         column = next(iter(grades.values()))[0] if grades else None
-        raise BindingError("C018", column, count=len(grades), expected=count)
+        raise BindingError("C018", column, count=len(grades), expected=offer.count, allowed=allowed)
     chosen = []
     for code, (column, grade) in grades.items():
+        if code not in offer.units:
+            raise BindingError("C019", column, unit=code, allowed=allowed)
+        if grade is Marker.DISP:
+            raise BindingError("C036", column, column=column)
         initial = units[code]
-        if code not in allowed or initial.status == "DISP":
-            raise BindingError("C019", column, unit=code, allowed=", ".join(allowed))
         chosen.append(ResitUnit(code, initial, grade, _better(initial, grade)))
     after = dict(units)
     after.update({unit.code: unit.kept for unit in chosen})
@@ -230,7 +264,7 @@ def resit_units(
 
 def _better(initial: UnitValue, resit: Grade) -> UnitValue:
     if resit is Marker.ABS:
-        return UnitValue(str(Marker.ABS), Fraction(0))
+        return replace(initial, status=str(Marker.ABS))
     if isinstance(resit, Fraction) and (initial.value is None or resit > initial.value):
         return UnitValue(GRADED, resit)
     return initial

@@ -271,7 +271,12 @@ class _Builder(Transformer):
 
     def resit_terms(self, meta: Meta, children: list[Any]) -> s.ResitTerms:
         count = next(c for c in children if isinstance(c, Token) and c.type == "NUMBER")
-        return s.ResitTerms(self._number(count), children[-1], self._span(meta))
+        remaining = children[-1] is True  # `ou toutes les restantes`
+        among = children[-2] if remaining else children[-1]
+        return s.ResitTerms(self._number(count), among, self._span(meta), remaining)
+
+    def remaining(self, meta: Meta, children: list[Any]) -> bool:
+        return True
 
     def conclusion(self, meta: Meta, children: list[Any]) -> s.Conclusion:
         resit = children[1] if len(children) > 1 else None

@@ -643,7 +643,7 @@ class _Resolver:
             self.checker.error(
                 "E115", terms.span, count=count, group=", ".join(sets), available=len(units)
             )
-        return m.ResitDef(count, units, sets)
+        return m.ResitDef(count, units, sets, terms.remaining)
 
     def condition(self, condition: s.Condition) -> m.Cond:
         match condition:

@@ -138,8 +138,8 @@ class Verdict:
 
     step: Step
     initial_rule: str  # the deciding rule before the resit (the rule itself if none)
-    file: str
-    line: int
+    file: str | None  # None: the jury decided, no rule of the file
+    line: int | None
 
     @classmethod
     def of(cls, decision: t.Decision) -> Verdict:
@@ -152,7 +152,7 @@ class Verdict:
         )
         source = decision.deciding_rule_source
         initial = phase.initial_rule if phase else decision.deciding_rule
-        return cls(step, initial, source.file, source.line)
+        return cls(step, initial, source and source.file, source and source.line)
 
     @property
     def path(self) -> _Path:

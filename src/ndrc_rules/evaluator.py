@@ -13,11 +13,13 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import PurePath
 
 from . import model as m
 from .binding import BindingError, UnitValue
 from .fastpath import compile_fast
 from .numbers import COMPARATORS, rounded
+from .source import Span
 
 Env = tuple[dict[str, UnitValue], dict[str, Fraction]]
 NumberFn = Callable[[Env], Fraction]
@@ -30,6 +32,22 @@ _ARITHMETIC: dict[str, Callable[[Fraction, Fraction], Fraction]] = {
     "/": operator.truediv,
 }
 ZERO = Fraction(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A figure or an expression, and where the file states it: what C016 names."""
+
+    name: str
+    span: Span
+
+    @classmethod
+    def of(cls, expr: m.Expr, span: Span) -> Place:
+        return cls(m.describe(expr), span)
+
+    @property
+    def where(self) -> str:
+        return f"{PurePath(self.span.file).name}:{self.span.line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +122,14 @@ class CompiledRegime:
 
     # --- compiling expressions ---------------------------------------------------
     def figure(self, figure: m.FigureDef) -> NumberFn:
-        compute = self.number(figure.expr, figure.name)
+        compute = self.number(figure.expr, Place(figure.name, figure.span))
         if figure.rounding is None:
             return compute
         decimals, mode = figure.rounding.decimals, figure.rounding.mode
         return lambda env: rounded(compute(env), decimals, mode)
 
-    def number(self, expr: m.Expr, figure: str) -> NumberFn:
+    def number(self, expr: m.Expr, figure: Place) -> NumberFn:
+        """`figure`: what a division by zero names (the figure, or the expression)."""
         match expr:
             case m.Const(value=value):
                 return lambda env: value
@@ -140,7 +159,7 @@ class CompiledRegime:
         return grade
 
     @staticmethod
-    def arithmetic(op: str, left: NumberFn, right: NumberFn, figure: str) -> NumberFn:
+    def arithmetic(op: str, left: NumberFn, right: NumberFn, figure: Place) -> NumberFn:
         apply = _ARITHMETIC[op]
         if op != "/":
             return lambda env: apply(left(env), right(env))
@@ -148,12 +167,12 @@ class CompiledRegime:
         def divide(env: Env) -> Fraction:
             denominator = right(env)
             if denominator == 0:
-                raise BindingError("C016", None, figure=figure)
+                raise BindingError("C016", None, figure=figure.name, place=figure.where)
             return left(env) / denominator
 
         return divide
 
-    def aggregate(self, expr: m.Aggregate, figure: str) -> NumberFn:
+    def aggregate(self, expr: m.Aggregate, figure: Place) -> NumberFn:
         weights = [(code, self.units[code].coefficient or Fraction(1)) for code in expr.units]
         if expr.kind == "points_above":
             threshold = expr.threshold or ZERO
@@ -182,7 +201,8 @@ class CompiledRegime:
     def test(self, cond: m.Cond) -> TestFn:
         match cond:
             case m.Compare(op=op, left=left, right=right):
-                compare, lhs, rhs = COMPARATORS[op], self.number(left, ""), self.number(right, "")
+                compare = COMPARATORS[op]
+                lhs, rhs = (self.number(e, Place.of(e, cond.span)) for e in (left, right))
                 return lambda env: compare(lhs(env), rhs(env))
             case m.InRange():
                 return self.in_range(cond)
@@ -200,7 +220,9 @@ class CompiledRegime:
         raise AssertionError(cond)
 
     def in_range(self, cond: m.InRange) -> TestFn:
-        value, low, high = (self.number(e, "") for e in (cond.value, cond.low, cond.high))
+        value, low, high = (
+            self.number(e, Place.of(e, cond.span)) for e in (cond.value, cond.low, cond.high)
+        )
         above = operator.ge if cond.low_inclusive else operator.gt
         below = operator.le if cond.high_inclusive else operator.lt
 

@@ -11,35 +11,15 @@ from fractions import Fraction
 from . import __version__
 from . import model as m
 from . import trace as t
-from .binding import ResitUnit, UnitValue
-from .evaluator import CompiledRegime, Evaluation
-from .numbers import display, exact, short
+from .binding import ResitOffer, ResitUnit, UnitValue
+from .evaluator import CompiledRegime, Evaluation, Place
+from .model import describe
+from .numbers import display, exact
 
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 NO_ABSENCE = "aucune"  # what an `ABS dans …` check found when no unit is absent
 
 
 # --- the regulation's words ----------------------------------------------------
-def describe(expr: m.Expr, parent: int = 0) -> str:
-    match expr:
-        case m.Const(value=value):
-            return short(value)
-        case m.FigureRef(name=name) | m.UnitGrade(code=name):
-            return name
-        case m.Aggregate(kind="points_above", threshold=threshold, sets=sets):
-            return f"points au-dessus de {short(threshold or Fraction(0))} de {', '.join(sets)}"
-        case m.Aggregate(kind=kind, sets=sets):
-            word = {"mean": "moyenne", "total": "total", "coefficients": "coefficients"}[kind]
-            return f"{word} de {', '.join(sets)}"
-        case m.Arithmetic(op=op, left=left, right=right):
-            level = _PRECEDENCE[op]
-            text = f"{describe(left, level)} {op} {describe(right, level + 1)}"
-            return f"({text})" if level < parent else text
-        case m.Negative(operand=operand):
-            return f"-{describe(operand, 3)}"
-    raise AssertionError(expr)
-
-
 def describe_condition(cond: m.Cond, nested: bool = False) -> str:
     match cond:
         case m.Compare(op=op, left=left, right=right):
@@ -72,8 +52,11 @@ class _Values:
         self.compiled = compiled
         self.coefficients = {u.code: u.coefficient for u in evaluation.regime.units}
 
-    def number(self, expr: m.Expr) -> Fraction:
-        return self.compiled.number(expr, "")((self.units, self.figures))
+    def number(self, expr: m.Expr, place: Place) -> Fraction:
+        return self.compiled.number(expr, place)((self.units, self.figures))
+
+    def operand(self, expr: m.Expr, cond: m.Compare | m.InRange) -> Fraction:
+        return self.number(expr, Place.of(expr, cond.span))
 
     def holds(self, cond: m.Cond) -> bool:
         return self.compiled.test(cond)((self.units, self.figures))
@@ -84,13 +67,13 @@ class _Values:
                 return [
                     t.Check(
                         text=describe_condition(cond),
-                        left=_shown(self.number(left)),
-                        right=_shown(self.number(right)),
+                        left=_shown(self.operand(left, cond)),
+                        right=_shown(self.operand(right, cond)),
                         result=self.holds(cond),
                     )
                 ]
             case m.InRange():
-                x, low, high = (self.number(e) for e in (cond.value, cond.low, cond.high))
+                x, low, high = (self.operand(e, cond) for e in (cond.value, cond.low, cond.high))
                 opening = "[" if cond.low_inclusive else "]"
                 closing = "]" if cond.high_inclusive else "["
                 return [
@@ -153,6 +136,16 @@ def verdict(rule: m.RuleDef) -> dict[str, object]:
     }
 
 
+def resit_terms(offer: ResitOffer) -> t.ResitTerms:
+    """The resit terms as the candidate can meet them (`verdict` gives the rule's own)."""
+    return t.ResitTerms(
+        count=offer.count,
+        units=list(offer.units),
+        exempted=list(offer.exempted),
+        required=offer.required,
+    )
+
+
 def stamp(program: m.Program) -> t.RegulationStamp:
     diploma = program.diploma
     return t.RegulationStamp(
@@ -200,7 +193,8 @@ def unit_trace(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
 
 def _figure(figure: m.FigureDef, values: _Values) -> t.FigureTrace:
     value = values.figures[figure.name]
-    unrounded = values.number(figure.expr) if figure.rounding else None
+    place = Place(figure.name, figure.span)
+    unrounded = values.number(figure.expr, place) if figure.rounding else None
     inputs = [_input(name, values) for name in input_names(figure.expr)]
     return figure_trace(figure, value, unrounded, inputs)
 

@@ -216,7 +216,8 @@ def _conclusion(conclusion: s.Conclusion) -> str:
     resit = conclusion.resit
     if resit is None:
         return conclusion.outcome.value
-    terms = f"(choix de {resit.count.text} unites parmi {_names(resit.among)})"
+    remaining = " ou toutes les restantes" if resit.remaining else ""
+    terms = f"(choix de {resit.count.text} unites parmi {_names(resit.among)}{remaining})"
     return f"{conclusion.outcome.value} {terms}"
 
 

@@ -98,10 +98,11 @@ FRENCH: dict[str, str] = {
     "C013": "ligne mal formée : {count} champs pour {expected} colonnes",
     "C014": "ligne JSON illisible : {reason}",
     "C015": "chaque candidat doit être un objet JSON (trouvé {kind})",
-    "C016": "calcul impossible pour `{figure}` : aucune unité notée (toutes dispensées ?)",
+    "C016": "calcul impossible pour `{figure}` ({place}) : aucune unité notée (toutes dispensées ?)",
     "C017": "la règle utilise la note de {unit}, mais le candidat en est dispensé",
-    "C018": "rattrapage : {count} unité(s) notée(s) au rattrapage, il en faut exactement {expected}",
-    "C019": "{unit} ne peut pas être choisie pour le rattrapage (unités possibles : {allowed}, non dispensées)",
+    "C018": "rattrapage : {count} unité(s) notée(s) au rattrapage, il en faut exactement {expected},"
+    " au choix parmi {allowed}",
+    "C019": "{unit} ne peut pas être choisie pour le rattrapage (unités au choix du candidat : {allowed})",
     "C020": "notes de rattrapage données, mais la décision avant rattrapage est `{outcome}`",
     "C021": "notes de rattrapage données, mais le régime {regime} ne dit rien de l'après-rattrapage (`apres controle`)",
     "C022": "{unit} : une note conservée d'une session antérieure doit être {threshold} (trouvé {value})",
@@ -116,6 +117,14 @@ FRENCH: dict[str, str] = {
     "C031": "plusieurs versions du règlement : la colonne `session` du candidat est nécessaire",
     "C032": "ligne ou cellule trop longue (plus de {limit} caractères) : ligne non lue",
     "C033": "guillemet ouvert et jamais fermé : les lignes de celle-ci à la ligne {last} ont été lues comme une seule ; vérifiez les guillemets",
+    "C034": "la règle {rule} propose un rattrapage sur {count} unité(s) parmi {groups}, mais le"
+    " candidat ne peut choisir que {units} (dispensé de {exempted}) et le règlement ne dit pas ce"
+    " qui s'applique alors : écrivez `ou toutes les restantes` dans ses modalités de rattrapage",
+    "C035": "la règle {rule} propose un rattrapage sur {count} unité(s) parmi {groups}, mais le"
+    " candidat est dispensé de toutes ({exempted}) et le règlement ne dit pas ce qui s'applique"
+    " alors : ajoutez à sa condition qu'il reste une unité au choix (`et coefficients de {groups} > 0`)",
+    "C036": "`{column}` : une unité choisie pour le rattrapage ne peut pas en être dispensée ;"
+    " écrivez la note obtenue, ABS ou ABJ",
     # --- files -----------------------------------------------------------
     "F001": "fichier introuvable : {path}",
     "F015": "impossible de lire {path} : {reason}",
@@ -297,9 +306,14 @@ FRENCH: dict[str, str] = {
     "trace.resit_phase": "Après le rattrapage (décision avant : {label}, règle {rule})",
     "trace.resit_units": "Unités choisies : meilleure des deux notes",
     "trace.resit_unit": "{code} : {initial} puis {resit} au rattrapage → {kept}",
+    "trace.resit_absent": "{code} : {initial}, puis absent au rattrapage sans justification (aucune"
+    " note) → {kept} reste sa note ; l'absence compte pour les règles « ABS dans … »",
+    "trace.resit_absent_justified": "{code} : {initial}, puis absent au rattrapage avec"
+    " justification (aucune note) → {kept} reste sa note",
     "trace.kept": "(note conservée de la session {session})",
-    "trace.jury": "Décision du jury, qui prévaut : {reason}",
-    "trace.proposal": "Proposition du moteur : {label} (règle {rule})",
+    "trace.jury": "Décidé par le jury, dont la décision prévaut (D643-26) — motif : {reason}",
+    "trace.proposal": "Proposition du moteur : {label} (règle {rule} — {file}:{line})",
+    "table.jury_rule": "jury (proposition : {label}, règle {rule} — {where})",
     "trace.ignored_columns": "Colonnes ignorées (inconnues du règlement) : {columns}",
     "trace.values": "{left} comparé à {right}",
     "trace.candidate": "Candidat {id} — régime {regime}",
@@ -319,12 +333,16 @@ FRENCH: dict[str, str] = {
     "trace.default": "résultat par défaut",
     "trace.citation": "Règlement : « {text} »",
     "trace.citation_source": "Source : {source}",
-    "trace.resit": "Rattrapage : {count} unités au choix parmi {units}",
+    "trace.resit": "Rattrapage : {count} unité(s) au choix parmi {units}",
+    "trace.resit_exempted": "hors du choix, car dispensé : {units}",
+    "trace.resit_remaining": "le règlement en prévoit {required} ; il n'en reste que {count} au"
+    " choix : toutes les restantes, comme le disent ses modalités (« ou toutes les restantes »)",
     "trace.regulation": "Règlement {path} — SHA-256 {sha256} — moteur {engine}",
     "trace.import": "qui importe {path} — SHA-256 {sha256}",
     "trace.input": "Ligne {row} lue — SHA-256 {sha256} — décidée le {decided_at} (rejouable : ndrc-rules replay)",
     "trace.exempted": "dispensé",
     "trace.absent": "absent (injustifié)",
+    "trace.absent_counted": "absent (injustifié), compté {value}",
     "trace.absent_justified": "absent (justifié) : compté 0",
     "trace.not_taken": "non présentée",
     "kind.unit": "une unité",
@@ -444,10 +462,11 @@ ENGLISH: dict[str, str] = {
     "C013": "malformed row: {count} fields for {expected} columns",
     "C014": "unreadable JSON line: {reason}",
     "C015": "each candidate must be a JSON object (found {kind})",
-    "C016": "cannot compute `{figure}`: no graded unit (all exempted?)",
+    "C016": "cannot compute `{figure}` ({place}): no graded unit (all exempted?)",
     "C017": "the rule uses the grade of {unit}, but the candidate is exempted from it",
-    "C018": "resit: {count} unit(s) graded at the resit, exactly {expected} required",
-    "C019": "{unit} cannot be chosen for the resit (possible units: {allowed}, not exempted)",
+    "C018": "resit: {count} unit(s) graded at the resit, exactly {expected} required, chosen"
+    " from {allowed}",
+    "C019": "{unit} cannot be chosen for the resit (units the candidate can choose: {allowed})",
     "C020": "resit grades given, but the decision before the resit is `{outcome}`",
     "C021": "resit grades given, but regime {regime} says nothing of after the resit (`apres controle`)",
     "C022": "{unit}: a grade kept from an earlier session must be {threshold} (found {value})",
@@ -462,6 +481,14 @@ ENGLISH: dict[str, str] = {
     "C031": "several versions of the regulation: the candidate's `session` column is needed",
     "C032": "line or cell too long (over {limit} characters): row not read",
     "C033": "quote opened and never closed: lines from this one to line {last} were read as one; check the quotes",
+    "C034": "the rule {rule} proposes a resit on {count} unit(s) from {groups}, but the candidate"
+    " can choose only {units} (exempted: {exempted}) and the regulation does not say what then"
+    " applies: write `ou toutes les restantes` in its resit terms",
+    "C035": "the rule {rule} proposes a resit on {count} unit(s) from {groups}, but the candidate"
+    " is exempted from all of them ({exempted}) and the regulation does not say what then applies:"
+    " add to its condition that a unit is left to choose (`et coefficients de {groups} > 0`)",
+    "C036": "`{column}`: a unit chosen for the resit cannot be exempted from it; write the grade"
+    " obtained, ABS or ABJ",
     # --- files -----------------------------------------------------------
     "F001": "file not found: {path}",
     "F015": "cannot read {path}: {reason}",
@@ -643,9 +670,14 @@ ENGLISH: dict[str, str] = {
     "trace.resit_phase": "After the resit (decision before: {label}, rule {rule})",
     "trace.resit_units": "Chosen units: better of the two grades",
     "trace.resit_unit": "{code}: {initial} then {resit} at the resit → {kept}",
+    "trace.resit_absent": "{code}: {initial}, then absent from the resit without justification (no"
+    " grade) → {kept} stays its grade; the absence counts for `ABS dans …` rules",
+    "trace.resit_absent_justified": "{code}: {initial}, then absent from the resit with"
+    " justification (no grade) → {kept} stays its grade",
     "trace.kept": "(grade kept from session {session})",
-    "trace.jury": "The jury's decision, which prevails: {reason}",
-    "trace.proposal": "The engine's proposal: {label} (rule {rule})",
+    "trace.jury": "Decided by the jury, whose decision prevails (D643-26) — reason: {reason}",
+    "trace.proposal": "The engine's proposal: {label} (rule {rule} — {file}:{line})",
+    "table.jury_rule": "jury (proposal: {label}, rule {rule} — {where})",
     "trace.ignored_columns": "Ignored columns (unknown to the regulation): {columns}",
     "trace.values": "{left} compared with {right}",
     "trace.candidate": "Candidate {id} — regime {regime}",
@@ -665,12 +697,16 @@ ENGLISH: dict[str, str] = {
     "trace.default": "default outcome",
     "trace.citation": "Regulation: “{text}”",
     "trace.citation_source": "Source: {source}",
-    "trace.resit": "Resit: {count} units to choose from {units}",
+    "trace.resit": "Resit: {count} unit(s) to choose from {units}",
+    "trace.resit_exempted": "not to choose from, being exempted: {units}",
+    "trace.resit_remaining": "the regulation provides for {required}; only {count} are left to"
+    " choose: all of them, as its terms say (`ou toutes les restantes`)",
     "trace.regulation": "Regulation {path} — SHA-256 {sha256} — engine {engine}",
     "trace.import": "importing {path} — SHA-256 {sha256}",
     "trace.input": "Row {row} as read — SHA-256 {sha256} — decided at {decided_at} (replayable: ndrc-rules replay)",
     "trace.exempted": "exempted",
     "trace.absent": "absent (unjustified)",
+    "trace.absent_counted": "absent (unjustified), counted as {value}",
     "trace.absent_justified": "absent (justified): counted as 0",
     "trace.not_taken": "not taken",
     "kind.unit": "a unit",

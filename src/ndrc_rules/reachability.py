@@ -217,25 +217,35 @@ class _Regime:
     def _witness(self, index: int, failing: int) -> tuple[dict[str, str], m.RuleDef] | None:
         """A candidate for whom rule `index` holds while the `failing` rules before it
         fail, if any, with the rule that actually decides that candidate."""
-        rule = self.regime.rules[index]
         for number, case in enumerate(self.cases):
             if number not in self.figures:
                 self.figures[number] = self._figures(case)
             figures = self.figures[number]
             if figures is None:
                 continue
-            dnf = self._holds(rule, case, figures)
-            for earlier in self.regime.rules[index - failing : index]:
-                dnf = _and(dnf, _not(self._holds(earlier, case, figures)))
-                if not dnf:
-                    break
-            for alternative in dnf:
-                self.work += len(alternative) + 1
-                if self.work > MAX_WORK:
-                    raise TooComplex(self.regime.name)
-                point = solve(alternative + _sides(case), self._bounds(case))
-                if point is not None:
-                    return _candidate(case, point), self._decider(case, figures, point)
+            try:
+                found = self._case_witness(index, failing, case, figures)
+            except NoDecision:  # a condition divides by zero here: such a row is an error (C016)
+                continue
+            if found is not None:
+                return found
+        return None
+
+    def _case_witness(
+        self, index: int, failing: int, case: Case, figures: dict[str, Linear]
+    ) -> tuple[dict[str, str], m.RuleDef] | None:
+        dnf = self._holds(self.regime.rules[index], case, figures)
+        for earlier in self.regime.rules[index - failing : index]:
+            dnf = _and(dnf, _not(self._holds(earlier, case, figures)))
+            if not dnf:
+                break
+        for alternative in dnf:
+            self.work += len(alternative) + 1
+            if self.work > MAX_WORK:
+                raise TooComplex(self.regime.name)
+            point = solve(alternative + _sides(case), self._bounds(case))
+            if point is not None:
+                return _candidate(case, point), self._decider(case, figures, point)
         return None
 
     def _decider(

@@ -67,6 +67,9 @@ def write_csv(results: Iterable[Result], figures: list[str], out: IO[str]) -> Co
             "deciding_rule",
             "deciding_rule_line",
             *figures,
+            "proposal_decision",
+            "proposal_rule",
+            "proposal_rule_line",
             "error_code",
             "error_field",
             "error_message",
@@ -85,7 +88,7 @@ def write_csv(results: Iterable[Result], figures: list[str], out: IO[str]) -> Co
                     "",
                     "",
                     "",
-                    *([""] * len(figures)),
+                    *([""] * (len(figures) + 3)),
                     result.code,
                     result.field or "",
                     result.message,
@@ -101,14 +104,26 @@ def write_csv(results: Iterable[Result], figures: list[str], out: IO[str]) -> Co
                     result.decision,
                     result.label,
                     result.deciding_rule,
-                    result.deciding_rule_source.line,
+                    _line(result.deciding_rule_source),
                     *shown,
+                    *_proposal_columns(result.proposal),
                     "",
                     "",
                     "",
                 ]
             )
     return counts
+
+
+def _line(source: t.SourceRef | None) -> int | str:
+    return source.line if source else ""  # no line when the jury decided
+
+
+def _proposal_columns(proposal: t.Proposal | None) -> list[object]:
+    """The engine's proposal when the jury decided: outcome, rule, line."""
+    if proposal is None:
+        return ["", "", ""]
+    return [proposal.decision, proposal.deciding_rule, proposal.deciding_rule_source.line]
 
 
 def _outcome(result: Result) -> str:
@@ -123,16 +138,25 @@ def decisions_table(decisions: list[t.Decision], figures: list[str], title: str)
     for name in figures:
         table.add_column(name, justify="right")
     for d in decisions:
-        rule = f"{d.deciding_rule} ({_where(d.deciding_rule_source)})"
         table.add_row(
             str(d.row or ""),
             Text(d.id),
             Text(d.regime),
             Text(d.label, style=_OUTCOME_STYLE.get(d.decision, "bold")),
-            Text(rule),
+            Text(_deciding(d)),
             *(d.figures.get(name, "") for name in figures),
         )
     return table
+
+
+def _deciding(decision: t.Decision) -> str:
+    """The deciding rule and its line, or the jury with the engine's proposal."""
+    proposal = decision.proposal
+    if decision.deciding_rule_source is not None:
+        return f"{decision.deciding_rule} ({_where(decision.deciding_rule_source)})"
+    assert proposal is not None, "only a jury decision has no deciding rule of the file"
+    where = _where(proposal.deciding_rule_source)
+    return text("table.jury_rule", label=proposal.label, rule=proposal.deciding_rule, where=where)
 
 
 def errors_table(errors: list[RowError]) -> Table:
@@ -167,30 +191,9 @@ def trace_tree(decision: t.Decision) -> RenderableType:
             _OUTCOME_STYLE.get(decision.decision, "bold"),
         )
     )
-    source = decision.deciding_rule_source
-    root.add(
-        Text(
-            text(
-                "trace.deciding_rule",
-                rule=decision.deciding_rule,
-                file=source.file,
-                line=source.line,
-            )
-        )
-    )
+    _decider(root, decision)
     if decision.resit:
-        root.add(
-            Text(
-                text(
-                    "trace.resit", count=decision.resit.count, units=", ".join(decision.resit.units)
-                ),
-                "yellow",
-            )
-        )
-    if decision.jury and decision.proposal:
-        proposal = decision.proposal
-        root.add(Text(text("trace.jury", reason=decision.jury.reason), "bold magenta"))
-        root.add(Text(text("trace.proposal", label=proposal.label, rule=proposal.deciding_rule)))
+        _resit_terms(root, decision.resit)
     phase = decision.resit_phase
     first = root.add(Text(text("trace.first_phase"), "bold")) if phase else root
     _phase(first, trace)
@@ -203,18 +206,7 @@ def trace_tree(decision: t.Decision) -> RenderableType:
         )
         chosen = second.add(Text(text("trace.resit_units"), "bold"))
         for unit in phase.units:
-            kept = _unit_value(unit.kept_status, unit.kept)
-            chosen.add(
-                Text(
-                    text(
-                        "trace.resit_unit",
-                        code=unit.code,
-                        initial=unit.initial or "—",
-                        resit=unit.resit,
-                        kept=kept,
-                    )
-                )
-            )
+            chosen.add(Text(_resit_unit(unit)))
         if phase.trace:
             _phase(second, phase.trace)
     if decision.ignored_columns:
@@ -232,6 +224,32 @@ def trace_tree(decision: t.Decision) -> RenderableType:
         sha256, at = decision.input.sha256, decision.decided_at
         lines.append(text("trace.input", row=decision.row, sha256=sha256, decided_at=at))
     return Group(root, *(Text(line, "dim") for line in lines))
+
+
+def _resit_terms(root: Tree, terms: t.ResitTerms) -> None:
+    """The units the candidate can choose; those exempted, and the rule's count if fewer remain."""
+    units = ", ".join(terms.units)
+    node = root.add(Text(text("trace.resit", count=terms.count, units=units), "yellow"))
+    if terms.exempted:
+        node.add(Text(text("trace.resit_exempted", units=", ".join(terms.exempted))))
+    if terms.required is not None:
+        node.add(Text(text("trace.resit_remaining", required=terms.required, count=terms.count)))
+
+
+def _decider(root: Tree, decision: t.Decision) -> None:
+    """The deciding rule with its line; or the jury, then the proposal with the rule's line."""
+    source, jury, proposal = decision.deciding_rule_source, decision.jury, decision.proposal
+    if source is not None:
+        where = {"file": source.file, "line": source.line}
+        root.add(Text(text("trace.deciding_rule", rule=decision.deciding_rule, **where)))
+        return
+    assert jury is not None and proposal is not None, "only the jury decides outside the file"
+    root.add(Text(text("trace.jury", reason=jury.reason), "bold magenta"))
+    source = proposal.deciding_rule_source
+    where = {"file": source.file, "line": source.line}
+    root.add(
+        Text(text("trace.proposal", label=proposal.label, rule=proposal.deciding_rule, **where))
+    )
 
 
 def _where(source: t.SourceRef) -> str:
@@ -261,10 +279,20 @@ def _units(node: Tree, units: list[t.UnitTrace]) -> None:
             )
 
 
+def _resit_unit(unit: t.ResitUnitTrace) -> str:
+    """A chosen unit: both grades and the one kept, or the absence at the resit said so."""
+    key = _RESIT_ABSENCE.get(unit.resit, "trace.resit_unit")
+    kept = unit.kept if key != "trace.resit_unit" else _unit_value(unit.kept_status, unit.kept)
+    return text(key, code=unit.code, initial=unit.initial or "—", resit=unit.resit, kept=kept)
+
+
+_RESIT_ABSENCE = {"ABS": "trace.resit_absent", "ABJ": "trace.resit_absent_justified"}
+
+
 def _unit_value(status: str, shown: str | None) -> str:
     return {
         "note": shown or "",
-        "ABS": text("trace.absent"),
+        "ABS": text("trace.absent_counted", value=shown) if shown else text("trace.absent"),
         "ABJ": text("trace.absent_justified"),
         "DISP": text("trace.exempted"),
         "absente": text("trace.not_taken"),

@@ -211,6 +211,7 @@ class ResitTerms:
     count: Number
     among: tuple[Name, ...]
     span: Span
+    remaining: bool = False  # `ou toutes les restantes`: fewer units left, all of them
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,8 +119,12 @@ class RuleTrace(_Record):
 
 
 class ResitTerms(_Record):
+    """The resit the candidate can take: `count` units to choose among `units`."""
+
     count: int
     units: list[str]
+    exempted: list[str] = []  # units of the rule's terms left out: the candidate is exempted
+    required: int | None = None  # the rule's count, when fewer units remain and all are taken
 
 
 class Trace(_Record):
@@ -151,11 +155,14 @@ class ResitPhaseTrace(_Record):
 
 
 class Proposal(_Record):
-    """What the engine proposed, when the jury decided otherwise."""
+    """What the engine proposed, when the jury decided: the rule that would have decided."""
 
     decision: str
     label: str
     deciding_rule: str
+    deciding_rule_source: SourceRef
+    citation: CitationRecord | None = None
+    resit: ResitTerms | None = None
 
 
 class JuryDecision(_Record):
@@ -170,8 +177,8 @@ class Decision(_Record):
     regime: str
     decision: str
     label: str
-    deciding_rule: str
-    deciding_rule_source: SourceRef
+    deciding_rule: str  # `jury` when the jury decided: the rule is then in `proposal`
+    deciding_rule_source: SourceRef | None  # None when the jury decided: no rule of the file
     citation: CitationRecord | None
     resit: ResitTerms | None
     figures: dict[str, str]

@@ -1,7 +1,7 @@
 """Evaluation record → trace: the figures with their inputs, every rule examined.
 
-Also renders core expressions and conditions back into the regulation's own
-words, so that an auditor reads `moyenne_generale >= 10`, not Python.
+Core expressions and conditions are shown in the regulation's own words
+(`words.py`), so that an auditor reads `moyenne_generale >= 10`, not Python.
 """
 
 from __future__ import annotations
@@ -13,53 +13,10 @@ from . import model as m
 from . import trace as t
 from .binding import ResitUnit, UnitValue
 from .evaluator import CompiledRegime, Evaluation
-from .numbers import display, exact, short
+from .numbers import display, exact
+from .words import describe, describe_condition
 
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 NO_ABSENCE = "aucune"  # what an `ABS dans …` check found when no unit is absent
-
-
-# --- the regulation's words ----------------------------------------------------
-def describe(expr: m.Expr, parent: int = 0) -> str:
-    match expr:
-        case m.Const(value=value):
-            return short(value)
-        case m.FigureRef(name=name) | m.UnitGrade(code=name):
-            return name
-        case m.Aggregate(kind="points_above", threshold=threshold, sets=sets):
-            return f"points au-dessus de {short(threshold or Fraction(0))} de {', '.join(sets)}"
-        case m.Aggregate(kind=kind, sets=sets):
-            word = {"mean": "moyenne", "total": "total", "coefficients": "coefficients"}[kind]
-            return f"{word} de {', '.join(sets)}"
-        case m.Arithmetic(op=op, left=left, right=right):
-            level = _PRECEDENCE[op]
-            text = f"{describe(left, level)} {op} {describe(right, level + 1)}"
-            return f"({text})" if level < parent else text
-        case m.Negative(operand=operand):
-            return f"-{describe(operand, 3)}"
-    raise AssertionError(expr)
-
-
-def describe_condition(cond: m.Cond, nested: bool = False) -> str:
-    match cond:
-        case m.Compare(op=op, left=left, right=right):
-            return f"{describe(left)} {op} {describe(right)}"
-        case m.InRange():
-            low = "inclus" if cond.low_inclusive else "exclu"
-            high = "inclus" if cond.high_inclusive else "exclu"
-            return (
-                f"{describe(cond.value)} entre {describe(cond.low)} {low} "
-                f"et {describe(cond.high)} {high}"
-            )
-        case m.AnyAbsent(sets=sets):
-            return f"ABS dans {', '.join(sets)}"
-        case m.All(operands=operands) | m.Any_(operands=operands):
-            word = " et " if isinstance(cond, m.All) else " ou "
-            text = word.join(describe_condition(o, True) for o in operands)
-            return f"({text})" if nested else text
-        case m.Negation(operand=operand):
-            return f"non {describe_condition(operand, True)}"
-    raise AssertionError(cond)
 
 
 # --- values --------------------------------------------------------------------

@@ -7,7 +7,6 @@ keyword can be mis-lexed as the prefix of a name.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import re
@@ -25,6 +24,7 @@ from lark.parsers.lalr_interactive_parser import InteractiveParser
 from .diagnostics import Diagnostic, Hint
 from .messages import clip
 from .source import SourceFile, Span
+from .suggest import nearest
 
 # Folded spelling → keyword terminal. Synonyms share a terminal.
 KEYWORDS: dict[str, str] = {
@@ -450,8 +450,8 @@ def _misspelt_keyword(token: Token, expected: set[str]) -> Hint | None:
     if token.type != "NAME":
         return None
     spellings = [word for word, terminal in KEYWORDS.items() if terminal in expected]
-    close = difflib.get_close_matches(fold(token.value), spellings, n=1, cutoff=0.75)
-    return Hint("hint.did_you_mean", {"suggestion": close[0]}) if close else None
+    close = nearest(fold(token.value), spellings)
+    return Hint("hint.did_you_mean", {"suggestion": close}) if close else None
 
 
 def _reversed_comparator(source: SourceFile, span: Span) -> Diagnostic | None:

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from test_lints import CITED
 
 from ndrc_rules import RegulationError, loads
 from ndrc_rules.diagnostics import Diagnostic
 
-REGULATION = """\
-diplome X "X"
-resultat admis "Admis"
-resultat ajourne "Ajourné"
-regime r "R"
-  groupe g "G"
-    unite U1 "Un" coefficient 1
-    unite U2 "Deux" coefficient 1
-  chiffre moy = moyenne de g
-  regle admission
-    si moy >= 10 alors admis
-    cite "admis si la moyenne atteint 10"
-  sinon ajourne
-"""
+# A small valid regulation (its unused figure's warning does not matter here).
+REGULATION = CITED
 
 
 def first_error(text: str) -> Diagnostic:
@@ -54,7 +43,7 @@ def with_(old: str, new: str) -> str:
 def test_a_comparison_in_words_suggests_its_symbol(words: str, fix: str) -> None:
     d = first_error(with_("si moy >= 10", f"si moy {words}"))
     phrase = words.rsplit(" ", 1)[0]
-    assert (d.code, d.span.line, d.span.column) == ("E001", 10, 12)
+    assert (d.code, d.span.line, d.span.column) == ("E001", 11, 12)
     assert d.span.end_column - d.span.column == len(phrase)
     assert d.hint is not None and d.hint.key == "hint.comparison_phrase"
     assert d.hint.args == {"found": phrase, "fix": fix}
@@ -81,7 +70,7 @@ def test_a_misspelt_keyword_after_a_name_is_not_taken_for_a_title() -> None:
 @pytest.mark.parametrize("written", ["8 , 5", "8, 5", "8 ,5"])
 def test_a_decimal_comma_with_spaces(written: str) -> None:
     d = first_error(with_("si moy >= 10", f"si moy entre {written} et 10"))
-    assert (d.code, d.span.line, d.span.column) == ("E001", 10, 18)
+    assert (d.code, d.span.line, d.span.column) == ("E001", 11, 18)
     assert d.span.end_column == 18 + len(written)
     assert d.hint_text == "un nombre décimal s'écrit sans espace autour de la virgule : `8,5`"
 
@@ -90,9 +79,9 @@ def test_a_missing_parenthesis_is_reported_where_it_is_missing() -> None:
     text = with_("si moy >= 10 alors", "si (moy >= 10\n       et U1 >= 5  # (note)\n    alors")
     d = first_error(text)
     # After `5`, on the line before `alors`; the comment's parenthesis does not count.
-    assert (d.code, d.span.line, d.span.column) == ("E009", 11, 18)
-    assert d.args == {"line": 10, "column": 8}
-    assert "ligne 10, colonne 8" in d.message
+    assert (d.code, d.span.line, d.span.column) == ("E009", 12, 18)
+    assert d.args == {"line": 11, "column": 8}
+    assert "ligne 11, colonne 8" in d.message
 
 
 def test_a_missing_parenthesis_in_a_figure_on_its_own_line() -> None:

@@ -319,7 +319,9 @@ class _Checker:
     def unit(self, unit: s.Unit, group: s.Group) -> m.UnitDef:
         coefficient = None
         if group.optional and unit.coefficient:
-            self.error("E108", unit.coefficient.span, name=unit.code.value)
+            where = {"group": group.name.value, "line": group.span.line}
+            hint = Hint("hint.optional_group", where)
+            self.error("E108", unit.coefficient.span, hint, name=unit.code.value, **where)
         elif not group.optional:
             coefficient = self.coefficient(unit.coefficient, unit.code)
         if unit.parts and any(isinstance(f, s.Ccf) for f in unit.forms):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from lark import Token
 from test_lints import CITED
 
 from ndrc_rules import RegulationError, loads
 from ndrc_rules.diagnostics import Diagnostic
+from ndrc_rules.parser import fold
+from ndrc_rules.phrasing import natural_french, unclosed_parenthesis, unquoted_title
+from ndrc_rules.source import SourceFile
 
 # A small valid regulation (its unused figure's warning does not matter here).
 REGULATION = CITED
@@ -87,3 +93,19 @@ def test_a_missing_parenthesis_is_reported_where_it_is_missing() -> None:
 def test_a_missing_parenthesis_in_a_figure_on_its_own_line() -> None:
     d = first_error(with_("= moyenne de g\n", "= (U1 + U2\n    / 2\n"))
     assert (d.code, d.span.line, d.span.column, d.args) == ("E009", 9, 8, {"line": 8, "column": 17})
+
+
+def test_hints_read_a_bounded_window_of_a_hostile_line() -> None:
+    """Each hint reads a few thousand characters around the error, not the whole line:
+    a megabyte of `(` before it is not scanned (once per error, up to 100 errors)."""
+    line = "si (" + "()" * 500_000 + "moy >= 10 , 5 superieure alors"
+    source = SourceFile.from_text(line + "\n")
+    column = line.index("alors") + 1
+    token = Token("NAME", "alors", line=1, column=column, end_line=1, end_column=column + 5)
+    started = time.perf_counter()
+    for _ in range(100):
+        assert natural_french(source, token, {"RPAR", "COMPARATOR"}, fold) is None
+        assert unquoted_title(source, token, {"STRING"}, lambda w: None) is not None
+        # The `(` a megabyte back is out of reach: no E009 rather than a long search.
+        assert unclosed_parenthesis(source, token, {"RPAR"}, lambda line: False) is None
+    assert time.perf_counter() - started < 5

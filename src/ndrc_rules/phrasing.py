@@ -18,6 +18,10 @@ from .messages import clip
 from .source import SourceFile, Span
 
 Fold = Callable[[str], str]
+# Characters read around the unexpected token, and back for a `(`: a hostile
+# megabyte-long line costs no more than a short one.
+WINDOW = 400
+LOOKBACK = 4000
 
 # Comparisons as the regulations word them (folded: no accents, lower case), with
 # the symbol to write. The longer phrases first: `supérieure ou égale à` before
@@ -80,7 +84,7 @@ def _comparison_phrase(
     if token.type != "NAME" or not {"COMPARATOR", "EQUAL"} & expected:
         return None
     line, column = token.line or 1, token.column or 1
-    rest = source.line(line)[column - 1 :]
+    rest = source.line(line)[column - 1 : column - 1 + WINDOW]
     folded = "".join(fold(c)[:1] or c for c in rest)  # one character for one
     match = _PHRASE.match(folded)
     if match is None:
@@ -99,10 +103,11 @@ def _spaced_decimal(source: SourceFile, token: Token) -> Diagnostic | None:
     if token.type not in {"COMMA", "NUMBER"}:
         return None
     line, column = token.line or 1, token.column or 1
-    for match in _SPACED_DECIMAL.finditer(source.line(line)):
-        if match.start() < column <= match.end():
+    offset = max(0, column - 1 - WINDOW)
+    for match in _SPACED_DECIMAL.finditer(source.line(line)[offset : column - 1 + WINDOW]):
+        if offset + match.start() < column <= offset + match.end():
             fix = f"{match.group(1)},{match.group(2)}"
-            span = _span(source, line, match.start() + 1, match.end() + 1)
+            span = _span(source, line, offset + match.start() + 1, offset + match.end() + 1)
             hint = Hint("hint.decimal_comma", {"fix": fix})
             return Diagnostic("E001", span, {"found": match.group()}, hint)
     return None
@@ -113,8 +118,8 @@ def unquoted_title(
 ) -> Diagnostic | None:
     """`regime apprentissage Contrat d'apprentissage`: a title goes between quotes."""
     line, column = token.line or 1, token.column or 1
-    text = source.line(line)
-    before = text[: column - 1].split()
+    text = source.line(line)[: column - 1 + WINDOW]
+    before = text[max(0, column - 1 - WINDOW) : column - 1].split()
     if "STRING" not in expected or token.type != "NAME" or not before:
         return None  # a word opening its line is a statement, not a title
     is_text = keyword_of(before[-1]) in _TEXT_KEYWORDS
@@ -138,20 +143,21 @@ def unclosed_parenthesis(
     end of the previous line), naming the parenthesis it would close."""
     if "RPAR" not in expected or token.type == "RPAR" or token.line is None:
         return None
-    lines = source.text.split("\n")
     last: tuple[int, int] | None = None  # the end of the text before the token
-    depth = 0
+    depth, budget = 0, LOOKBACK
     for number in range(token.line, 0, -1):
-        code = _code(lines[number - 1])
-        if number == token.line:
-            code = code[: (token.column or 1) - 1]
+        line = source.line(number)
+        end = (token.column or 1) - 1 if number == token.line else len(line)
+        start = max(0, end - budget)
+        code = _code(line[start:end])
+        budget -= end - start
         if last is None and code.strip():
-            last = (number, len(code.rstrip()) + 1)
+            last = (number, start + len(code.rstrip()) + 1)
         for index in range(len(code) - 1, -1, -1):
             depth += {")": 1, "(": -1}.get(code[index], 0)
             if depth < 0 and last is not None:
                 span = _span(source, last[0], last[1], last[1] + 1)
-                return Diagnostic("E009", span, {"line": number, "column": index + 1})
-        if number < token.line and opens_statement(lines[number - 1]):
+                return Diagnostic("E009", span, {"line": number, "column": start + index + 1})
+        if budget <= 0 or (number < token.line and opens_statement(line)):
             return None
     return None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import ndrc_rules
 from ndrc_rules.diagnostics import Severity
+from ndrc_rules.lints import cited_numbers
 
 CITED = """\
 diplome X "X"
@@ -65,3 +67,42 @@ def test_check_passes_with_warnings_unless_strict(tmp_path: Path) -> None:
     )
     assert relaxed.returncode == 0 and "W001" in relaxed.stdout
     assert strict.returncode == 1 and "W001" in strict.stderr
+
+
+def test_a_threshold_the_citation_no_longer_states() -> None:
+    """`entre 8` became `entre 8,5`; the sentence still says "entre 8 et 10"."""
+    rule = (
+        "  regle rattrapage\n"
+        "    si moy entre 8,5 inclus et 10 exclu alors ajourne\n"
+        '    cite "une moyenne comprise entre 8 et 10"\n'
+    )
+    text = CITED.replace("  sinon ajourne\n", rule + "  sinon ajourne\n")
+    regulation = ndrc_rules.loads(text)
+    [found] = [w for w in regulation.warnings if w.code == "W007"]
+    assert (found.span.line, found.args) == (14, {"name": "rattrapage", "value": "8,5"})
+    assert "8,5" in (found.hint_text or "") and "entre 8 et 10" in (found.hint_text or "")
+
+
+def test_threshold_spellings_a_citation_may_use() -> None:
+    for quote in ("8,5 sur 20", "8.5/20", "8,50", "plus de 8,5 points"):
+        assert Fraction(17, 2) in cited_numbers(quote), quote
+    assert cited_numbers("égale ou supérieure à dix sur vingt") == {Fraction(10), Fraction(20)}
+    assert cited_numbers("dix-huit") == {Fraction(18)}
+    # Codes, articles and years are not thresholds.
+    assert cited_numbers("les unités U1, U10 (art. D643-22, session 2010)") == {
+        Fraction(22),
+        Fraction(2010),
+    }
+    assert Fraction(1) not in cited_numbers("une moyenne et un seuil")
+
+
+def test_an_inherited_rule_s_exception_is_checked_against_its_own_citation() -> None:
+    derived = CITED + 'regime s "S" reprend r\n  regle admission\n    sauf si U1 < 8\n'
+    cited = derived + '    cite "sauf si U1 est sous 8"\n'
+    uncited = derived + '    cite "sauf si U1 est sous 6"\n'
+    assert "W007" not in {w.code for w in ndrc_rules.loads(cited).warnings}
+    assert [
+        (w.span.line, w.args["value"])
+        for w in ndrc_rules.loads(uncited).warnings
+        if w.code == "W007"
+    ] == [(16, "8")]

@@ -55,7 +55,7 @@ def test_a_rule_shadowed_by_an_earlier_one_is_reported_with_an_example() -> None
     text = regulation(rules)
     [d] = errors(text)
     assert (d.code, d.args["name"], d.args["earlier"]) == ("E132", "mention", "admission")
-    assert d.span.line == line_of(text, "regle mention")
+    assert d.span.line == line_of(text, "si moy >= 12")
     # The example is a real candidate: the earlier rule decides it, and without
     # that rule the dead one would.
     example = dict(item.split(" ") for item in d.hint.args["example"].split(", "))
@@ -67,7 +67,7 @@ def test_a_rule_shadowed_by_an_earlier_one_is_reported_with_an_example() -> None
 
 def test_a_condition_that_is_never_true() -> None:
     rules = "  regle x\n    si moy > 12 et moy < 11 alors admis\n"
-    assert dead(rules) == [("E133", "x", line_of(regulation(rules), "regle x"))]
+    assert dead(rules) == [("E133", "x", line_of(regulation(rules), "si moy > 12"))]
 
 
 @pytest.mark.parametrize(
@@ -97,12 +97,54 @@ def test_reachable_rules_are_not_reported(rules: str) -> None:
 def test_a_rule_reachable_in_a_derived_regime_only_is_reported_for_the_base() -> None:
     rules = "  regle a1\n    si moy >= 10 alors admis\n  regle a2\n    si moy >= 10 alors ajourne\n"
     tail = 'regime b "B" reprend a\n  regle a1 sauf si moy_pro < 10\n'
-    assert dead(rules, tail) == [("E132", "a2", line_of(regulation(rules), "regle a2"))]
+    assert dead(rules, tail) == [
+        ("E132", "a2", line_of(regulation(rules), "si moy >= 10 alors aj"))
+    ]
 
 
 def test_a_rule_after_an_unconditional_one_never_decides() -> None:
     rules = "  regle tout\n    si moy >= 0 alors admis\n"
     assert dead(rules) == [("E132", "sinon", line_of(regulation(rules), "sinon"))]
+
+
+def test_a_never_true_condition_names_the_fewest_parts_that_conflict() -> None:
+    rules = "  regle x\n    si moy_pro >= 12 et P2 >= 5 et moy_pro < 11 alors admis\n"
+    text = regulation(rules)
+    [d] = errors(text)
+    line = line_of(text, "si moy_pro")
+    # The caret covers the whole condition, from `moy_pro` to the last `11`.
+    assert (d.span.line, d.span.column, d.span.end_column) == (line, 8, 48)
+    assert d.hint_text == (
+        "ces parties de la condition ne peuvent être vraies ensemble : "
+        "`moy_pro >= 12` ; `moy_pro < 11`"
+    )
+
+
+def test_a_condition_false_on_its_own_or_through_its_exception_is_named() -> None:
+    [alone] = errors(regulation("  regle x\n    si P1 > 20 alors admis\n"))
+    assert alone.hint_text == "`P1 > 20` n'est vrai pour aucun candidat"
+    rules = "  regle x\n    si moy_pro >= 12 et P1 >= 0 alors admis\n    sauf si moy_pro > 11\n"
+    [excepted] = errors(regulation(rules))
+    assert excepted.code == "E133"
+    assert "`moy_pro >= 12` ; `non moy_pro > 11`" in (excepted.hint_text or "")
+
+
+def test_a_shadowed_rule_names_the_earlier_rules_that_cover_it() -> None:
+    rules = (
+        "  regle haut\n    si moy >= 10 alors admis\n"
+        "  regle inutile\n    si P2 >= 19 alors admis\n"
+        "  regle bas\n    si moy < 10 alors ajourne\n"
+        "  regle mort\n    si moy_pro >= 5 alors rattrapage\n"
+    )
+    text = regulation(rules)
+    d, default = errors(text)  # `sinon` is dead too: `haut` and `bas` take everyone
+    assert default.args["name"] == "sinon"
+    assert (d.code, d.args["name"], d.span.line) == ("E132", "mort", line_of(text, "si moy_pro"))
+    assert (d.hint_text or "").startswith(
+        "`moy_pro >= 5` : tout candidat est déjà décidé par "
+        f"`haut` (ligne {line_of(text, 'regle haut')}, `moy >= 10`) ; "
+        f"`bas` (ligne {line_of(text, 'regle bas')}, `moy < 10`) ; par exemple : "
+    )
 
 
 def test_non_linear_figures_are_not_analysed() -> None:

@@ -7,7 +7,6 @@ regard to case or accents (`U1` = `u1`, `général` = `general`).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -19,6 +18,7 @@ from .messages import text
 from .numbers import parse_decimal, short
 from .parser import fold
 from .source import SourceFile, Span
+from .suggest import nearest
 
 GRADE_SCALE = (Fraction(0), Fraction(20))
 MAX_DECIMALS = 6
@@ -319,7 +319,9 @@ class _Checker:
     def unit(self, unit: s.Unit, group: s.Group) -> m.UnitDef:
         coefficient = None
         if group.optional and unit.coefficient:
-            self.error("E108", unit.coefficient.span, name=unit.code.value)
+            where = {"group": group.name.value, "line": group.span.line}
+            hint = Hint("hint.optional_group", where)
+            self.error("E108", unit.coefficient.span, hint, name=unit.code.value, **where)
         elif not group.optional:
             coefficient = self.coefficient(unit.coefficient, unit.code)
         if unit.parts and any(isinstance(f, s.Ccf) for f in unit.forms):
@@ -714,10 +716,9 @@ def _start(span: Span) -> Span:
 
 def _suggestion(name: str, known: Iterable[str]) -> Hint | None:
     names = sorted(set(known))
-    by_fold = {fold(n): n for n in names}
-    close = difflib.get_close_matches(fold(name), list(by_fold), n=1, cutoff=0.6)
+    close = nearest(name, names, fold)
     if close:
-        return Hint("hint.did_you_mean", {"suggestion": by_fold[close[0]]})
+        return Hint("hint.did_you_mean", {"suggestion": close})
     if names:
         return Hint("hint.known_names", {"names": ", ".join(names[:12])})
     return None

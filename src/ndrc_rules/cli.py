@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import signal
 import sys
 import tempfile
@@ -46,12 +47,17 @@ Row: TypeAlias = "Candidate | RowError"  # one input row, read
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
 EXIT_VERIFICATION_FAILED = 5  # a replay differs, or the store was altered
 EXIT_INTERRUPTED = 130  # Ctrl-C or kill: nothing half-written is left behind
+CANDIDATE_SUFFIXES = {".csv", ".txt", ".json", ".jsonl"}  # what `candidates.read` takes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _choose_language(argv)
     args = _parser().parse_args(argv)
+    swapped = _swapped_arguments(args, argv)
+    if swapped:
+        _stderr().print(swapped, markup=False, soft_wrap=True, style="red")
+        return EXIT_USAGE
     signal.signal(signal.SIGTERM, _terminated)  # `kill`: unwind like Ctrl-C, cleaning up
     try:
         return int(args.run(args))
@@ -67,6 +73,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputFileError, OSError) as error:
         _stderr().print(str(error), markup=False, soft_wrap=True, style="red")
         return EXIT_USAGE
+
+
+def _swapped_arguments(args: argparse.Namespace, argv: list[str]) -> str | None:
+    """`eval candidats.csv bts_ndrc.reg`: the candidates before the regulation, said
+    so with the command in the right order (instead of a syntax error on the CSV)."""
+    candidates = getattr(args, "candidates", None)
+    if candidates is None or candidates.suffix.casefold() != ".reg":
+        return None
+    named = [getattr(args, name) for name in ("old", "new") if hasattr(args, name)]
+    regulations: list[Path] = [*getattr(args, "regulation", ()), *named]
+    misplaced = [p for p in regulations if p.suffix.casefold() in CANDIDATE_SUFFIXES]
+    if len(misplaced) != 1:
+        return None
+    # The candidates file moves to where the last regulation stands; options stay.
+    order = list(argv)
+    moved = order.pop(next(i for i, a in enumerate(order) if Path(a) == misplaced[0]))
+    last = max(i for i, a in enumerate(order) if Path(a) == candidates)
+    order.insert(last + 1, moved)
+    return text("cli.swapped", command=shlex.join(["ndrc-rules", *order]))
 
 
 def _terminated(signum: int, frame: object) -> None:

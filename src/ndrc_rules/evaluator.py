@@ -20,6 +20,7 @@ from .binding import BindingError, UnitValue
 from .fastpath import compile_fast
 from .numbers import COMPARATORS, rounded
 from .source import Span
+from .words import describe
 
 Env = tuple[dict[str, UnitValue], dict[str, Fraction]]
 NumberFn = Callable[[Env], Fraction]
@@ -43,7 +44,7 @@ class Place:
 
     @classmethod
     def of(cls, expr: m.Expr, span: Span) -> Place:
-        return cls(m.describe(expr), span)
+        return cls(describe(expr), span)
 
     @property
     def where(self) -> str:

@@ -1,7 +1,7 @@
 """Evaluation record → trace: the figures with their inputs, every rule examined.
 
-Also renders core expressions and conditions back into the regulation's own
-words, so that an auditor reads `moyenne_generale >= 10`, not Python.
+Core expressions and conditions are shown in the regulation's own words
+(`words.py`), so that an auditor reads `moyenne_generale >= 10`, not Python.
 """
 
 from __future__ import annotations
@@ -13,33 +13,10 @@ from . import model as m
 from . import trace as t
 from .binding import ResitOffer, ResitUnit, UnitValue
 from .evaluator import CompiledRegime, Evaluation, Place
-from .model import describe
 from .numbers import display, exact
+from .words import describe, describe_condition
 
 NO_ABSENCE = "aucune"  # what an `ABS dans …` check found when no unit is absent
-
-
-# --- the regulation's words ----------------------------------------------------
-def describe_condition(cond: m.Cond, nested: bool = False) -> str:
-    match cond:
-        case m.Compare(op=op, left=left, right=right):
-            return f"{describe(left)} {op} {describe(right)}"
-        case m.InRange():
-            low = "inclus" if cond.low_inclusive else "exclu"
-            high = "inclus" if cond.high_inclusive else "exclu"
-            return (
-                f"{describe(cond.value)} entre {describe(cond.low)} {low} "
-                f"et {describe(cond.high)} {high}"
-            )
-        case m.AnyAbsent(sets=sets):
-            return f"ABS dans {', '.join(sets)}"
-        case m.All(operands=operands) | m.Any_(operands=operands):
-            word = " et " if isinstance(cond, m.All) else " ou "
-            text = word.join(describe_condition(o, True) for o in operands)
-            return f"({text})" if nested else text
-        case m.Negation(operand=operand):
-            return f"non {describe_condition(operand, True)}"
-    raise AssertionError(cond)
 
 
 # --- values --------------------------------------------------------------------

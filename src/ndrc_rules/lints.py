@@ -6,11 +6,15 @@ The last compile pass. Warnings never stop a regulation from deciding; `check
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from fractions import Fraction
 
 from . import model as m
 from .diagnostics import Diagnostic, Hint, Severity, unique
-from .numbers import short
+from .messages import clip
+from .numbers import parse_decimal, short
+from .parser import fold
 from .source import SourceFile, Span
 
 
@@ -19,6 +23,7 @@ def lint(program: m.Program, source: SourceFile) -> list[Diagnostic]:
         *_unused_figures(program),
         *_uncited_rules(program),
         *_thresholds_over_twenty(program),
+        *_thresholds_not_cited(program),
         *_irregular_spaces(source),
     ]
     return unique(found)
@@ -77,6 +82,80 @@ def _thresholds_over_twenty(program: m.Program) -> Iterator[Diagnostic]:
                                 value=short(a / 20),
                                 numerator=short(a),
                             )
+
+
+# A number of a citation: digits with a decimal comma or point, not inside a word
+# or a code (`U1`, `D643`); matched by value, so `10` is in "10,00" and "10/20".
+_CITED_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w]|[.,]\d)")
+# Whole numbers as French regulations may spell them ("un" is left out: it is
+# mostly an article, and would hide a missing threshold of 1).
+_NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        [
+            "zero",
+            "un",
+            "deux",
+            "trois",
+            "quatre",
+            "cinq",
+            "six",
+            "sept",
+            "huit",
+            "neuf",
+            "dix",
+            "onze",
+            "douze",
+            "treize",
+            "quatorze",
+            "quinze",
+            "seize",
+            "dix-sept",
+            "dix-huit",
+            "dix-neuf",
+            "vingt",
+        ]
+    )
+    if word != "un"
+}
+_WORD = re.compile(r"[^\W\d]+(?:-[^\W\d]+)*")
+
+
+def _thresholds_not_cited(program: m.Program) -> Iterator[Diagnostic]:
+    """A threshold of a rule's condition that its citation does not state: the rule
+    or the quoted sentence changed without the other (`entre 8,5` cited "entre 8")."""
+    for regime in program.regimes:
+        for rule in regime.rules:
+            checked = [(rule.condition, rule.citation)] + [
+                (e.condition, e.citation or rule.citation) for e in rule.exceptions
+            ]
+            for condition, citation in checked:
+                if condition is not None and citation is not None:
+                    yield from _uncited_thresholds(rule.name, condition, citation)
+
+
+def _uncited_thresholds(rule: str, condition: m.Cond, citation: m.Citation) -> Iterator[Diagnostic]:
+    stated = cited_numbers(citation.text)
+    for node in m.walk(condition):
+        if isinstance(node, m.Compare | m.InRange):
+            for value in _thresholds(node):
+                if value not in stated:
+                    args = {"quote": clip(citation.text, 80), "value": short(value)}
+                    hint = Hint("hint.cite_threshold", args)
+                    yield _warning("W007", node.span, hint, name=rule, value=short(value))
+
+
+def _thresholds(node: m.Compare | m.InRange) -> list[Fraction]:
+    """The numbers a comparison or an interval compares with."""
+    sides = (node.left, node.right) if isinstance(node, m.Compare) else (node.low, node.high)
+    return [side.value for side in sides if isinstance(side, m.Const)]
+
+
+def cited_numbers(quote: str) -> set[Fraction]:
+    """The values a citation states, in digits ("8,5", "8.5", "10/20") or in words ("dix")."""
+    numbers = {parse_decimal(found) for found in _CITED_NUMBER.findall(quote)}
+    words = (fold(word) for word in _WORD.findall(quote))
+    return numbers | {Fraction(_NUMBER_WORDS[w]) for w in words if w in _NUMBER_WORDS}
 
 
 def _irregular_spaces(source: SourceFile) -> Iterator[Diagnostic]:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .numbers import short
 from .source import Span
 
 
@@ -287,28 +286,3 @@ class Program:
     regimes: tuple[RegimeDef, ...]
     examples: tuple[ExampleDef, ...] = ()
     imports: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every imported file
-
-
-# --- the regulation's words ---------------------------------------------------------
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
-
-
-def describe(expr: Expr, parent: int = 0) -> str:
-    """An expression in the regulation's own words: `moyenne de general`."""
-    match expr:
-        case Const(value=value):
-            return short(value)
-        case FigureRef(name=name) | UnitGrade(code=name):
-            return name
-        case Aggregate(kind="points_above", threshold=threshold, sets=sets):
-            return f"points au-dessus de {short(threshold or Fraction(0))} de {', '.join(sets)}"
-        case Aggregate(kind=kind, sets=sets):
-            word = {"mean": "moyenne", "total": "total", "coefficients": "coefficients"}[kind]
-            return f"{word} de {', '.join(sets)}"
-        case Arithmetic(op=op, left=left, right=right):
-            level = _PRECEDENCE[op]
-            text = f"{describe(left, level)} {op} {describe(right, level + 1)}"
-            return f"({text})" if level < parent else text
-        case Negative(operand=operand):
-            return f"-{describe(operand, 3)}"
-    raise AssertionError(expr)

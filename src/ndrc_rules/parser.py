@@ -7,7 +7,6 @@ keyword can be mis-lexed as the prefix of a name.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import re
@@ -24,7 +23,9 @@ from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from .diagnostics import Diagnostic, Hint
 from .messages import clip
+from .phrasing import natural_french, unclosed_parenthesis, unquoted_title
 from .source import SourceFile, Span
+from .suggest import nearest
 
 # Folded spelling → keyword terminal. Synonyms share a terminal.
 KEYWORDS: dict[str, str] = {
@@ -444,8 +445,24 @@ def _unexpected_token(source: SourceFile, error: UnexpectedToken) -> Diagnostic:
     reversed_ = _reversed_comparator(source, span)
     if reversed_:
         return reversed_
-    hint = _misspelt_keyword(token, expected) or _expected_hint(expected)
-    return Diagnostic("E001", span, {"found": token.value}, hint)
+    phrased = natural_french(source, token, expected, fold) or unclosed_parenthesis(
+        source, token, expected, _opens_statement
+    )
+    if phrased:
+        return phrased
+    misspelt = _misspelt_keyword(token, expected)
+    title = None if misspelt else unquoted_title(source, token, expected, _keyword_of)
+    hint = misspelt or _expected_hint(expected)
+    return title or Diagnostic("E001", span, {"found": token.value}, hint)
+
+
+def _keyword_of(word: str) -> str | None:
+    return KEYWORDS.get(fold(word))
+
+
+def _opens_statement(line: str) -> bool:
+    words = line.split()
+    return bool(words) and _keyword_of(words[0]) in STATEMENT_KEYWORDS
 
 
 def _misspelt_keyword(token: Token, expected: set[str]) -> Hint | None:
@@ -453,8 +470,8 @@ def _misspelt_keyword(token: Token, expected: set[str]) -> Hint | None:
     if token.type != "NAME":
         return None
     spellings = [word for word, terminal in KEYWORDS.items() if terminal in expected]
-    close = difflib.get_close_matches(fold(token.value), spellings, n=1, cutoff=0.75)
-    return Hint("hint.did_you_mean", {"suggestion": close[0]}) if close else None
+    close = nearest(fold(token.value), spellings)
+    return Hint("hint.did_you_mean", {"suggestion": close}) if close else None
 
 
 def _reversed_comparator(source: SourceFile, span: Span) -> Diagnostic | None:

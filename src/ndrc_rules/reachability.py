@@ -16,13 +16,16 @@ grade, a stated rounding) is not analysed.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from . import model as m
 from .diagnostics import Diagnostic, Hint, Severity, unique
+from .messages import text
 from .simplex import Constraint, solve
+from .source import Span
+from .words import describe_condition
 
 ZERO, ONE = Fraction(0), Fraction(1)
 GRADE_BOUNDS = (Fraction(0), Fraction(20))
@@ -109,12 +112,14 @@ class _Regime:
 
     def diagnostics(self) -> Iterator[Diagnostic]:
         for index, rule in enumerate(self.regime.rules):
-            if self._witness(index, failing=index) is not None:
+            earlier = self.regime.rules[:index]
+            if self._witness(rule, earlier) is not None:
                 continue
-            alone = self._witness(index, failing=0)
+            alone = self._witness(rule, ())
+            span = _condition_span(rule)
             if alone is None:
                 args = {"regime": self.regime.name, "name": rule.name}
-                yield Diagnostic("E133", rule.span.opening(), args)
+                yield Diagnostic("E133", span, args, self._explained(None, self._conflict, rule))
                 continue
             candidate, decider = alone
             args = {
@@ -124,7 +129,53 @@ class _Regime:
                 "line": decider.span.line,
             }
             hint = Hint("hint.dead_rule", {"example": _describe(candidate)})
-            yield Diagnostic("E132", rule.span.opening(), args, hint)
+            found = self._explained(hint, self._covering, rule, earlier, hint)
+            yield Diagnostic("E132", span, args, found)
+
+    # --- which parts conflict ----------------------------------------------------------
+    def _explained(
+        self, plain: Hint | None, explain: Callable[..., Hint], *args: object
+    ) -> Hint | None:
+        """A hint naming the parts at fault, found within a budget of its own: when
+        finding them would cost too much, the diagnostic keeps its `plain` hint."""
+        spent = self.work
+        self.work = 0
+        try:
+            return explain(*args)
+        except TooComplex:
+            return plain
+        finally:
+            self.work = spent
+
+    def _conflict(self, rule: m.RuleDef) -> Hint:
+        """The fewest parts of a never-true condition that no candidate meets together
+        (a deletion filter: each part is dropped if the others still conflict)."""
+        parts = [*_conjuncts(rule.condition), *(m.Negation(e.condition) for e in rule.exceptions)]
+        needed = list(parts)
+        for part in parts:
+            rest = [p for p in needed if p is not part]
+            if rest and self._witness(_holding(rule, rest), ()) is None:
+                needed = rest
+        if len(needed) == 1:
+            return Hint("hint.never_true", {"part": describe_condition(needed[0])})
+        shown = " ; ".join(f"`{describe_condition(p)}`" for p in needed)
+        return Hint("hint.conflicting_parts", {"parts": shown})
+
+    def _covering(self, rule: m.RuleDef, earlier: tuple[m.RuleDef, ...], example: Hint) -> Hint:
+        """The fewest earlier rules that between them decide every candidate of `rule`."""
+        needed = list(earlier)
+        for other in earlier:
+            rest = [r for r in needed if r is not other]
+            if self._witness(rule, rest) is None:
+                needed = rest
+        shown = " ; ".join(
+            text("hint.rule_at", name=r.name, line=r.span.line, condition=describe_condition(c))
+            for r in needed
+            if (c := r.condition) is not None
+        )
+        condition = describe_condition(rule.condition) if rule.condition else "sinon"
+        args = {"condition": condition, "rules": shown}
+        return Hint("hint.covered_by", {**args, "example": example.args["example"]})
 
     # --- cases -------------------------------------------------------------------
     def _cases(self) -> Iterator[Case]:
@@ -214,9 +265,11 @@ class _Regime:
         return total.scale(1 / coefficients)
 
     # --- conditions ------------------------------------------------------------------
-    def _witness(self, index: int, failing: int) -> tuple[dict[str, str], m.RuleDef] | None:
-        """A candidate for whom rule `index` holds while the `failing` rules before it
-        fail, if any, with the rule that actually decides that candidate."""
+    def _witness(
+        self, rule: m.RuleDef, failing: Sequence[m.RuleDef]
+    ) -> tuple[dict[str, str], m.RuleDef] | None:
+        """A candidate for whom `rule` holds while the `failing` rules fail, if any,
+        with the rule that actually decides that candidate."""
         for number, case in enumerate(self.cases):
             if number not in self.figures:
                 self.figures[number] = self._figures(case)
@@ -224,7 +277,7 @@ class _Regime:
             if figures is None:
                 continue
             try:
-                found = self._case_witness(index, failing, case, figures)
+                found = self._case_witness(rule, failing, case, figures)
             except NoDecision:  # a condition divides by zero here: such a row is an error (C016)
                 continue
             if found is not None:
@@ -232,10 +285,10 @@ class _Regime:
         return None
 
     def _case_witness(
-        self, index: int, failing: int, case: Case, figures: dict[str, Linear]
+        self, rule: m.RuleDef, failing: Sequence[m.RuleDef], case: Case, figures: dict[str, Linear]
     ) -> tuple[dict[str, str], m.RuleDef] | None:
-        dnf = self._holds(self.regime.rules[index], case, figures)
-        for earlier in self.regime.rules[index - failing : index]:
+        dnf = self._holds(rule, case, figures)
+        for earlier in failing:
             dnf = _and(dnf, _not(self._holds(earlier, case, figures)))
             if not dnf:
                 break
@@ -402,6 +455,34 @@ def _grade_text(value: Fraction) -> str:
             whole, rest = divmod(scaled.numerator, 10**decimals)
             return f"{whole},{rest:0{decimals}d}" if decimals else str(whole)
     return str(value)
+
+
+def _conjuncts(condition: m.Cond | None) -> list[m.Cond]:
+    if condition is None:
+        return []
+    return list(condition.operands) if isinstance(condition, m.All) else [condition]
+
+
+def _holding(rule: m.RuleDef, parts: list[m.Cond]) -> m.RuleDef:
+    """`rule` with `parts` as its whole condition, and no exception."""
+    condition = parts[0] if len(parts) == 1 else m.All(tuple(parts))
+    return replace(rule, condition=condition, exceptions=())
+
+
+def _condition_span(rule: m.RuleDef) -> Span:
+    """From the first to the last character of the rule's condition (its opening
+    line when it has none of its own)."""
+    spans = [
+        node.span
+        for cond in _conjuncts(rule.condition)
+        for node in m.walk(cond)
+        if isinstance(node, m.Compare | m.InRange | m.AnyAbsent)
+    ]
+    if not spans:
+        return rule.span.opening()
+    first = min(spans, key=lambda s: (s.line, s.column))
+    last = max(spans, key=lambda s: (s.end_line, s.end_column))
+    return Span(first.file, first.line, first.column, last.end_line, last.end_column)
 
 
 def _describe(candidate: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Hint
 from .model import Program
 from .parser import fold
 
@@ -59,7 +59,19 @@ def version_diagnostics(programs: list[Program]) -> list[Diagnostic]:
             continue
         args = {"before": str(before), "after": str(after), "path": before.program.path}
         if before.last is None or before.last >= after.first:
-            found.append(Diagnostic("E138", span, args))
+            found.append(Diagnostic("E138", span, args, _overlap_fix(before, after)))
         elif before.last + 1 < after.first:
             found.append(Diagnostic("E139", span, args))
     return found
+
+
+def _overlap_fix(before: SessionRange, after: SessionRange) -> Hint:
+    """How two overlapping versions stop overlapping: the earlier one ends the year
+    before the later one begins, or (when that leaves it a session) the later one
+    begins the year after the earlier one ends."""
+    assert after.first is not None
+    args = {"last": after.first - 1, "path": before.program.path}
+    later = None if before.last is None else before.last + 1
+    if later is not None and (after.last is None or later <= after.last):
+        return Hint("hint.overlap_either", {**args, "next": later})
+    return Hint("hint.overlap", args)

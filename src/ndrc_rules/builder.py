@@ -355,13 +355,18 @@ class _Builder(Transformer):
         return s.Name(".".join(str(t) for t in children), self._span(meta))
 
     def grade(self, meta: Meta, children: list[Any]) -> s.ExampleGrade:
-        return s.ExampleGrade(children[0], str(children[1]), self._span(meta))
+        value = children[1]
+        quoted = not isinstance(value, Token)  # a `text`: the joined strings
+        return s.ExampleGrade(children[0], str(value), self._span(meta), quoted)
 
     def grade_list(self, meta: Meta, grades: list[s.ExampleGrade]) -> tuple[s.ExampleGrade, ...]:
         return tuple(grades)
 
     def deciding_rule(self, meta: Meta, children: list[Token]) -> s.Name:
         return self._name(children[1])
+
+    def after_resit(self, meta: Meta, children: list[Token]) -> s.AfterResit:
+        return s.AfterResit(self._span(meta))
 
     def example(self, meta: Meta, children: list[Any]) -> s.Example:
         name, regime, outcome = (
@@ -375,6 +380,7 @@ class _Builder(Transformer):
             outcome,
             self._first(children, s.Name),
             self._span(meta),
+            self._first(children, s.AfterResit),
         )
 
     def start(self, meta: Meta, children: list[Any]) -> s.Document:

@@ -272,6 +272,7 @@ class ExampleDef:
     outcome: str
     rule: str | None
     span: Span
+    after_resit: bool = False  # the rules after the resit must decide
 
 
 @dataclass(frozen=True, slots=True)

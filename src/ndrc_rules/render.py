@@ -355,6 +355,7 @@ def _example_line(result: ExampleResult) -> Text:
         if result.expected_rule
         else result.expected_outcome
     )
+    expected = _in_phase(expected, result.expected_after_resit)
     return Text(
         text(
             key,
@@ -371,7 +372,12 @@ def _example_line(result: ExampleResult) -> Text:
 def _obtained(result: ExampleResult) -> str:
     if result.error:
         return text("test.error", code=result.error.code, field=result.error.field or "—")
-    return text("test.decided", outcome=result.actual_outcome, rule=result.actual_rule)
+    decided = text("test.decided", outcome=result.actual_outcome, rule=result.actual_rule)
+    return _in_phase(decided, result.actual_after_resit)
+
+
+def _in_phase(decided: str, after_resit: bool) -> str:
+    return text("test.after_resit", decided=decided) if after_resit else decided
 
 
 def _example_failure(result: ExampleResult) -> list[RenderableType]:
@@ -401,7 +407,11 @@ def _example_failure(result: ExampleResult) -> list[RenderableType]:
 def _coverage_line(coverage: RegimeCoverage) -> Text:
     if coverage.complete:
         return Text(text("test.covered", regime=coverage.regime), "green")
-    rules = ", ".join(coverage.unreached)
+    unreached = [
+        *coverage.unreached,
+        *(text("test.after_resit", decided=r) for r in coverage.resit_unreached),
+    ]
+    rules = ", ".join(unreached)
     return Text(text("test.uncovered", regime=coverage.regime, rules=rules), "yellow")
 
 

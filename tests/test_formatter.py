@@ -43,7 +43,7 @@ Régime initial "Formation initiale"
       # la partie orale
       partie oral coefficient 1.5 : EPFF orale 1h30 + 20min préparation
   groupe gen "Général" Dispensable
-    unite U3 "Trois" coefficient 2 : EPFF ecrite 4h
+    unite U3 "Trois" coefficient 2 : EPFF ecrite 4h ; EPFF orale ET Pratique 30 min
   groupe fac facultative
     unite UF "Facultative" : EPFF orale 20min
     unite UF.2 : CCF 1 Situation
@@ -107,7 +107,7 @@ regime initial "Formation initiale"
       partie oral coefficient 1.5 : EPFF orale 1h30 + 20min de preparation
   groupe gen "Général" dispensable
     unite U3 "Trois" coefficient 2
-      : EPFF ecrite 4h
+      : EPFF ecrite 4h ; EPFF orale et Pratique 30min
   groupe fac facultatif
     unite UF "Facultative"
       : EPFF orale 20min

@@ -135,10 +135,10 @@ class _Builder(Transformer):
         return s.Ccf(self._number(children[1]), self._span(meta))
 
     def epff(self, meta: Meta, children: list[Any]) -> s.Epff:
-        preparation = children[3] if len(children) > 3 else None
-        return s.Epff(
-            self._name(children[1]), self.duration(children[2]), preparation, self._span(meta)
-        )
+        modes = tuple(self._name(c) for c in children if isinstance(c, Token) and c.type == "NAME")
+        duration = next(c for c in children if isinstance(c, Token) and c.type == "DURATION")
+        preparation = self._first(children, s.Duration)
+        return s.Epff(modes, self.duration(duration), preparation, self._span(meta))
 
     def preparation(self, meta: Meta, children: list[Any]) -> s.Duration:
         return self.duration(children[1])

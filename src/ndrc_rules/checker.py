@@ -389,12 +389,15 @@ class _Checker:
         if isinstance(form, s.Ccf):
             if form.situations.value.denominator != 1 or form.situations.value < 1:
                 self.error("E134", form.situations.span, value=form.situations.text)
-            return m.Form("CCF", None, int(form.situations.value), None, None)
-        mode = EPFF_MODES.get(fold(form.kind.value))
-        if mode is None:
-            self.unknown(form.kind, sorted(set(EPFF_MODES.values())), "E116")
+            return m.Form("CCF", (), int(form.situations.value), None, None, form.span)
+        modes = []
+        for written in form.modes:
+            mode = EPFF_MODES.get(fold(written.value))
+            if mode is None:
+                self.unknown(written, sorted(set(EPFF_MODES.values())), "E116")
+            modes.append(mode or written.value)
         preparation = form.preparation.minutes if form.preparation else None
-        return m.Form("EPFF", mode, None, form.duration.minutes, preparation)
+        return m.Form("EPFF", tuple(modes), None, form.duration.minutes, preparation, form.span)
 
     def kept_grades(self, item: s.KeptGrades) -> m.KeptGradesDef:
         low, high = GRADE_SCALE

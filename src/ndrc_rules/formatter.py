@@ -244,7 +244,8 @@ def _form(form: s.Form) -> str:
     if isinstance(form, s.Ccf):
         return f"CCF {_counted(form.situations, 'situation')}"
     preparation = f" + {_duration(form.preparation)} de preparation" if form.preparation else ""
-    return f"EPFF {form.kind.value} {_duration(form.duration)}{preparation}"
+    modes = " et ".join(mode.value for mode in form.modes)
+    return f"EPFF {modes} {_duration(form.duration)}{preparation}"
 
 
 def _forms(forms: tuple[s.Form, ...]) -> str:

@@ -26,10 +26,11 @@ class Form:
     """An assessment form, described for people: 'CCF, 2 situations' …"""
 
     kind: str  # 'CCF' or 'EPFF'
-    mode: str | None  # for EPFF: 'ecrite', 'orale', 'pratique'
+    modes: tuple[str, ...]  # for EPFF: 'ecrite', 'orale', 'pratique' (several when combined)
     situations: int | None
     minutes: int | None
     preparation_minutes: int | None
+    span: Span  # where it is written: the unit's line, or the regime's `forme` override
 
 
 @dataclass(frozen=True, slots=True)

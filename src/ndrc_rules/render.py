@@ -253,12 +253,44 @@ def _units(node: Tree, units: list[t.UnitTrace]) -> None:
         if unit.kept_from:
             line.append(" " + text("trace.kept", session=unit.kept_from), "cyan")
         branch = node.add(line)
+        _forms(branch, unit.forms)
         for part in unit.parts:
             branch.add(
                 Text(
                     f"{part.name} (poids {part.weight}) : {_unit_value(part.status, part.display)}"
                 )
             )
+
+
+def _forms(node: Tree, forms: list[t.FormTrace]) -> None:
+    """How the unit is assessed in the candidate's regime, and the line that says so."""
+    if forms:
+        shown = " ; ".join(form_text(form) for form in forms)
+        node.add(Text(text("trace.forms", forms=shown, where=_where(forms[0].source)), "dim"))
+
+
+def form_text(form: t.FormTrace) -> str:
+    """`CCF, 2 situations`, `épreuve ponctuelle orale et pratique, 30 min`, in words,
+    after the name of the part it assesses."""
+    if form.kind == "CCF":
+        count = form.situations or 0
+        shown = text("form.ccf_one" if count == 1 else "form.ccf", count=count)
+    else:
+        modes = text("form.and").join(text(f"form.{mode}") for mode in form.modes)
+        shown = text("form.epff", modes=modes, duration=_duration(form.minutes or 0))
+    if form.preparation_minutes:
+        duration = _duration(form.preparation_minutes)
+        shown = text("form.preparation", form=shown, duration=duration)
+    return text("form.of_part", part=form.part, form=shown) if form.part else shown
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return text("duration.minutes", minutes=rest)
+    if not rest:
+        return text("duration.hours", hours=hours)
+    return text("duration.hours_minutes", hours=hours, minutes=f"{rest:02d}")
 
 
 def _unit_value(status: str, shown: str | None) -> str:

@@ -67,7 +67,7 @@ class Ccf:
 
 @dataclass(frozen=True, slots=True)
 class Epff:
-    kind: Name
+    modes: tuple[Name, ...]  # `ecrite`, `orale`, `pratique`; several: `orale et pratique`
     duration: Duration
     preparation: Duration | None
     span: Span

@@ -276,7 +276,7 @@ def form_text(form: t.FormTrace) -> str:
         count = form.situations or 0
         shown = text("form.ccf_one" if count == 1 else "form.ccf", count=count)
     else:
-        modes = text("form.and").join(text(f"form.{mode}") for mode in form.modes)
+        modes = f" {text('form.and')} ".join(text(f"form.{mode}") for mode in form.modes)
         shown = text("form.epff", modes=modes, duration=_duration(form.minutes or 0))
     if form.preparation_minutes:
         duration = _duration(form.preparation_minutes)

@@ -155,7 +155,7 @@ exemple mauvais regime alternance
   notes U1 5, U2.ecrit 5, U2.oral 5, U3 ABJ
   attendu ajourne par sinon
 exemple repris "Après le contrôle" regime initial
-  notes U1 12, U2.ecrit 9, U2.oral 9, U3 8, Session 2025, U1.acquis 2020,
+  notes U1 12, U2.ecrit 9, U2.oral 9, U3 8, session 2025, U1.acquis 2020,
         U3.Rattrapage 12,
         jury admis, jury_motif “Vu le "livret"”
   attendu admis par jury apres controle

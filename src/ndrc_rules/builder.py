@@ -13,6 +13,7 @@ from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
 from . import surface as s
+from .columns import SESSION
 from .numbers import parse_decimal
 from .source import SourceFile, Span
 
@@ -352,7 +353,9 @@ class _Builder(Transformer):
 
     # --- examples -----------------------------------------------------------
     def column(self, meta: Meta, children: list[Token]) -> s.Name:
-        return s.Name(".".join(str(t) for t in children), self._span(meta))
+        # `session` is a keyword, written in lower case like every keyword
+        words = (SESSION if t.type == "SESSION" else str(t) for t in children)
+        return s.Name(".".join(words), self._span(meta))
 
     def grade(self, meta: Meta, children: list[Any]) -> s.ExampleGrade:
         value = children[1]

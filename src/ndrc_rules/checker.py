@@ -191,7 +191,7 @@ class _Checker:
                 given[fold(grade.column.value)] = grade
             column = columns.get(fold(grade.column.value))
             if column is None:
-                self.unknown(grade.column, [c for c, kind in columns.values() if kind == _GRADE])
+                self.unknown(grade.column, [name for name, _ in columns.values()])
             else:
                 self.example_value(grade, *column)
         self.outcome(example.outcome)

@@ -203,7 +203,7 @@ def test_eval_reads_json_and_jsonl_and_reports_ignored_columns(tmp_path: Path) -
 def test_test_command_replays_examples_and_reports_coverage(tmp_path: Path) -> None:
     passing = run("test", NDRC)
     assert passing.returncode == 0, passing.stdout
-    assert "18 exemple(s) : 18 réussi(s), 0 échoué(s)" in passing.stdout
+    assert "26 exemple(s) : 26 réussi(s), 0 échoué(s)" in passing.stdout
     wrong = tmp_path / "faux.reg"
     wrong.write_text(
         NDRC.read_text("utf-8").replace("attendu admis par admission", "attendu ajourne", 1),

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import ndrc_rules
+from ndrc_rules.columns import ID, JURY, JURY_REASON, KEPT_SUFFIX, REGIME, RESIT_SUFFIX, SESSION
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "ndrc-rules"
@@ -51,6 +52,54 @@ def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
 def test_the_documented_commands_pass(name: str, command: tuple[str, ...]) -> None:
     result = run(*command, ROOT / "regulations" / name)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def guide_template() -> str:
+    """The template of docs/adding-a-diploma.md, section 4, as a reader copies it."""
+    guide = (ROOT / "docs" / "adding-a-diploma.md").read_text("utf-8")
+    start = guide.index("```\n# Règlement d'examen du BTS Modèle") + len("```\n")
+    return guide[start : guide.index("```", start)]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("check", "--strict"), ("test", "--complete"), ("fmt", "--check")],
+    ids=" ".join,
+)
+def test_the_guides_template_passes_the_documented_commands(
+    with_national: Path, command: tuple[str, ...]
+) -> None:
+    template = with_national / "bts_modele.reg"
+    template.write_text(guide_template(), "utf-8")
+    result = run(*command, template)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_guides_template_tests_the_rules_after_the_resit() -> None:
+    assert guide_template().count("apres controle") == 3
+
+
+def guide_section(title: str) -> str:
+    guide = (ROOT / "docs" / "adding-a-diploma.md").read_text("utf-8")
+    start = guide.index(f"\n## {title}\n")
+    return guide[start : guide.find("\n## ", start + 1)]
+
+
+def test_the_guide_lists_every_column_of_a_candidates_file() -> None:
+    section = guide_section("13. Trying it on candidates")
+    for column in (ID, REGIME, "U5.ecrit", "U4.S1", "U1." + RESIT_SUFFIX, SESSION):
+        assert f"`{column}`" in section, column
+    for column in ("U3" + KEPT_SUFFIX, JURY, JURY_REASON):
+        assert f"`{column}`" in section, column
+
+
+def test_the_guides_checklist_keeps_the_optional_group_as_section_5_says() -> None:
+    assert "keep the `facultatives` group with no unit" in guide_section(
+        "5. The national base and its three groups"
+    )
+    checklist = guide_section("16. Checklist")
+    assert "zero-points override" not in checklist
+    assert "`facultatives`\n      stays, empty (section 5)" in checklist
 
 
 @pytest.mark.parametrize("name", FILES)

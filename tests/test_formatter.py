@@ -43,9 +43,10 @@ Régime initial "Formation initiale"
       # la partie orale
       partie oral coefficient 1.5 : EPFF orale 1h30 + 20min préparation
   groupe gen "Général" Dispensable
-    unite U3 "Trois" coefficient 2 : EPFF ecrite 4h
+    unite U3 "Trois" coefficient 2 : EPFF ecrite 4h ; EPFF orale ET Pratique 30 min
   groupe fac facultative
     unite UF "Facultative" : EPFF orale 20min
+    unite UF.2 : CCF 1 Situation
 
   chiffre moyenne_pro "Moyenne pro" = moyenne de pro arrondi 2 décimales
   chiffre bonus = points au-dessus de 10 de fac tronqué 1 decimale
@@ -63,6 +64,10 @@ car elle dépasse nettement la largeur permise."
   regle rattrapage "Rattrapage"
     si moy entre 8 et 10 exclu et (moyenne_pro > 10) alors rattrapage (choix de 1 unités parmi gen)
   sinon ajourne cite "Faute de mieux"
+  bénéfice des notes >= 10 pendant 5 ans
+  Après Contrôle
+    regle admission si moy >= 10 alors admis
+    sinon ajourne
 
 regime alternance reprend initial
   forme U1 : EPFF orale 1h + 40min de preparation
@@ -74,6 +79,9 @@ exemple bon "Tout à 12" regime initial
   attendu admis par admission
 exemple mauvais regime alternance notes U1 5, U2.ecrit 5, U2.oral 5, U3 ABJ \
 attendu ajourne par sinon
+exemple repris "Après le contrôle" regime initial notes U1 12, U2.ecrit 9, U2.oral 9, U3 8,
+  Session 2025, U1.acquis 2020, U3.Rattrapage 12, jury admis, jury_motif « Vu le "livret" »
+  attendu admis par jury Après Contrôle
 """
 
 KITCHEN_SINK_FORMATTED = """\
@@ -99,10 +107,12 @@ regime initial "Formation initiale"
       partie oral coefficient 1.5 : EPFF orale 1h30 + 20min de preparation
   groupe gen "Général" dispensable
     unite U3 "Trois" coefficient 2
-      : EPFF ecrite 4h
+      : EPFF ecrite 4h ; EPFF orale et Pratique 30min
   groupe fac facultatif
     unite UF "Facultative"
       : EPFF orale 20min
+    unite UF.2
+      : CCF 1 situation
 
   chiffre moyenne_pro "Moyenne pro" = moyenne de pro arrondi 2 decimales
   chiffre bonus = points au-dessus de 10 de fac tronque 1 decimale
@@ -126,6 +136,11 @@ regime initial "Formation initiale"
     alors rattrapage (choix de 1 unites parmi gen)
   sinon ajourne
     cite "Faute de mieux"
+  benefice des notes >= 10 pendant 5 ans
+  apres controle
+    regle admission
+      si moy >= 10 alors admis
+    sinon ajourne
 
 regime alternance reprend initial
   forme U1 : EPFF orale 1h + 40min de preparation
@@ -139,6 +154,11 @@ exemple bon "Tout à 12" regime initial
 exemple mauvais regime alternance
   notes U1 5, U2.ecrit 5, U2.oral 5, U3 ABJ
   attendu ajourne par sinon
+exemple repris "Après le contrôle" regime initial
+  notes U1 12, U2.ecrit 9, U2.oral 9, U3 8, session 2025, U1.acquis 2020,
+        U3.Rattrapage 12,
+        jury admis, jury_motif “Vu le "livret"”
+  attendu admis par jury apres controle
 """
 
 # The smallest complete regulation, for the layout tests to add to.
@@ -168,7 +188,11 @@ def plain(value: object) -> object:
     if isinstance(value, s.Duration):
         return value.minutes  # `40 min` is written `40min`
     if is_dataclass(value):
-        kept = [f.name for f in fields(value) if f.name not in {"span", "path", "sha256"}]
+        kept = [
+            f.name
+            for f in fields(value)
+            if not f.name.endswith("span") and f.name not in {"path", "sha256"}
+        ]
         return (type(value).__name__, *(plain(getattr(value, name)) for name in kept))
     if isinstance(value, tuple | list):
         return tuple(plain(item) for item in value)
@@ -393,6 +417,21 @@ def test_example_grades_wrap_under_the_first_one() -> None:
         "  notes U1 1,5, U2 2,5, U3 3,5, U4 4,5, U5 5,5, U6 6,5, U7 7,5, U8 8,5, U9 9,5,\n"
         "        U10 10,5, U11 11,5, U12 12,5, U13 13,5, U14 14,5\n"
         "  attendu admis par SINON\n"
+    )
+
+
+def test_example_resit_grades_and_jury_start_their_own_lines() -> None:
+    result = formatted(
+        "exemple e regime r notes session 2026, U2.1 8, U2.1.acquis 2024, U1 9,"
+        " u1.RATTRAPAGE 12, U2.1.rattrapage abs, Jury admis, jury_motif 'x' “Vu le livret”"
+        " attendu admis par jury APRÈS contrôle\n".replace("'x' ", "")
+    )
+    assert result == (
+        "exemple e regime r\n"
+        "  notes session 2026, U2.1 8, U2.1.acquis 2024, U1 9,\n"
+        "        u1.RATTRAPAGE 12, U2.1.rattrapage abs,\n"
+        '        Jury admis, jury_motif "Vu le livret"\n'
+        "  attendu admis par jury apres controle\n"
     )
 
 

@@ -235,9 +235,9 @@ def test_durations(duration: str, minutes: int) -> None:
         f'    unite A "A" coefficient 1 : EPFF ecrite {duration} + {duration} de preparation',
     )
     (form,) = forms_of(loads(text), "r", "A")
-    assert (form.kind, form.mode, form.minutes, form.preparation_minutes) == (
+    assert (form.kind, form.modes, form.minutes, form.preparation_minutes) == (
         "EPFF",
-        "ecrite",
+        ("ecrite",),
         minutes,
         minutes,
     )
@@ -477,9 +477,9 @@ def test_form_override_removes_ccf_situations(regulation: Regulation) -> None:
     error = candidate_error(regulation, "alternance", grades)
     assert (error.code, error.field) == ("C007", "U1.S1")
     (form,) = forms_of(regulation, "alternance", "U1")
-    assert (form.kind, form.mode, form.minutes, form.preparation_minutes) == (
+    assert (form.kind, form.modes, form.minutes, form.preparation_minutes) == (
         "EPFF",
-        "orale",
+        ("orale",),
         60,
         30,
     )

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from .candidates import KEPT_SUFFIX, SESSION, Candidate, Grade, Marker
+from .candidates import Candidate, Grade, Marker
+from .columns import KEPT_SUFFIX, RESIT_SUFFIX, SESSION, split_column
 from .model import RegimeDef, ResitDef, UnitDef
 from .numbers import COMPARATORS, short
 from .parser import fold
@@ -18,8 +19,6 @@ from .parser import fold
 # A unit's status: a grade, a marker, or 'absente' (optional unit not taken).
 NOT_TAKEN = "absente"
 GRADED = "note"
-# `U1.rattrapage`: the grade of U1 at the resit (épreuve de contrôle).
-RESIT_SUFFIX = "rattrapage"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +107,7 @@ def _columns(
     whole: dict[str, tuple[str, Grade]] = {}
     parts: dict[str, dict[str, tuple[str, Grade]]] = {}
     for column, grade in candidate.grades.items():
-        code, _, part = column.partition(".")
+        code, part = split_column(column)
         if fold(part) == RESIT_SUFFIX:
             continue  # read by `resit_units`
         unit = units.get(fold(code))
@@ -226,7 +225,7 @@ def resit_grades(candidate: Candidate, regime: RegimeDef) -> dict[str, tuple[str
     units = {fold(u.code): u.code for u in regime.units}
     found: dict[str, tuple[str, Grade]] = {}
     for column, grade in candidate.grades.items():
-        code, _, suffix = column.partition(".")
+        code, suffix = split_column(column)
         if fold(suffix) != RESIT_SUFFIX:
             continue
         if fold(code) not in units:

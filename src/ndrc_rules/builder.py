@@ -13,6 +13,7 @@ from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
 from . import surface as s
+from .columns import SESSION
 from .numbers import parse_decimal
 from .source import SourceFile, Span
 
@@ -135,10 +136,10 @@ class _Builder(Transformer):
         return s.Ccf(self._number(children[1]), self._span(meta))
 
     def epff(self, meta: Meta, children: list[Any]) -> s.Epff:
-        preparation = children[3] if len(children) > 3 else None
-        return s.Epff(
-            self._name(children[1]), self.duration(children[2]), preparation, self._span(meta)
-        )
+        modes = tuple(self._name(c) for c in children if isinstance(c, Token) and c.type == "NAME")
+        duration = next(c for c in children if isinstance(c, Token) and c.type == "DURATION")
+        preparation = self._first(children, s.Duration)
+        return s.Epff(modes, self.duration(duration), preparation, self._span(meta))
 
     def preparation(self, meta: Meta, children: list[Any]) -> s.Duration:
         return self.duration(children[1])
@@ -357,16 +358,23 @@ class _Builder(Transformer):
 
     # --- examples -----------------------------------------------------------
     def column(self, meta: Meta, children: list[Token]) -> s.Name:
-        return s.Name(".".join(str(t) for t in children), self._span(meta))
+        # `session` is a keyword, written in lower case like every keyword
+        words = (SESSION if t.type == "SESSION" else str(t) for t in children)
+        return s.Name(".".join(words), self._span(meta))
 
     def grade(self, meta: Meta, children: list[Any]) -> s.ExampleGrade:
-        return s.ExampleGrade(children[0], str(children[1]), self._span(meta))
+        value = children[1]
+        quoted = not isinstance(value, Token)  # a `text`: the joined strings
+        return s.ExampleGrade(children[0], str(value), self._span(meta), quoted)
 
     def grade_list(self, meta: Meta, grades: list[s.ExampleGrade]) -> tuple[s.ExampleGrade, ...]:
         return tuple(grades)
 
     def deciding_rule(self, meta: Meta, children: list[Token]) -> s.Name:
         return self._name(children[1])
+
+    def after_resit(self, meta: Meta, children: list[Token]) -> s.AfterResit:
+        return s.AfterResit(self._span(meta))
 
     def example(self, meta: Meta, children: list[Any]) -> s.Example:
         name, regime, outcome = (
@@ -380,6 +388,7 @@ class _Builder(Transformer):
             outcome,
             self._first(children, s.Name),
             self._span(meta),
+            self._first(children, s.AfterResit),
         )
 
     def start(self, meta: Meta, children: list[Any]) -> s.Document:

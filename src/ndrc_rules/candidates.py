@@ -25,16 +25,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from .columns import ID, JURY, JURY_REASON, KEPT_SUFFIX, REGIME, SESSION
 from .errors import InputFileError
 from .messages import clip, text
 from .numbers import parse_decimal
 
-ID = "id"
-REGIME = "regime"
-SESSION = "session"  # the candidate's exam session (a year)
-JURY = "jury"  # the jury's decision, an outcome of the regulation
-JURY_REASON = "jury_motif"  # why the jury decided otherwise
-KEPT_SUFFIX = ".acquis"  # `U3.acquis`: the session of a grade kept from earlier
 DETAILS = (SESSION, JURY, JURY_REASON)
 DEFAULT_ENCODING = "utf-8-sig"
 MAX_GRADE = Fraction(20)

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from . import model as m
 from . import surface as s
+from .columns import JURY, JURY_REASON, KEPT_SUFFIX, RESIT_SUFFIX, SESSION
 from .diagnostics import Diagnostic, Hint, has_errors, unique
 from .messages import text
 from .numbers import parse_decimal, short
@@ -183,34 +184,60 @@ class _Checker:
         return tuple(checked)
 
     def example(self, example: s.Example, regime: m.RegimeDef) -> m.ExampleDef:
-        columns = {
-            fold(column): column
-            for u in regime.units
-            for column in [u.code, *(f"{u.code}.{p.name}" for p in u.parts)]
-        }
+        columns = _example_columns(regime)
         given: dict[str, s.ExampleGrade] = {}
         for grade in example.grades:
             if self.is_new(given, grade.column, "kind.column"):
                 given[fold(grade.column.value)] = grade
-            if fold(grade.column.value) not in columns:
-                self.unknown(grade.column, columns.values())
-            if not _example_value(grade.value):
-                self.error("E130", grade.span, value=grade.value)
+            column = columns.get(fold(grade.column.value))
+            if column is None:
+                self.unknown(grade.column, [name for name, _ in columns.values()])
+            else:
+                self.example_value(grade, *column)
         self.outcome(example.outcome)
-        rules = {fold(r.name): r.name for r in regime.rules}
-        if example.rule and fold(example.rule.value) not in rules:
+        rules = self.example_rules(example, regime, fold(JURY) in given)
+        if example.rule and rules is not None and fold(example.rule.value) not in rules:
             self.unknown(example.rule, rules.values())
         return m.ExampleDef(
             example.name.value,
             example.title,
             regime.name,
             tuple(
-                (columns.get(fold(g.column.value), g.column.value), g.value) for g in example.grades
+                (columns.get(fold(g.column.value), (g.column.value, ""))[0], g.value)
+                for g in example.grades
             ),
             self.outcome(example.outcome).name,
-            rules.get(fold(example.rule.value)) if example.rule else None,
+            (rules or {}).get(fold(example.rule.value)) if example.rule else None,
             example.span,
+            example.after_resit is not None,
         )
+
+    def example_value(self, grade: s.ExampleGrade, column: str, kind: str) -> None:
+        """The value of one example column, checked against what that column holds."""
+        if kind == _GRADE:
+            if grade.quoted or not _example_value(grade.value):
+                self.error("E130", grade.span, value=grade.value)
+        elif kind == _OUTCOME and not grade.quoted:
+            self.outcome(s.Name(grade.value, grade.span))
+        elif not _example_kind_ok(grade, kind):
+            expected = text(f"example.{kind}")
+            self.error("E150", grade.span, value=grade.value, column=column, expected=expected)
+
+    def example_rules(
+        self, example: s.Example, regime: m.RegimeDef, jury: bool
+    ) -> dict[str, str] | None:
+        """The rules that may decide the example (folded name → name): those of the
+        phase it names, and `jury` when the example records the jury's decision;
+        None (reported) when it names a phase the regime lacks."""
+        if example.after_resit is None:
+            phase: m.PhaseDef | None = m.PhaseDef(regime.figures, regime.rules)
+        else:
+            phase = regime.resit
+        if phase is None:
+            self.error("E151", example.after_resit.span, regime=regime.name)
+            return None
+        rules = {fold(r.name): r.name for r in phase.rules}
+        return {**rules, JURY: JURY} if jury else rules
 
     # --- regimes ---------------------------------------------------------------
     def regimes(self, regimes: tuple[s.Regime, ...], whole: Span) -> tuple[m.RegimeDef, ...]:
@@ -364,12 +391,15 @@ class _Checker:
         if isinstance(form, s.Ccf):
             if form.situations.value.denominator != 1 or form.situations.value < 1:
                 self.error("E134", form.situations.span, value=form.situations.text)
-            return m.Form("CCF", None, int(form.situations.value), None, None)
-        mode = EPFF_MODES.get(fold(form.kind.value))
-        if mode is None:
-            self.unknown(form.kind, sorted(set(EPFF_MODES.values())), "E116")
+            return m.Form("CCF", (), int(form.situations.value), None, None, form.span)
+        modes = []
+        for written in form.modes:
+            mode = EPFF_MODES.get(fold(written.value))
+            if mode is None:
+                self.unknown(written, sorted(set(EPFF_MODES.values())), "E116")
+            modes.append(mode or written.value)
         preparation = form.preparation.minutes if form.preparation else None
-        return m.Form("EPFF", mode, None, form.duration.minutes, preparation)
+        return m.Form("EPFF", tuple(modes), None, form.duration.minutes, preparation, form.span)
 
     def kept_grades(self, item: s.KeptGrades) -> m.KeptGradesDef:
         low, high = GRADE_SCALE
@@ -698,6 +728,32 @@ def _is_zero(expr: s.Expr) -> bool:
     while isinstance(expr, s.Negate):
         expr = expr.operand
     return isinstance(expr, s.Literal) and expr.value.value == 0
+
+
+# What an example column holds, as a candidates file would.
+_GRADE, _YEAR, _OUTCOME, _REASON = "grade", "year", "outcome", "reason"
+
+
+def _example_columns(regime: m.RegimeDef) -> dict[str, tuple[str, str]]:
+    """Every column a candidate of the regime may have: folded → (name, what it holds)."""
+    columns = {
+        SESSION: _YEAR,
+        JURY: _OUTCOME,
+        JURY_REASON: _REASON,
+    }
+    for unit in regime.units:
+        columns[unit.code] = _GRADE
+        columns.update({f"{unit.code}.{p.name}": _GRADE for p in unit.parts})
+        columns[f"{unit.code}.{RESIT_SUFFIX}"] = _GRADE
+        columns[f"{unit.code}{KEPT_SUFFIX}"] = _YEAR
+    return {fold(name): (name, kind) for name, kind in columns.items()}
+
+
+def _example_kind_ok(grade: s.ExampleGrade, kind: str) -> bool:
+    """A year is four digits; a jury's reason is a quoted text; an outcome is a name."""
+    if kind == _YEAR:
+        return not grade.quoted and grade.value.isdigit() and len(grade.value) == 4
+    return grade.quoted == (kind == _REASON)
 
 
 def _example_value(value: str) -> bool:

@@ -3,8 +3,9 @@
 A regulation file may state `exemple` candidates with the decision it must
 give them. Once `api` has compiled the file, `run_examples` decides each
 example as a candidate (through `candidates` and `Regulation.try_decide`, as
-any input row), compares the decision with the expected one, and lists, per
-regime, the rules that no example reaches. `render.examples_report` shows the
+any input row), compares the decision (outcome, deciding rule, phase) with
+the expected one, and lists, per regime, the rules that no example reaches,
+before and after the resit. `render.examples_report` shows the
 report; a caller exits non-zero when `report.ok` is false.
 """
 
@@ -32,6 +33,7 @@ class ExampleResult:
     expected_outcome: str
     expected_rule: str | None  # None: any deciding rule will do
     result: t.Decision | RowError
+    expected_after_resit: bool = False  # the rules after the resit must have decided
 
     @property
     def line(self) -> int:
@@ -54,25 +56,48 @@ class ExampleResult:
         return self.decision.deciding_rule if self.decision else None
 
     @property
+    def actual_after_resit(self) -> bool:
+        """Whether the rules after the resit decided (the candidate had resit grades)."""
+        return bool(self.decision and self.decision.resit_phase)
+
+    @property
     def passed(self) -> bool:
-        """Same outcome and, when the example names one, same deciding rule."""
-        return self.actual_outcome == self.expected_outcome and self.expected_rule in (
-            None,
-            self.actual_rule,
+        """Same outcome, in the same phase and, when the example names one, by the
+        same deciding rule."""
+        return (
+            self.actual_outcome == self.expected_outcome
+            and self.expected_rule in (None, self.actual_rule)
+            and self.expected_after_resit == self.actual_after_resit
         )
+
+    def reached(self) -> tuple[set[str], set[str]]:
+        """The rules this example reached: (before the resit, after the resit).
+
+        The rule that proposed the decision counts even when the jury decided; a
+        candidate who took the resit reached the rule that sent them to it."""
+        decision = self.decision
+        if decision is None:
+            return set(), set()
+        rule = decision.proposal.deciding_rule if decision.proposal else decision.deciding_rule
+        if decision.resit_phase is None:
+            return {rule}, set()
+        return {decision.resit_phase.initial_rule}, {rule}
 
 
 @dataclass(frozen=True, slots=True)
 class RegimeCoverage:
-    """The rules of one regime, in order (default `sinon` last), and those no example reaches."""
+    """The rules of one regime, in order (default `sinon` last), and those no example
+    reaches; the same for its rules after the resit (`apres controle`), if any."""
 
     regime: str
     rules: tuple[str, ...]
     unreached: tuple[str, ...]
+    resit_rules: tuple[str, ...] = ()
+    resit_unreached: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
-        return not self.unreached
+        return not self.unreached and not self.resit_unreached
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +123,8 @@ class ExampleReport:
 
     @property
     def complete(self) -> bool:
-        """Every rule of every regime is the deciding rule of some example."""
+        """Every rule of every regime, after the resit too, is the deciding rule of some
+        example."""
         return all(c.complete for c in self.coverage)
 
 
@@ -136,6 +162,7 @@ def _run(regulation: Regulation, example: m.ExampleDef) -> ExampleResult:
         expected_outcome=example.outcome,
         expected_rule=example.rule,
         result=result,
+        expected_after_resit=example.after_resit,
     )
 
 
@@ -146,15 +173,24 @@ def _candidate(example: m.ExampleDef) -> Candidate | RowError:
 
 
 def _coverage(program: m.Program, results: tuple[ExampleResult, ...]) -> tuple[RegimeCoverage, ...]:
-    reached: dict[str, set[str]] = {}
+    reached: dict[str, tuple[set[str], set[str]]] = {}
     for result in results:
-        if result.decision:
-            reached.setdefault(result.regime, set()).add(result.decision.deciding_rule)
+        before, after = reached.setdefault(result.regime, (set(), set()))
+        first, second = result.reached()
+        before |= first
+        after |= second
     coverage = []
     for regime in program.regimes:
+        before, after = reached.get(regime.name, (set(), set()))
         rules = tuple(rule.name for rule in regime.rules)
-        seen = reached.get(regime.name, set())
+        resit = tuple(rule.name for rule in regime.resit.rules) if regime.resit else ()
         coverage.append(
-            RegimeCoverage(regime.name, rules, tuple(r for r in rules if r not in seen))
+            RegimeCoverage(
+                regime.name,
+                rules,
+                tuple(r for r in rules if r not in before),
+                resit,
+                tuple(r for r in resit if r not in after),
+            )
         )
     return tuple(coverage)

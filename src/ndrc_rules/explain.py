@@ -144,6 +144,24 @@ def citation(cite: m.Citation | None) -> t.CitationRecord | None:
     return t.CitationRecord(text=cite.text, source=cite.source) if cite else None
 
 
+def form_traces(unit: m.UnitDef) -> list[t.FormTrace]:
+    """The unit's forms in its regime, then those of its parts, each naming its part."""
+    forms = [(None, form) for form in unit.forms]
+    forms += [(part.name, form) for part in unit.parts for form in part.forms]
+    return [
+        t.FormTrace(
+            kind=form.kind,  # type: ignore[arg-type]
+            part=part,
+            modes=list(form.modes),
+            situations=form.situations,
+            minutes=form.minutes,
+            preparation_minutes=form.preparation_minutes,
+            source=source_ref(form.span),
+        )
+        for part, form in forms
+    ]
+
+
 def unit_trace(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
     parts = [
         t.PartTrace(
@@ -163,6 +181,7 @@ def unit_trace(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
         status=value.status,  # type: ignore[arg-type]
         value=_exact(value.value),
         display=_display(value.value),
+        forms=form_traces(unit),
         parts=parts,
         kept_from=value.kept_from,
     )

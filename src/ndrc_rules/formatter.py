@@ -27,8 +27,9 @@ from lark import Tree
 
 from . import surface as s
 from .builder import build
+from .columns import JURY, JURY_REASON, RESIT_SUFFIX, split_column
 from .diagnostics import Diagnostic
-from .parser import Comment, parse
+from .parser import Comment, fold, parse
 from .source import SourceFile, Span
 
 STEP = 2  # spaces per level
@@ -244,7 +245,8 @@ def _form(form: s.Form) -> str:
     if isinstance(form, s.Ccf):
         return f"CCF {_counted(form.situations, 'situation')}"
     preparation = f" + {_duration(form.preparation)} de preparation" if form.preparation else ""
-    return f"EPFF {form.kind.value} {_duration(form.duration)}{preparation}"
+    modes = " et ".join(mode.value for mode in form.modes)
+    return f"EPFF {modes} {_duration(form.duration)}{preparation}"
 
 
 def _forms(forms: tuple[s.Form, ...]) -> str:
@@ -386,8 +388,9 @@ class _Printer:
         lines = _attach(head, f"regime {regime.value}", regime.span.line)
         lines += _grade_lines(STEP, example.grades)
         deciding = f" par {example.rule.value}" if example.rule else ""
+        phase = " apres controle" if example.after_resit else ""
         outcome = example.outcome
-        lines.append(_Line(STEP, f"attendu {outcome.value}{deciding}", outcome.span.line))
+        lines.append(_Line(STEP, f"attendu {outcome.value}{deciding}{phase}", outcome.span.line))
         return lines
 
     # --- regime items ---
@@ -467,11 +470,13 @@ class _Printer:
 
 
 def _grade_lines(indent: int, grades: tuple[s.ExampleGrade, ...]) -> list[_Line]:
-    """`notes U1 10, U2 ABS, …`, continued under the first grade when too long."""
+    """`notes U1 10, U2 ABS, …`, continued under the first grade when too long; the
+    resit grades and the jury's decision each start a line of their own."""
     column = indent + len("notes ")
     rows: list[list[s.ExampleGrade]] = [[]]
     for grade in grades:
-        if rows[-1] and not _fits(column, _grade_row([*rows[-1], grade]) + ","):
+        opens = rows[-1] and _grade_kind(grade) not in (GRADES, _grade_kind(rows[-1][-1]))
+        if rows[-1] and (opens or not _fits(column, _grade_row([*rows[-1], grade]) + ",")):
             rows.append([])
         rows[-1].append(grade)
     last = len(rows) - 1
@@ -485,8 +490,21 @@ def _grade_lines(indent: int, grades: tuple[s.ExampleGrade, ...]) -> list[_Line]
     ]
 
 
+GRADES, RESIT, JURY_DECISION = "grades", "resit", "jury"
+
+
+def _grade_kind(grade: s.ExampleGrade) -> str:
+    """Which part of the candidate's row a column belongs to."""
+    column = fold(grade.column.value)
+    if column in (JURY, JURY_REASON):
+        return JURY_DECISION
+    return RESIT if fold(split_column(column)[1]) == RESIT_SUFFIX else GRADES
+
+
 def _grade_row(grades: list[s.ExampleGrade]) -> str:
-    return ", ".join(f"{g.column.value} {g.value}" for g in grades)
+    return ", ".join(
+        f"{g.column.value} {_quoted(g.value) if g.quoted else g.value}" for g in grades
+    )
 
 
 # --- comments and blank lines ------------------------------------------------------

@@ -26,10 +26,11 @@ class Form:
     """An assessment form, described for people: 'CCF, 2 situations' …"""
 
     kind: str  # 'CCF' or 'EPFF'
-    mode: str | None  # for EPFF: 'ecrite', 'orale', 'pratique'
+    modes: tuple[str, ...]  # for EPFF: 'ecrite', 'orale', 'pratique' (several when combined)
     situations: int | None
     minutes: int | None
     preparation_minutes: int | None
+    span: Span  # where it is written: the unit's line, or the regime's `forme` override
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +274,7 @@ class ExampleDef:
     outcome: str
     rule: str | None
     span: Span
+    after_resit: bool = False  # the rules after the resit must decide
 
 
 @dataclass(frozen=True, slots=True)

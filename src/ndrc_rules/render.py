@@ -271,6 +271,7 @@ def _units(node: Tree, units: list[t.UnitTrace]) -> None:
         if unit.kept_from:
             line.append(" " + text("trace.kept", session=unit.kept_from), "cyan")
         branch = node.add(line)
+        _forms(branch, unit.forms)
         for part in unit.parts:
             branch.add(
                 Text(
@@ -287,6 +288,37 @@ def _resit_unit(unit: t.ResitUnitTrace) -> str:
 
 
 _RESIT_ABSENCE = {"ABS": "trace.resit_absent", "ABJ": "trace.resit_absent_justified"}
+
+
+def _forms(node: Tree, forms: list[t.FormTrace]) -> None:
+    """How the unit is assessed in the candidate's regime, and the line that says so."""
+    if forms:
+        shown = " ; ".join(form_text(form) for form in forms)
+        node.add(Text(text("trace.forms", forms=shown, where=_where(forms[0].source)), "dim"))
+
+
+def form_text(form: t.FormTrace) -> str:
+    """`CCF, 2 situations`, `épreuve ponctuelle orale et pratique, 30 min`, in words,
+    after the name of the part it assesses."""
+    if form.kind == "CCF":
+        count = form.situations or 0
+        shown = text("form.ccf_one" if count == 1 else "form.ccf", count=count)
+    else:
+        modes = f" {text('form.and')} ".join(text(f"form.{mode}") for mode in form.modes)
+        shown = text("form.epff", modes=modes, duration=_duration(form.minutes or 0))
+    if form.preparation_minutes:
+        duration = _duration(form.preparation_minutes)
+        shown = text("form.preparation", form=shown, duration=duration)
+    return text("form.of_part", part=form.part, form=shown) if form.part else shown
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return text("duration.minutes", minutes=rest)
+    if not rest:
+        return text("duration.hours", hours=hours)
+    return text("duration.hours_minutes", hours=hours, minutes=f"{rest:02d}")
 
 
 def _unit_value(status: str, shown: str | None) -> str:
@@ -383,6 +415,7 @@ def _example_line(result: ExampleResult) -> Text:
         if result.expected_rule
         else result.expected_outcome
     )
+    expected = _in_phase(expected, result.expected_after_resit)
     return Text(
         text(
             key,
@@ -399,7 +432,12 @@ def _example_line(result: ExampleResult) -> Text:
 def _obtained(result: ExampleResult) -> str:
     if result.error:
         return text("test.error", code=result.error.code, field=result.error.field or "—")
-    return text("test.decided", outcome=result.actual_outcome, rule=result.actual_rule)
+    decided = text("test.decided", outcome=result.actual_outcome, rule=result.actual_rule)
+    return _in_phase(decided, result.actual_after_resit)
+
+
+def _in_phase(decided: str, after_resit: bool) -> str:
+    return text("test.after_resit", decided=decided) if after_resit else decided
 
 
 def _example_failure(result: ExampleResult) -> list[RenderableType]:
@@ -429,7 +467,11 @@ def _example_failure(result: ExampleResult) -> list[RenderableType]:
 def _coverage_line(coverage: RegimeCoverage) -> Text:
     if coverage.complete:
         return Text(text("test.covered", regime=coverage.regime), "green")
-    rules = ", ".join(coverage.unreached)
+    unreached = [
+        *coverage.unreached,
+        *(text("test.after_resit", decided=r) for r in coverage.resit_unreached),
+    ]
+    rules = ", ".join(unreached)
     return Text(text("test.uncovered", regime=coverage.regime, rules=rules), "yellow")
 
 

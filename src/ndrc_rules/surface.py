@@ -67,7 +67,7 @@ class Ccf:
 
 @dataclass(frozen=True, slots=True)
 class Epff:
-    kind: Name
+    modes: tuple[Name, ...]  # `ecrite`, `orale`, `pratique`; several: `orale et pratique`
     duration: Duration
     preparation: Duration | None
     span: Span
@@ -287,8 +287,16 @@ class Import:
 
 @dataclass(frozen=True, slots=True)
 class ExampleGrade:
-    column: Name  # a unit code, or unit.part as in candidate files
-    value: str  # as written: a number or a marker
+    column: Name  # a candidate file's column: U1, U5.ecrit, U1.rattrapage, session, jury…
+    value: str  # as written: a number, a marker, a name, or a quoted text's content
+    span: Span
+    quoted: bool = False  # the value was a quoted text (`jury_motif "…"`)
+
+
+@dataclass(frozen=True, slots=True)
+class AfterResit:
+    """`apres controle` after an example's `attendu`: the rules after the resit decide."""
+
     span: Span
 
 
@@ -303,6 +311,7 @@ class Example:
     outcome: Name
     rule: Name | None
     span: Span
+    after_resit: AfterResit | None = None
 
 
 @dataclass(frozen=True, slots=True)

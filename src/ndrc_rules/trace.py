@@ -52,6 +52,19 @@ class InputRecord(_Record):
     columns: dict[str, str | None]
 
 
+class FormTrace(_Record):
+    """An assessment form that applied to the candidate's regime, and where it is written
+    (the unit's line, or the regime's `forme` override)."""
+
+    kind: Literal["CCF", "EPFF"]
+    part: str | None = None  # the part of the unit it assesses (`ecrit`), if not the whole
+    modes: list[str] = []  # EPFF: 'ecrite', 'orale', 'pratique' (several when combined)
+    situations: int | None = None  # CCF
+    minutes: int | None = None  # EPFF: the duration of the épreuve
+    preparation_minutes: int | None = None
+    source: SourceRef
+
+
 class PartTrace(_Record):
     name: str
     weight: str
@@ -68,6 +81,7 @@ class UnitTrace(_Record):
     status: Literal["note", "ABS", "ABJ", "DISP", "absente"]
     value: str | None
     display: str | None
+    forms: list[FormTrace] = []  # how the unit (or each part) is assessed in the regime
     parts: list[PartTrace] = []
     kept_from: int | None = None  # a grade kept from this earlier session
 

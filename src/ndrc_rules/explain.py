@@ -6,6 +6,7 @@ words, so that an auditor reads `moyenne_generale >= 10`, not Python.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
 from . import __version__
@@ -13,7 +14,7 @@ from . import model as m
 from . import trace as t
 from .binding import ResitUnit, UnitValue
 from .evaluator import CompiledRegime, Evaluation
-from .numbers import display, exact, short
+from .numbers import exact, short, shown
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 NO_ABSENCE = "aucune"  # what an `ABS dans …` check found when no unit is absent
@@ -62,6 +63,67 @@ def describe_condition(cond: m.Cond, nested: bool = False) -> str:
     raise AssertionError(cond)
 
 
+# --- what each value is compared with -------------------------------------------
+Thresholds = Mapping[str, frozenset[Fraction]]
+_NONE: frozenset[Fraction] = frozenset()
+_THRESHOLDS: dict[int, tuple[m.PhaseDef, Thresholds]] = {}  # id(phase) → the phase, its map
+
+
+def thresholds(phase: m.PhaseDef) -> Thresholds:
+    """The constants each figure or unit is compared with in the phase's rules: its
+    display tells it apart from them (`numbers.shown`). Cached per phase."""
+    cached = _THRESHOLDS.get(id(phase))
+    if cached is None or cached[0] is not phase:
+        cached = _THRESHOLDS[id(phase)] = (phase, compared_constants(phase.rules))
+    return cached[1]
+
+
+def compared_constants(rules: Iterable[m.RuleDef]) -> Thresholds:
+    """The constants each figure or unit is compared with in these rules."""
+    found: dict[str, set[Fraction]] = {}
+    for rule in rules:
+        for cond in (rule.condition, *(e.condition for e in rule.exceptions)):
+            for name, value in _named_against_constants(cond):
+                found.setdefault(name, set()).add(value)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _named_against_constants(cond: m.Cond | None) -> Iterable[tuple[str, Fraction]]:
+    match cond:
+        case m.Compare(left=left, right=right):
+            yield from _against(left, (right,))
+            yield from _against(right, (left,))
+        case m.InRange(value=value, low=low, high=high):
+            yield from _against(value, (low, high))
+        case m.All(operands=operands) | m.Any_(operands=operands):
+            for operand in operands:
+                yield from _named_against_constants(operand)
+        case m.Negation(operand=operand):
+            yield from _named_against_constants(operand)
+
+
+def _against(side: m.Expr, others: tuple[m.Expr, ...]) -> Iterable[tuple[str, Fraction]]:
+    if isinstance(side, m.FigureRef | m.UnitGrade):
+        name = side.name if isinstance(side, m.FigureRef) else side.code
+        yield from ((name, o.value) for o in others if isinstance(o, m.Const))
+
+
+def figure_displays(evaluation: Evaluation) -> dict[str, str]:
+    """Each figure of an evaluation as shown, told apart from what its rules compare it with."""
+    known = thresholds(evaluation.phase)
+    return {k: shown(v, known.get(k, _NONE)) for k, v in evaluation.figures.items()}
+
+
+def side_thresholds(side: m.Expr, known: Thresholds) -> frozenset[Fraction]:
+    """What a compared expression is told apart from besides the other side: the
+    constants a named figure or unit is compared with anywhere in its phase."""
+    if isinstance(side, m.FigureRef):
+        return known.get(side.name, _NONE)
+    if isinstance(side, m.UnitGrade):
+        return known.get(side.code, _NONE)
+    return _NONE
+
+
 # --- values --------------------------------------------------------------------
 class _Values:
     """Re-reads a record through the compiled regime, to show what was compared."""
@@ -71,6 +133,12 @@ class _Values:
         self.figures = evaluation.figures
         self.compiled = compiled
         self.coefficients = {u.code: u.coefficient for u in evaluation.regime.units}
+        self.thresholds = thresholds(evaluation.phase)
+
+    def side(self, expr: m.Expr, *others: m.Expr) -> str:
+        """A compared value as shown: told apart from the other side(s)."""
+        compared = side_thresholds(expr, self.thresholds) | {self.number(o) for o in others}
+        return shown(self.number(expr), compared)
 
     def number(self, expr: m.Expr) -> Fraction:
         return self.compiled.number(expr, "")((self.units, self.figures))
@@ -84,20 +152,21 @@ class _Values:
                 return [
                     t.Check(
                         text=describe_condition(cond),
-                        left=_shown(self.number(left)),
-                        right=_shown(self.number(right)),
+                        left=self.side(left, right),
+                        right=self.side(right, left),
                         result=self.holds(cond),
                     )
                 ]
             case m.InRange():
-                x, low, high = (self.number(e) for e in (cond.value, cond.low, cond.high))
+                value, low, high = cond.value, cond.low, cond.high
                 opening = "[" if cond.low_inclusive else "]"
                 closing = "]" if cond.high_inclusive else "["
+                bounds = f"{self.side(low, value)} ; {self.side(high, value)}"
                 return [
                     t.Check(
                         text=describe_condition(cond),
-                        left=_shown(x),
-                        right=f"{opening}{_shown(low)} ; {_shown(high)}{closing}",
+                        left=self.side(value, low, high),
+                        right=f"{opening}{bounds}{closing}",
                         result=self.holds(cond),
                     )
                 ]
@@ -122,16 +191,15 @@ class _Values:
         )
 
 
-def _shown(value: Fraction) -> str:
-    return display(value)
-
-
 # --- the trace -------------------------------------------------------------------
 def build_trace(evaluation: Evaluation, compiled: CompiledRegime, program: m.Program) -> t.Trace:
     values = _Values(evaluation, compiled)
     regime, phase = evaluation.regime, evaluation.phase
+    known = values.thresholds
     return t.Trace(
-        units=[unit_trace(u, evaluation.units[u.code]) for u in regime.units],
+        units=[
+            unit_trace(u, evaluation.units[u.code], known.get(u.code, _NONE)) for u in regime.units
+        ],
         figures=[_figure(f, values) for f in phase.figures],
         rules=[
             _rule(r, status, values)
@@ -174,7 +242,9 @@ def citation(cite: m.Citation | None) -> t.CitationRecord | None:
     return t.CitationRecord(text=cite.text, source=cite.source) if cite else None
 
 
-def unit_trace(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
+def unit_trace(
+    unit: m.UnitDef, value: UnitValue, compared: frozenset[Fraction] = _NONE
+) -> t.UnitTrace:
     parts = [
         t.PartTrace(
             name=p.name,
@@ -192,7 +262,7 @@ def unit_trace(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
         coefficient=_exact(unit.coefficient),
         status=value.status,  # type: ignore[arg-type]
         value=_exact(value.value),
-        display=_display(value.value),
+        display=_display(value.value, compared),
         parts=parts,
         kept_from=value.kept_from,
     )
@@ -202,11 +272,15 @@ def _figure(figure: m.FigureDef, values: _Values) -> t.FigureTrace:
     value = values.figures[figure.name]
     unrounded = values.number(figure.expr) if figure.rounding else None
     inputs = [_input(name, values) for name in input_names(figure.expr)]
-    return figure_trace(figure, value, unrounded, inputs)
+    return figure_trace(figure, value, unrounded, inputs, values.thresholds.get(figure.name, _NONE))
 
 
 def figure_trace(
-    figure: m.FigureDef, value: Fraction, unrounded: Fraction | None, inputs: list[t.FigureInput]
+    figure: m.FigureDef,
+    value: Fraction,
+    unrounded: Fraction | None,
+    inputs: list[t.FigureInput],
+    compared: frozenset[Fraction] = _NONE,
 ) -> t.FigureTrace:
     rounding = figure.rounding
     return t.FigureTrace(
@@ -215,7 +289,7 @@ def figure_trace(
         expression=describe(figure.expr)
         + (f" {rounding.mode} {rounding.decimals} decimales" if rounding else ""),
         value=exact(value),
-        display=display(value),
+        display=shown(value, compared),
         unrounded=_exact(unrounded),
         inputs=inputs,
         source=source_ref(figure.span),
@@ -238,21 +312,29 @@ def input_names(expr: m.Expr) -> list[str]:
 
 
 def _input(name: str, values: _Values) -> t.FigureInput:
+    compared = values.thresholds.get(name, _NONE)
     if name in values.figures:
-        return figure_input(name, values.figures[name])
-    return unit_input(name, values.units[name], values.coefficients[name])
+        return figure_input(name, values.figures[name], compared)
+    return unit_input(name, values.units[name], values.coefficients[name], compared)
 
 
-def figure_input(name: str, value: Fraction) -> t.FigureInput:
-    return t.FigureInput(name=name, value=exact(value), display=display(value))
+def figure_input(
+    name: str, value: Fraction, compared: frozenset[Fraction] = _NONE
+) -> t.FigureInput:
+    return t.FigureInput(name=name, value=exact(value), display=shown(value, compared))
 
 
-def unit_input(code: str, unit: UnitValue, coefficient: Fraction | None) -> t.FigureInput:
+def unit_input(
+    code: str,
+    unit: UnitValue,
+    coefficient: Fraction | None,
+    compared: frozenset[Fraction] = _NONE,
+) -> t.FigureInput:
     note = f"coefficient {exact(coefficient)}" if coefficient else None
     if unit.status not in {"note"}:
         note = f"{unit.status}" + (f", {note}" if note else "")
     return t.FigureInput(
-        name=code, value=_exact(unit.value), display=_display(unit.value), note=note
+        name=code, value=_exact(unit.value), display=_display(unit.value, compared), note=note
     )
 
 
@@ -295,8 +377,8 @@ def _exact(value: Fraction | None) -> str | None:
     return None if value is None else exact(value)
 
 
-def _display(value: Fraction | None) -> str | None:
-    return None if value is None else display(value)
+def _display(value: Fraction | None, compared: frozenset[Fraction] = _NONE) -> str | None:
+    return None if value is None else shown(value, compared)
 
 
 def resit_trace(
@@ -318,7 +400,7 @@ def resit_trace(
 
 
 def _resit_unit(unit: ResitUnit) -> t.ResitUnitTrace:
-    resit = display(unit.resit) if isinstance(unit.resit, Fraction) else str(unit.resit)
+    resit = _display(unit.resit) if isinstance(unit.resit, Fraction) else str(unit.resit)
     return t.ResitUnitTrace(
         code=unit.code,
         initial=_display(unit.initial.value),

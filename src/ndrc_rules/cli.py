@@ -11,11 +11,12 @@ import argparse
 import json
 import os
 import signal
+import stat
 import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeAlias
@@ -26,7 +27,7 @@ from . import __version__
 from .diagnostics import Diagnostic, Severity, has_errors
 from .errors import InputFileError, RegulationError, StoreError
 from .frontend import compile_source
-from .messages import CATALOGUES, text, translate
+from .messages import CATALOGUES, os_reason, text, translate
 from .model import Program
 from .sessions import version_diagnostics
 from .source import SourceError, SourceFile
@@ -46,6 +47,7 @@ Row: TypeAlias = "Candidate | RowError"  # one input row, read
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
 EXIT_VERIFICATION_FAILED = 5  # a replay differs, or the store was altered
 EXIT_INTERRUPTED = 130  # Ctrl-C or kill: nothing half-written is left behind
+EXIT_BROKEN_PIPE = 141  # the reader of standard output went away (`| head`): 128 + SIGPIPE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,19 +56,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminated)  # `kill`: unwind like Ctrl-C, cleaning up
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a closed pipe is found here, not at the interpreter's exit
+        return code
     except KeyboardInterrupt:  # outputs and stores were rolled back on the way here
         _stderr().print(text("cli.interrupted"), markup=False, style="red")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `| head` has read enough: stop quietly, as Unix tools do
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except RegulationError as error:
         _stderr().print(error.render(), markup=False, soft_wrap=True)
         return EXIT_INVALID_REGULATION
     except (SourceError, StoreError) as error:
         _stderr().print(text(error.code, **error.args_), markup=False, soft_wrap=True, style="red")
         return EXIT_USAGE
-    except (InputFileError, OSError) as error:
+    except InputFileError as error:
         _stderr().print(str(error), markup=False, soft_wrap=True, style="red")
         return EXIT_USAGE
+    except OSError as error:
+        where = error.filename or "—"
+        shown = text("F043", path=where, reason=os_reason(error))
+        _stderr().print(shown, markup=False, soft_wrap=True, style="red")
+        return EXIT_USAGE
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush
+    finds no closed pipe to complain about."""
+    with suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -184,9 +204,16 @@ def _inputs(command: argparse.ArgumentParser) -> None:
     command.add_argument("--encoding", help=text("cli.encoding"))
 
 
+class _Console(Console):
+    """rich's console, leaving a closed pipe to `main` (rich would exit with 1)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def _stdout() -> Console:
     """The terminal, or a wide page when piped, so tables keep their columns."""
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    return _Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def _stderr() -> Console:
@@ -366,7 +393,7 @@ def _write_table(
     from . import render
     from .candidates import RowError
 
-    console = Console(file=out, highlight=False, width=160) if out is not sys.stdout else _stdout()
+    console = _Console(file=out, highlight=False, width=160) if out is not sys.stdout else _stdout()
     decisions = [r for r in results if not isinstance(r, RowError)]
     errors = [r for r in results if isinstance(r, RowError)]
     diploma = regulation.program.diploma
@@ -433,21 +460,58 @@ def _summary(console: Console, counts: Counter[str]) -> None:
 
 @contextmanager
 def _output(path: Path | None) -> Iterator[IO[str]]:
-    """Standard output, or a file that appears complete or not at all."""
+    """Standard output, or a file that appears complete or not at all: written to a
+    hidden file beside it, renamed over it when whole, removed otherwise. The file
+    keeps the mode of the one it replaces; a new one gets the umask's."""
     if path is None:
         yield sys.stdout
         return
-    folder = path.parent if str(path.parent) else Path(".")
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="", delete=False, dir=folder, prefix=f".{path.name}."
-    ) as handle:
-        try:
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, in `with`)
+            "w",
+            encoding="utf-8",
+            newline="",
+            delete=False,
+            dir=_output_folder(path),
+            prefix=f".{path.name}.",
+        )
+    except OSError as error:
+        raise _unwritable(path, error) from None
+    try:
+        with handle:
             yield handle
-        except BaseException:
-            handle.close()
+        os.chmod(handle.name, _mode(path))
+        os.replace(handle.name, path)
+    except BaseException as error:
+        with suppress(OSError):
             os.unlink(handle.name)
-            raise
-    os.replace(handle.name, path)
+        if isinstance(error, OSError) and error.filename in (None, handle.name, str(path)):
+            raise _unwritable(path, error) from None  # the output's own failure, not a read's
+        raise
+
+
+def _output_folder(path: Path) -> Path:
+    """The folder the output goes to; refused up front if it cannot hold it."""
+    if path.is_dir():
+        raise InputFileError("F040", {"path": str(path), "example": str(path / "resultats.csv")})
+    folder = path.parent
+    if not folder.exists():
+        raise InputFileError("F041", {"path": str(path), "folder": str(folder)})
+    return folder
+
+
+def _unwritable(path: Path, error: OSError) -> InputFileError:
+    return InputFileError("F042", {"path": str(path), "reason": os_reason(error)})
+
+
+def _mode(path: Path) -> int:
+    """The mode of the file `path` names, or the umask's for a new file (0666 less it)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 # --- diff ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ language is another table in `CATALOGUES`; missing entries fall back to French.
 
 from __future__ import annotations
 
+import errno
 import os
 
 FRENCH: dict[str, str] = {
@@ -119,6 +120,21 @@ FRENCH: dict[str, str] = {
     # --- files -----------------------------------------------------------
     "F001": "fichier introuvable : {path}",
     "F015": "impossible de lire {path} : {reason}",
+    "F040": "{path} est un dossier : indiquez un fichier de sortie, par exemple {example}",
+    "F041": "impossible d'écrire {path} : le dossier {folder} n'existe pas",
+    "F042": "impossible d'écrire {path} : {reason} ; aucun fichier n'a été écrit",
+    "F043": "impossible d'accéder à {path} : {reason}",
+    "os.ENOENT": "fichier ou dossier introuvable",
+    "os.EACCES": "permission refusée",
+    "os.EPERM": "opération non permise",
+    "os.ENOSPC": "plus de place sur le disque",
+    "os.EDQUOT": "quota disque dépassé",
+    "os.EROFS": "système de fichiers en lecture seule",
+    "os.EISDIR": "c'est un dossier",
+    "os.ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "os.EBUSY": "ressource occupée",
+    "os.EFBIG": "fichier trop grand (limite du système)",
+    "os.other": "erreur système {name}",
     "F002": "le fichier {path} n'est pas en UTF-8 (octet {position}) ; réenregistrez-le en UTF-8 ou indiquez --encoding",
     "F003": "format de fichier inconnu pour {path} : attendu .csv, .json ou .jsonl",
     "F004": "le fichier JSON {path} doit contenir une liste de candidats : {reason}",
@@ -133,7 +149,7 @@ FRENCH: dict[str, str] = {
     "F013": "le fichier JSON {path} dépasse {limit} Mo : pour une telle cohorte, utilisez JSON Lines (.jsonl) ou CSV, lus ligne à ligne",
     # --- command line -------------------------------------------------------
     "cli.description": "Règlements d'examen de BTS écrits en texte : vérifier, décider, expliquer.",
-    "cli.epilog": "Codes de sortie : 0 succès ; 1 règlement invalide ; 2 usage ou fichier illisible ; 3 décisions rendues mais certaines lignes en erreur ; 4 exemple en échec ; 5 vérification en échec (décision rejouée différente, registre altéré) ; 130 interrompu.",
+    "cli.epilog": "Codes de sortie : 0 succès ; 1 règlement invalide ; 2 usage ou fichier illisible ; 3 décisions rendues mais certaines lignes en erreur ; 4 exemple en échec ; 5 vérification en échec (décision rejouée différente, registre altéré) ; 130 interrompu ; 141 sortie fermée par le lecteur (`| head`).",
     "cli.check": "vérifier un ou plusieurs fichiers de règlement (.reg)",
     "cli.eval": "décider une cohorte de candidats (CSV, JSON ou JSONL)",
     "cli.explain": "montrer la trace complète de la décision d'un candidat",
@@ -464,6 +480,21 @@ ENGLISH: dict[str, str] = {
     # --- files -----------------------------------------------------------
     "F001": "file not found: {path}",
     "F015": "cannot read {path}: {reason}",
+    "F040": "{path} is a folder: name an output file, for example {example}",
+    "F041": "cannot write {path}: folder {folder} does not exist",
+    "F042": "cannot write {path}: {reason}; no file was written",
+    "F043": "cannot access {path}: {reason}",
+    "os.ENOENT": "no such file or folder",
+    "os.EACCES": "permission denied",
+    "os.EPERM": "operation not permitted",
+    "os.ENOSPC": "no space left on the disk",
+    "os.EDQUOT": "disk quota exceeded",
+    "os.EROFS": "read-only file system",
+    "os.EISDIR": "it is a folder",
+    "os.ENOTDIR": "a part of the path is not a folder",
+    "os.EBUSY": "resource busy",
+    "os.EFBIG": "file too large (system limit)",
+    "os.other": "system error {name}",
     "F002": "file {path} is not UTF-8 (byte {position}); save it again as UTF-8 or pass --encoding",
     "F003": "unknown file format for {path}: expected .csv, .json or .jsonl",
     "F004": "JSON file {path} must contain a list of candidates: {reason}",
@@ -478,7 +509,7 @@ ENGLISH: dict[str, str] = {
     "F013": "JSON file {path} is over {limit} MB: for such a cohort use JSON Lines (.jsonl) or CSV, read line by line",
     # --- command line -------------------------------------------------------
     "cli.description": "BTS exam regulations written as text: check, decide, explain.",
-    "cli.epilog": "Exit codes: 0 success; 1 invalid regulation; 2 usage error or unreadable file; 3 decisions made but some rows in error; 4 failing example; 5 verification failed (replayed decision differs, store altered); 130 interrupted.",
+    "cli.epilog": "Exit codes: 0 success; 1 invalid regulation; 2 usage error or unreadable file; 3 decisions made but some rows in error; 4 failing example; 5 verification failed (replayed decision differs, store altered); 130 interrupted; 141 output closed by its reader (`| head`).",
     "cli.check": "check one or more regulation files (.reg)",
     "cli.eval": "decide a cohort of candidates (CSV, JSON or JSONL)",
     "cli.explain": "show the full trace of one candidate's decision",
@@ -717,6 +748,13 @@ def text(key: str, /, **args: object) -> str:
     """The message `key` in the current language, filled with `args`."""
     template = CATALOGUES[language()].get(key) or FRENCH[key]
     return template.format(**args)
+
+
+def os_reason(error: OSError) -> str:
+    """Why the system refused, in the current language (never its English text)."""
+    name = errno.errorcode.get(error.errno or 0, "")
+    key = f"os.{name}"
+    return text(key) if key in FRENCH else text("os.other", name=name or type(error).__name__)
 
 
 def clip(value: object, limit: int = 60) -> object:

@@ -133,3 +133,253 @@ def test_a_closed_pipe_ends_quietly(format: str) -> None:
     assert process.wait(timeout=60) in ({0, 141} if format == "json" else {141})
     said = process.stderr.read().decode()
     assert "Errno" not in said and "Traceback" not in said and "Broken pipe" not in said
+
+
+# --- point 9: the table reads at 80 columns, and streams ----------------------------------
+def shown_table(width: int, path: Path = COHORT) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+
+    import ndrc_rules
+    from ndrc_rules import render
+
+    regulation = ndrc_rules.load(NDRC)
+    figures = [f.name for f in regulation.program.regimes[0].figures]
+    results = regulation.decide_all(regulation.read(path), trace=False)
+    out = StringIO()
+    console = Console(file=out, width=width, highlight=False)
+    for table in render.decision_tables(results, figures, "Décisions", console):
+        console.print(table)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("width", [80, 100, 120, 160])
+def test_the_table_holds_every_value_whole_at_any_width(width: int) -> None:
+    import ndrc_rules
+
+    shown = shown_table(width)
+    assert max(len(line) for line in shown.splitlines()) <= width
+    assert "…" not in shown
+    words = set(shown.split())
+    regulation = ndrc_rules.load(NDRC)
+    for d in regulation.decide_all(regulation.read(COHORT), trace=False):
+        assert {d.id, d.regime, d.deciding_rule, *d.figures.values()} <= words, d.id
+        assert f"{Path(d.deciding_rule_source.file).name}:{d.deciding_rule_source.line}" in shown
+        assert all(word in words for word in d.label.split())
+    if width >= 160:  # room enough: one line per candidate
+        assert "2026-NDRC-0001  apprentissage" in shown
+
+
+def test_row_errors_are_shown_whole_in_the_narrow_table() -> None:
+    shown = shown_table(80, ROOT / "examples" / "candidats_ndrc_erreurs.csv")
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    flat = " ".join(shown.split())
+    assert "2026-NDRC-0012" in flat and "erreur C001 (U3) : note illisible `abs.`" in flat
+
+
+def test_the_readme_command_reads_at_80_columns_on_a_terminal(tmp_path: Path) -> None:
+    import shutil
+
+    if shutil.which("script") is None:
+        pytest.skip("no `script` to give the command a terminal")
+    command = f"'{SCRIPT}' eval '{NDRC}' '{COHORT}'"
+    result = subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "COLUMNS": "80", "LINES": "50", "TERM": "dumb"},
+        check=False,
+    )
+    lines = result.stdout.replace("\r", "").splitlines()
+    assert result.returncode == 0, result.stdout
+    assert max(len(line) for line in lines) <= 80
+    assert "moyenne_generale   13.07" in result.stdout and "…" not in result.stdout
+
+
+def test_the_table_consumes_results_as_it_prints_them() -> None:
+    """Bounded memory, structurally: each table is printed after at most one chunk
+    more of results than it holds; no list of the cohort is made."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    import ndrc_rules
+    from ndrc_rules import render
+
+    regulation = ndrc_rules.load(NDRC)
+    figures = [f.name for f in regulation.program.regimes[0].figures]
+    template = next(iter(regulation.decide_all(regulation.read(COHORT), trace=False)))
+    pulled = 0
+
+    def results():  # type: ignore[no-untyped-def]
+        nonlocal pulled
+        for i in range(5 * render.CHUNK + 7):
+            pulled += 1
+            yield template.model_copy(update={"row": i, "id": f"C{i}"})
+
+    console = Console(file=StringIO(), width=80)
+    tables = render.decision_tables(results(), figures, "Décisions", console)
+    for printed, table in enumerate(tables, start=1):
+        assert pulled <= printed * render.CHUNK
+        assert table.row_count <= render.CHUNK
+    assert pulled == 5 * render.CHUNK + 7
+
+
+def test_eval_streams_the_table_it_writes(tmp_path: Path) -> None:
+    """`eval` in table mode writes the first rows before it reads the last."""
+    from ndrc_rules import cli, render
+
+    rows = 3 * render.CHUNK
+    source = tmp_path / "cohort.csv"
+    lines = ["id;regime;U1;U2;U3;U4;U5;U6"] + [
+        f"C{i};apprentissage;10;11;12;13;14;15" for i in range(rows)
+    ]
+    source.write_text("\n".join(lines) + "\n", "utf-8")
+    target = tmp_path / "table.txt"
+    seen: list[int] = []
+    real = cli._counting
+
+    def watching(results, counts):  # type: ignore[no-untyped-def]
+        for result in real(results, counts):
+            seen.append(_written(tmp_path))
+            yield result
+
+    import unittest.mock
+
+    with unittest.mock.patch.object(cli, "_counting", watching):
+        assert cli.main(["eval", str(NDRC), str(source), "-o", str(target)]) == 0
+    assert seen[-1] > 0  # the last row was read after rows were written
+    assert f"{rows} lignes : {rows} décisions" in target.read_text("utf-8")
+
+
+def _written(folder: Path) -> int:
+    """Bytes written so far to the hidden temporary output in `folder`."""
+    return sum(p.stat().st_size for p in folder.iterdir() if p.name.startswith(".table.txt."))
+
+
+# --- point 10: audit filters fold as the language does, and say what they miss -----------
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("store") / "registre.sqlite"
+    assert run("eval", NDRC, COHORT, "--db", path, "--format", "csv").returncode == 0
+    return path
+
+
+def listed(store: Path, *filters: str) -> list[dict[str, object]]:
+    result = run("audit", store, *filters, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("filters", "outcome", "count"),
+    [
+        (("--outcome", "ajourné"), "ajourne", 12),
+        (("--outcome", "Admis"), "admis", 19),
+        (("--outcome", "RATTRAPAGE"), "rattrapage", 7),
+        (("--rule", "Rattrapage"), "rattrapage", 7),
+        (("--id", "2026-ndrc-0001"), "admis", 1),
+        (("--id", " 2026-NDRC-0001 ", "--outcome", "Admis"), "admis", 1),
+    ],
+)
+def test_audit_filters_fold_case_and_accents(
+    store: Path, filters: tuple[str, ...], outcome: str, count: int
+) -> None:
+    found = listed(store, *filters)
+    assert len(found) == count
+    assert {r["outcome"] for r in found} == {outcome}
+
+
+@pytest.mark.parametrize(
+    ("filters", "said"),
+    [
+        (
+            ("--outcome", "reçu"),
+            "aucune décision de résultat `reçu` dans le registre {store} ; "
+            "résultats présents : admis, ajourne, rattrapage",
+        ),
+        (
+            ("--rule", "ratrapage"),
+            "aucune décision prise par une règle `ratrapage` dans le registre {store} ; "
+            "règles présentes : absence, admission, rattrapage, sinon",
+        ),
+        (
+            ("--id", "2026-NDRC-9999"),
+            "aucune décision pour le candidat `2026-NDRC-9999` dans le registre {store}",
+        ),
+    ],
+)
+def test_audit_says_when_a_filter_matches_nothing_known(
+    store: Path, filters: tuple[str, ...], said: str
+) -> None:
+    result = run("audit", store, *filters)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert " ".join(result.stderr.split()) == said.format(store=store)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ("audit", "registre.sqlite", "--batch", "deux"),
+            "argument --batch : 'deux' n'est pas un nombre entier",
+        ),
+        (
+            ("replay", "out.jsonl", "--seq", "1,5"),
+            "argument --seq : '1,5' n'est pas un nombre entier",
+        ),
+    ],
+)
+def test_option_errors_of_audit_and_replay_speak_french(args: tuple[str, ...], said: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert said in result.stderr
+    assert "invalid" not in result.stderr
+
+
+def _locked(path: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process writing a batch (the file locked), for `seconds`."""
+    holder = (
+        "import sqlite3, sys, time; db = sqlite3.connect(sys.argv[1], isolation_level=None);"
+        "db.execute('BEGIN EXCLUSIVE'); print('locked', flush=True);"
+        "time.sleep(float(sys.argv[2]));"
+        "db.execute('ROLLBACK')"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", holder, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None and process.stdout.readline() == "locked\n"
+    return process
+
+
+def test_audit_waits_for_a_batch_being_written(store: Path) -> None:
+    holder = _locked(store, 1.5)
+    try:
+        result = run("audit", store, "--outcome", "admis", "--format", "json")
+    finally:
+        holder.wait(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 19
+
+
+def test_audit_says_the_store_is_busy_past_the_wait(
+    store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ndrc_rules import cli
+    from ndrc_rules import store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.2)
+    holder = _locked(store, 3)
+    try:
+        codes = [cli.main(["audit", str(store)]), cli.main(["audit", str(store), "--verify"])]
+        appended = cli.main(["eval", str(NDRC), str(COHORT), "--db", str(store), "--format", "csv"])
+    finally:
+        holder.wait(timeout=30)
+    said = " ".join(capsys.readouterr().err.split())
+    assert codes == [2, 2] and appended == 2
+    busy = f"le registre {store} est occupé : un autre `eval --db` y écrit un lot"
+    assert said.count(busy) == 3
+    assert "n'est pas un registre" not in said and "Traceback" not in said

@@ -15,7 +15,7 @@ import stat
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
@@ -173,22 +173,30 @@ def _parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help=text("cli.audit"), epilog=text("cli.epilog"))
     audit.add_argument("store", type=Path, metavar="REGISTRE", help=text("cli.store"))
     audit.add_argument("--verify", action="store_true", help=text("cli.verify"))
-    audit.add_argument("--id", help=text("cli.audit_id"))
-    audit.add_argument("--outcome", help=text("cli.audit_outcome"))
-    audit.add_argument("--rule", help=text("cli.audit_rule"))
+    audit.add_argument("--id", metavar="CANDIDAT", help=text("cli.audit_id"))
+    audit.add_argument("--outcome", metavar="RESULTAT", help=text("cli.audit_outcome"))
+    audit.add_argument("--rule", metavar="REGLE", help=text("cli.audit_rule"))
     audit.add_argument("--regulation", metavar="SHA256", help=text("cli.audit_regulation"))
-    audit.add_argument("--batch", type=int, help=text("cli.audit_batch"))
+    audit.add_argument("--batch", type=_whole_number, metavar="LOT", help=text("cli.audit_batch"))
     _format(audit, "table", "json")
     audit.set_defaults(run=run_audit)
 
     replay = commands.add_parser("replay", help=text("cli.replay"), epilog=text("cli.epilog"))
     replay.add_argument("records", type=Path, metavar="DECISIONS", help=text("cli.records"))
-    replay.add_argument("--seq", type=int, help=text("cli.seq"))
+    replay.add_argument("--seq", type=_whole_number, metavar="NUMERO", help=text("cli.seq"))
     replay.add_argument("--id", help=text("cli.audit_id"))
     replay.add_argument("--regulation", type=Path, metavar="REGLEMENT", help=text("cli.replay_reg"))
     _format(replay, "table", "json")
     replay.set_defaults(run=run_replay)
     return parser
+
+
+def _whole_number(value: str) -> int:
+    """An option's whole number (`--batch 2`); otherwise a sentence in the catalogue."""
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(text("cli.whole_number") % {"value": value}) from None
 
 
 def _format(command: argparse.ArgumentParser, *choices: str) -> None:
@@ -339,7 +347,7 @@ def run_eval(args: argparse.Namespace) -> int:
             case "json":
                 counts = _write_json(regulation, list(results), out)
             case _:
-                counts = _write_table(regulation, list(results), figures, out)
+                counts = _write_table(regulation, results, figures, out)
     if args.format != "table":
         _summary(_stderr(), counts)
     if ignored:
@@ -388,25 +396,26 @@ def _write_json(regulation: Regulation, results: list[render.Result], out: IO[st
 
 
 def _write_table(
-    regulation: Regulation, results: list[render.Result], figures: list[str], out: IO[str]
+    regulation: Regulation, results: Iterable[render.Result], figures: list[str], out: IO[str]
 ) -> Counter[str]:
+    """The decisions as they come (in bounded memory), then the counts."""
     from . import render
-    from .candidates import RowError
 
     console = _Console(file=out, highlight=False, width=160) if out is not sys.stdout else _stdout()
-    decisions = [r for r in results if not isinstance(r, RowError)]
-    errors = [r for r in results if isinstance(r, RowError)]
-    diploma = regulation.program.diploma
-    console.print(
-        render.decisions_table(decisions, figures, text("eval.title", diploma=diploma.title))
-    )
-    if errors:
-        console.print(render.errors_table(errors))
-    counts = Counter(_outcome(r) for r in results)
+    counts: Counter[str] = Counter()
+    title = text("eval.title", diploma=regulation.program.diploma.title)
+    for table in render.decision_tables(_counting(results, counts), figures, title, console):
+        console.print(table)
     labels = {o.name: o.label for o in regulation.program.outcomes}
     console.print(render.counts_table(counts, labels))
     _summary(console, counts)
     return counts
+
+
+def _counting(results: Iterable[render.Result], counts: Counter[str]) -> Iterator[render.Result]:
+    for result in results:
+        counts[_outcome(result)] += 1
+        yield result
 
 
 @contextmanager
@@ -571,33 +580,64 @@ def run_explain(args: argparse.Namespace) -> int:
 # --- audit ---------------------------------------------------------------------------
 def run_audit(args: argparse.Namespace) -> int:
     """Answer an auditor's questions from a decision store, or verify its chain."""
-    from . import render
+    import sqlite3
+
     from .store import Store
 
     store = Store(args.store)
     try:
-        if args.verify:
-            problems, head, count = store.verify()
-            report = {"records": count, "head": head, "problems": [asdict(p) for p in problems]}
-            _show(args, report, lambda: render.verification(problems, head, count))
-            return EXIT_VERIFICATION_FAILED if problems else EXIT_OK
-        filters = {
-            "candidate_id": args.id,
-            "outcome": args.outcome,
-            "deciding_rule": args.rule,
-            "regulation_sha256": args.regulation,
-            "batch": args.batch,
-        }
-        if any(v is not None for v in filters.values()):
-            found = [dict(r) for r in store.records(**filters)]
-            _show(args, [_listed(r) for r in found], lambda: render.audit_records(found))
-        else:
-            batches, counts = [dict(r) for r in store.batches()], [dict(r) for r in store.counts()]
-            summary = {"batches": batches, "counts": counts}
-            _show(args, summary, lambda: render.audit_summary(batches, counts))
-        return EXIT_OK
+        return _audit(args, store)
+    except sqlite3.DatabaseError as error:  # a batch being written, past the busy timeout
+        raise store._error(error) from None
     finally:
         store.close()
+
+
+def _audit(args: argparse.Namespace, store: Store) -> int:
+    from . import render
+
+    if args.verify:
+        problems, head, count = store.verify()
+        report = {"records": count, "head": head, "problems": [asdict(p) for p in problems]}
+        _show(args, report, lambda: render.verification(problems, head, count))
+        return EXIT_VERIFICATION_FAILED if problems else EXIT_OK
+    filters = {
+        "candidate_id": args.id,
+        "outcome": args.outcome,
+        "deciding_rule": args.rule,
+        "regulation_sha256": args.regulation,
+        "batch": args.batch,
+    }
+    unknown = _unknown_filter(store, filters)
+    if unknown:
+        _stderr().print(unknown, markup=False, soft_wrap=True, style="red")
+        return EXIT_USAGE
+    if any(v is not None for v in filters.values()):
+        found = [dict(r) for r in store.records(**filters)]
+        _show(args, [_listed(r) for r in found], lambda: render.audit_records(found))
+    else:
+        batches, counts = [dict(r) for r in store.batches()], [dict(r) for r in store.counts()]
+        summary = {"batches": batches, "counts": counts}
+        _show(args, summary, lambda: render.audit_summary(batches, counts))
+    return EXIT_OK
+
+
+def _unknown_filter(store: Store, filters: dict[str, object]) -> str | None:
+    """What a filter names that no record of the store has (an outcome, a rule, a
+    candidate), said with what the store does hold; None when every one is known."""
+    from .parser import fold
+
+    for column, code in (("outcome", "S003"), ("deciding_rule", "S004")):
+        value = filters[column]
+        if value is None:
+            continue
+        known = store.known(column)
+        if fold(str(value).strip()) not in {fold(k) for k in known}:
+            return text(code, value=value, path=store.path, known=", ".join(known) or "—")
+    candidate = filters["candidate_id"]
+    if candidate is not None and not store.holds("candidate_id", str(candidate)):
+        return text("S005", value=candidate, path=store.path)
+    return None
 
 
 def _show(args: argparse.Namespace, data: object, rendered: Callable[[], object]) -> None:

@@ -73,11 +73,13 @@ def test_output_to_a_folder_is_refused_and_leaves_nothing(tmp_path: Path) -> Non
 
 def test_output_in_a_missing_folder_names_the_users_path(tmp_path: Path) -> None:
     target = tmp_path / "absent" / "out.csv"
-    result = run("eval", NDRC, COHORT, "-o", target, "--format", "csv")
+    store = tmp_path / "registre.sqlite"
+    result = run("eval", NDRC, COHORT, "-o", target, "--format", "csv", "--db", store)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         f"impossible d'écrire {target} : le dossier {target.parent} n'existe pas"
     )
+    assert not store.exists()  # nothing made when the output cannot be
     through_a_file = tmp_path / "fichier"
     through_a_file.write_text("", "utf-8")
     result = run("eval", NDRC, COHORT, "-o", through_a_file / "out.csv")
@@ -119,9 +121,13 @@ def test_new_output_files_follow_the_umask(tmp_path: Path, umask: int) -> None:
 
 
 @pytest.mark.parametrize("format", ["jsonl", "csv", "table", "json"])
-def test_a_closed_pipe_ends_quietly(format: str) -> None:
+def test_a_closed_pipe_ends_quietly(format: str, tmp_path: Path) -> None:
+    header, *rows = COHORT.read_text("utf-8").splitlines()
+    cohort = tmp_path / "cohort.csv"  # more than a pipe holds, in every format
+    copies = [f"{n}-{row}" for n in range(60) for row in rows]
+    cohort.write_text("\n".join([header, *copies]) + "\n", "utf-8")
     process = subprocess.Popen(
-        [str(SCRIPT), "eval", NDRC, COHORT, "--format", format],
+        [str(SCRIPT), "eval", NDRC, cohort, "--format", format],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

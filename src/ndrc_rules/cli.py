@@ -329,8 +329,8 @@ def run_eval(args: argparse.Namespace) -> int:
     ignored: set[str] = set()
     rows = _noting_ignored(versions.read(args.candidates, encoding=args.encoding), ignored)
     figures = [f.name for f in regulation.program.regimes[0].figures]
-    store = _store(args.db)
     with _output(args.output) as out, _progress(args.output is not None) as advance:
+        store = _store(args.db)  # once the output can be written: nothing made otherwise
         rows = _counted(rows, advance)
         if store is None and args.format != "jsonl":  # tables and CSV: no trace to pay for
             results = versions.decide_all(rows, trace=args.format == "json")

@@ -558,7 +558,7 @@ ENGLISH: dict[str, str] = {
     "argparse.expected one argument": "expected one argument",
     "argparse.ambiguous option: %(option)s could match %(matches)s": "ambiguous option: %(option)s could match %(matches)s",
     "argparse.argument %(argument_name)s: %(message)s": "argument %(argument_name)s: %(message)s",
-    "argparse.invalid %(type)s value: %(value)r": "invalid value: %(value)r",
+    "argparse.invalid %(type)s value: %(value)r": "invalid %(type)s value: %(value)r",
     "argparse.expected at least one argument": "expected at least one argument",
     "argparse.expected at most one argument": "expected at most one argument",
     "argparse.not allowed with argument %s": "not allowed with argument %s",

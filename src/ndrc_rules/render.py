@@ -261,8 +261,9 @@ def _compact_cells(result: Result, figures: list[str]) -> list[RenderableType]:
     candidate = Text(result.id)
     candidate.append(f"\n{result.regime}", "dim")
     named = [(name, result.figures[name]) for name in figures if name in result.figures]
-    longest = max((len(name) for name, _ in named), default=0)
-    shown = "\n".join(f"{name.ljust(longest)} {value}" for name, value in named)
+    names = max((len(name) for name, _ in named), default=0)
+    values = max((len(value) for _, value in named), default=0)
+    shown = "\n".join(f"{name.ljust(names)} {value.rjust(values)}" for name, value in named)
     return [str(result.row or ""), candidate, decision, Text(shown)]
 
 

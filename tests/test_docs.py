@@ -15,9 +15,9 @@ from ndrc_rules.messages import ENGLISH, FRENCH
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "diagnostics.md"
-CODE = re.compile(r"[EWCF]\d{3}")
-LITERAL = re.compile(r"[\"']([EWCF]\d{3})[\"']")
-ROW = re.compile(r"^\| ([EWCF]\d{3}) \| [^|]*\S[^|]* \| [^|]*\S[^|]* \|$", re.MULTILINE)
+CODE = re.compile(r"[EWCFS]\d{3}")
+LITERAL = re.compile(r"[\"']([EWCFS]\d{3})[\"']")
+ROW = re.compile(r"^\| ([EWCFS]\d{3}) \| [^|]*\S[^|]* \| [^|]*\S[^|]* \|$", re.MULTILINE)
 
 
 def catalogue_codes() -> set[str]:

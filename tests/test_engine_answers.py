@@ -17,7 +17,7 @@ from rich.console import Console
 
 from ndrc_rules import trace as t
 from ndrc_rules.api import CandidateError, Regulation, load, loads
-from ndrc_rules.render import decisions_table
+from ndrc_rules.render import decision_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"
@@ -119,7 +119,8 @@ def test_the_jury_is_the_decider_in_csv_table_and_tree(jury_file: Path) -> None:
     assert row["proposal_rule_line"] == str(RESIT_RULE_LINE)
     decision = load(NDRC).decide(dict(zip(CSV_HEADER.split(";"), JURY_ROW.split(";"), strict=True)))
     console = Console(width=300, record=True)
-    console.print(decisions_table([decision], [], "t"))
+    for table in decision_tables([decision], [], "t", console):
+        console.print(table)
     where = f"bts_ndrc.reg:{RESIT_RULE_LINE}"
     assert f"jury (proposition : Éligible au rattrapage, règle rattrapage — {where})" in (
         console.export_text()

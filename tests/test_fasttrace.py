@@ -15,7 +15,7 @@ from test_fastpath import UNUSUAL
 import ndrc_rules
 from ndrc_rules.candidates import Candidate, candidate_from_mapping
 from ndrc_rules.fasttrace import _texts, _Writer, compile_writer
-from ndrc_rules.numbers import display, exact
+from ndrc_rules.numbers import display, exact, shown
 from ndrc_rules.records import envelope, result_line
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,3 +163,56 @@ def test_checks_on_computed_values_and_exceptions(with_national: Path) -> None:
 def test_integer_texts_are_exact_and_display(numerator: int, denominator: int) -> None:
     value = Fraction(numerator, denominator)
     assert _texts(numerator, denominator) == (exact(value), display(value))
+
+
+NEAR = [Fraction(n, 100) for n in (798, 799, 800, 801, 998, 999, 1000, 1001, 1002)]
+
+
+def near_thresholds(regulation: ndrc_rules.Regulation, seed: str, size: int) -> list[Candidate]:
+    """Grades a hundredth around 8 and 10: averages land a few thousandths off them."""
+    rng = random.Random(seed)
+    return [
+        Candidate(
+            row=i,
+            id=f"N{i}",
+            regime=regime.name,
+            grades={u.code: rng.choice(NEAR) for u in regime.units},
+        )
+        for regime in regulation.program.regimes
+        for i in range(size)
+    ]
+
+
+def test_more_digits_where_two_hide_a_comparison_same_text(with_national: Path) -> None:
+    """Issue 10 (4): a value shown with the digits that tell it from its threshold,
+    by the generated writer as by the general path, including thresholds with three
+    decimals and figures compared with figures (worked out at run time)."""
+    text = NDRC_TEXT.replace(
+        "    sauf si moyenne_pro < 10\n",
+        "    sauf si moyenne_pro < moyenne_generale - 0,001\n    sauf si moyenne_pro < 9,995\n",
+    )
+    for regulation in (NDRC, ndrc_rules.loads(text, str(with_national / "near.reg"))):
+        longer = 0
+        for candidate in near_thresholds(regulation, "near", 300):
+            line = fast_line(regulation, candidate)
+            assert line == general_line(regulation, candidate)
+            assert written(regulation, candidate) is not None
+            figures = json.loads(line[1])["figures"].values()
+            longer += any(len(v.partition(".")[2]) > 2 for v in figures)
+        assert longer > 20
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.integers(min_value=1, max_value=10**4),
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.integers(min_value=1, max_value=10**4),
+)
+def test_values_compared_never_read_the_same_unless_equal(a: int, b: int, c: int, d: int) -> None:
+    """Issue 10 (4): two different values compared are never shown alike, and a
+    value alone keeps its two truncated decimals."""
+    value, other = Fraction(a, b), Fraction(c, d)
+    assert shown(value) == display(value)
+    assert (shown(value, [other]) == shown(other, [value])) == (value == other)
+    assert _texts(a, b, frozenset({other})) == (exact(value), shown(value, [other]))

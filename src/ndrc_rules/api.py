@@ -35,10 +35,9 @@ from .candidates import (
 from .diagnostics import Diagnostic, has_errors
 from .errors import RegulationError
 from .evaluator import CompiledRegime, Evaluation
-from .explain import build_trace, resit_terms, resit_trace, stamp, verdict
+from .explain import build_trace, figure_displays, resit_terms, resit_trace, stamp, verdict
 from .fasttrace import WriteRecord, compile_writer
 from .frontend import compile_source
-from .numbers import display
 from .parser import fold
 from .records import envelope, input_record, now, result_line
 from .sessions import session_range
@@ -132,7 +131,7 @@ class Regulation:
             id=candidate.id,
             regime=compiled.regime.name,
             **fields,  # type: ignore[arg-type]
-            figures={k: display(v) for k, v in final.figures.items()},
+            figures=figure_displays(final),
             ignored_columns=list(candidate.ignored),
             trace=build_trace(evaluation, compiled, self.program) if trace else None,
             resit_phase=after and resit_trace(evaluation, *after, compiled, self.program, trace),

@@ -12,11 +12,12 @@ import json
 import os
 import shlex
 import signal
+import stat
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeAlias
@@ -27,7 +28,7 @@ from . import __version__
 from .diagnostics import Diagnostic, Severity, has_errors
 from .errors import InputFileError, RegulationError, StoreError
 from .frontend import compile_source
-from .messages import CATALOGUES, text, translate
+from .messages import CATALOGUES, os_reason, text, translate
 from .model import Program
 from .sessions import version_diagnostics
 from .source import SourceError, SourceFile
@@ -47,6 +48,7 @@ Row: TypeAlias = "Candidate | RowError"  # one input row, read
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
 EXIT_VERIFICATION_FAILED = 5  # a replay differs, or the store was altered
 EXIT_INTERRUPTED = 130  # Ctrl-C or kill: nothing half-written is left behind
+EXIT_BROKEN_PIPE = 141  # the reader of standard output went away (`| head`): 128 + SIGPIPE
 CANDIDATE_SUFFIXES = {".csv", ".txt", ".json", ".jsonl"}  # what `candidates.read` takes
 
 
@@ -60,19 +62,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     signal.signal(signal.SIGTERM, _terminated)  # `kill`: unwind like Ctrl-C, cleaning up
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a closed pipe is found here, not at the interpreter's exit
+        return code
     except KeyboardInterrupt:  # outputs and stores were rolled back on the way here
         _stderr().print(text("cli.interrupted"), markup=False, style="red")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `| head` has read enough: stop quietly, as Unix tools do
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except RegulationError as error:
         _stderr().print(error.render(), markup=False, soft_wrap=True)
         return EXIT_INVALID_REGULATION
     except (SourceError, StoreError) as error:
         _stderr().print(text(error.code, **error.args_), markup=False, soft_wrap=True, style="red")
         return EXIT_USAGE
-    except (InputFileError, OSError) as error:
+    except InputFileError as error:
         _stderr().print(str(error), markup=False, soft_wrap=True, style="red")
         return EXIT_USAGE
+    except OSError as error:
+        where = error.filename or "—"
+        shown = text("F043", path=where, reason=os_reason(error))
+        _stderr().print(shown, markup=False, soft_wrap=True, style="red")
+        return EXIT_USAGE
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush
+    finds no closed pipe to complain about."""
+    with suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _swapped_arguments(args: argparse.Namespace, argv: list[str]) -> str | None:
@@ -178,22 +198,30 @@ def _parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help=text("cli.audit"), epilog=text("cli.epilog"))
     audit.add_argument("store", type=Path, metavar="REGISTRE", help=text("cli.store"))
     audit.add_argument("--verify", action="store_true", help=text("cli.verify"))
-    audit.add_argument("--id", help=text("cli.audit_id"))
-    audit.add_argument("--outcome", help=text("cli.audit_outcome"))
-    audit.add_argument("--rule", help=text("cli.audit_rule"))
+    audit.add_argument("--id", metavar="CANDIDAT", help=text("cli.audit_id"))
+    audit.add_argument("--outcome", metavar="RESULTAT", help=text("cli.audit_outcome"))
+    audit.add_argument("--rule", metavar="REGLE", help=text("cli.audit_rule"))
     audit.add_argument("--regulation", metavar="SHA256", help=text("cli.audit_regulation"))
-    audit.add_argument("--batch", type=int, help=text("cli.audit_batch"))
+    audit.add_argument("--batch", type=_whole_number, metavar="LOT", help=text("cli.audit_batch"))
     _format(audit, "table", "json")
     audit.set_defaults(run=run_audit)
 
     replay = commands.add_parser("replay", help=text("cli.replay"), epilog=text("cli.epilog"))
     replay.add_argument("records", type=Path, metavar="DECISIONS", help=text("cli.records"))
-    replay.add_argument("--seq", type=int, help=text("cli.seq"))
+    replay.add_argument("--seq", type=_whole_number, metavar="NUMERO", help=text("cli.seq"))
     replay.add_argument("--id", help=text("cli.audit_id"))
     replay.add_argument("--regulation", type=Path, metavar="REGLEMENT", help=text("cli.replay_reg"))
     _format(replay, "table", "json")
     replay.set_defaults(run=run_replay)
     return parser
+
+
+def _whole_number(value: str) -> int:
+    """An option's whole number (`--batch 2`); otherwise a sentence in the catalogue."""
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(text("cli.whole_number") % {"value": value}) from None
 
 
 def _format(command: argparse.ArgumentParser, *choices: str) -> None:
@@ -209,9 +237,16 @@ def _inputs(command: argparse.ArgumentParser) -> None:
     command.add_argument("--encoding", help=text("cli.encoding"))
 
 
+class _Console(Console):
+    """rich's console, leaving a closed pipe to `main` (rich would exit with 1)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def _stdout() -> Console:
     """The terminal, or a wide page when piped, so tables keep their columns."""
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    return _Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def _stderr() -> Console:
@@ -319,8 +354,8 @@ def run_eval(args: argparse.Namespace) -> int:
     ignored: set[str] = set()
     rows = _noting_ignored(versions.read(args.candidates, encoding=args.encoding), ignored)
     figures = [f.name for f in regulation.program.regimes[0].figures]
-    store = _store(args.db)
     with _output(args.output) as out, _progress(args.output is not None) as advance:
+        store = _store(args.db)  # once the output can be written: nothing made otherwise
         rows = _counted(rows, advance)
         if store is None and args.format != "jsonl":  # tables and CSV: no trace to pay for
             results = versions.decide_all(rows, trace=args.format == "json")
@@ -337,7 +372,7 @@ def run_eval(args: argparse.Namespace) -> int:
             case "json":
                 counts = _write_json(regulation, list(results), out)
             case _:
-                counts = _write_table(regulation, list(results), figures, out)
+                counts = _write_table(regulation, results, figures, out)
     if args.format != "table":
         _summary(_stderr(), counts)
     if ignored:
@@ -386,25 +421,26 @@ def _write_json(regulation: Regulation, results: list[render.Result], out: IO[st
 
 
 def _write_table(
-    regulation: Regulation, results: list[render.Result], figures: list[str], out: IO[str]
+    regulation: Regulation, results: Iterable[render.Result], figures: list[str], out: IO[str]
 ) -> Counter[str]:
+    """The decisions as they come (in bounded memory), then the counts."""
     from . import render
-    from .candidates import RowError
 
-    console = Console(file=out, highlight=False, width=160) if out is not sys.stdout else _stdout()
-    decisions = [r for r in results if not isinstance(r, RowError)]
-    errors = [r for r in results if isinstance(r, RowError)]
-    diploma = regulation.program.diploma
-    console.print(
-        render.decisions_table(decisions, figures, text("eval.title", diploma=diploma.title))
-    )
-    if errors:
-        console.print(render.errors_table(errors))
-    counts = Counter(_outcome(r) for r in results)
+    console = _Console(file=out, highlight=False, width=160) if out is not sys.stdout else _stdout()
+    counts: Counter[str] = Counter()
+    title = text("eval.title", diploma=regulation.program.diploma.title)
+    for table in render.decision_tables(_counting(results, counts), figures, title, console):
+        console.print(table)
     labels = {o.name: o.label for o in regulation.program.outcomes}
     console.print(render.counts_table(counts, labels))
     _summary(console, counts)
     return counts
+
+
+def _counting(results: Iterable[render.Result], counts: Counter[str]) -> Iterator[render.Result]:
+    for result in results:
+        counts[_outcome(result)] += 1
+        yield result
 
 
 @contextmanager
@@ -458,21 +494,58 @@ def _summary(console: Console, counts: Counter[str]) -> None:
 
 @contextmanager
 def _output(path: Path | None) -> Iterator[IO[str]]:
-    """Standard output, or a file that appears complete or not at all."""
+    """Standard output, or a file that appears complete or not at all: written to a
+    hidden file beside it, renamed over it when whole, removed otherwise. The file
+    keeps the mode of the one it replaces; a new one gets the umask's."""
     if path is None:
         yield sys.stdout
         return
-    folder = path.parent if str(path.parent) else Path(".")
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="", delete=False, dir=folder, prefix=f".{path.name}."
-    ) as handle:
-        try:
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, in `with`)
+            "w",
+            encoding="utf-8",
+            newline="",
+            delete=False,
+            dir=_output_folder(path),
+            prefix=f".{path.name}.",
+        )
+    except OSError as error:
+        raise _unwritable(path, error) from None
+    try:
+        with handle:
             yield handle
-        except BaseException:
-            handle.close()
+        os.chmod(handle.name, _mode(path))
+        os.replace(handle.name, path)
+    except BaseException as error:
+        with suppress(OSError):
             os.unlink(handle.name)
-            raise
-    os.replace(handle.name, path)
+        if isinstance(error, OSError) and error.filename in (None, handle.name, str(path)):
+            raise _unwritable(path, error) from None  # the output's own failure, not a read's
+        raise
+
+
+def _output_folder(path: Path) -> Path:
+    """The folder the output goes to; refused up front if it cannot hold it."""
+    if path.is_dir():
+        raise InputFileError("F040", {"path": str(path), "example": str(path / "resultats.csv")})
+    folder = path.parent
+    if not folder.exists():
+        raise InputFileError("F041", {"path": str(path), "folder": str(folder)})
+    return folder
+
+
+def _unwritable(path: Path, error: OSError) -> InputFileError:
+    return InputFileError("F042", {"path": str(path), "reason": os_reason(error)})
+
+
+def _mode(path: Path) -> int:
+    """The mode of the file `path` names, or the umask's for a new file (0666 less it)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 # --- diff ---------------------------------------------------------------------------
@@ -532,33 +605,64 @@ def run_explain(args: argparse.Namespace) -> int:
 # --- audit ---------------------------------------------------------------------------
 def run_audit(args: argparse.Namespace) -> int:
     """Answer an auditor's questions from a decision store, or verify its chain."""
-    from . import render
+    import sqlite3
+
     from .store import Store
 
     store = Store(args.store)
     try:
-        if args.verify:
-            problems, head, count = store.verify()
-            report = {"records": count, "head": head, "problems": [asdict(p) for p in problems]}
-            _show(args, report, lambda: render.verification(problems, head, count))
-            return EXIT_VERIFICATION_FAILED if problems else EXIT_OK
-        filters = {
-            "candidate_id": args.id,
-            "outcome": args.outcome,
-            "deciding_rule": args.rule,
-            "regulation_sha256": args.regulation,
-            "batch": args.batch,
-        }
-        if any(v is not None for v in filters.values()):
-            found = [dict(r) for r in store.records(**filters)]
-            _show(args, [_listed(r) for r in found], lambda: render.audit_records(found))
-        else:
-            batches, counts = [dict(r) for r in store.batches()], [dict(r) for r in store.counts()]
-            summary = {"batches": batches, "counts": counts}
-            _show(args, summary, lambda: render.audit_summary(batches, counts))
-        return EXIT_OK
+        return _audit(args, store)
+    except sqlite3.DatabaseError as error:  # a batch being written, past the busy timeout
+        raise store._error(error) from None
     finally:
         store.close()
+
+
+def _audit(args: argparse.Namespace, store: Store) -> int:
+    from . import render
+
+    if args.verify:
+        problems, head, count = store.verify()
+        report = {"records": count, "head": head, "problems": [asdict(p) for p in problems]}
+        _show(args, report, lambda: render.verification(problems, head, count))
+        return EXIT_VERIFICATION_FAILED if problems else EXIT_OK
+    filters = {
+        "candidate_id": args.id,
+        "outcome": args.outcome,
+        "deciding_rule": args.rule,
+        "regulation_sha256": args.regulation,
+        "batch": args.batch,
+    }
+    unknown = _unknown_filter(store, filters)
+    if unknown:
+        _stderr().print(unknown, markup=False, soft_wrap=True, style="red")
+        return EXIT_USAGE
+    if any(v is not None for v in filters.values()):
+        found = [dict(r) for r in store.records(**filters)]
+        _show(args, [_listed(r) for r in found], lambda: render.audit_records(found))
+    else:
+        batches, counts = [dict(r) for r in store.batches()], [dict(r) for r in store.counts()]
+        summary = {"batches": batches, "counts": counts}
+        _show(args, summary, lambda: render.audit_summary(batches, counts))
+    return EXIT_OK
+
+
+def _unknown_filter(store: Store, filters: dict[str, object]) -> str | None:
+    """What a filter names that no record of the store has (an outcome, a rule, a
+    candidate), said with what the store does hold; None when every one is known."""
+    from .parser import fold
+
+    for column, code in (("outcome", "S003"), ("deciding_rule", "S004")):
+        value = filters[column]
+        if value is None:
+            continue
+        known = store.known(column)
+        if fold(str(value).strip()) not in {fold(k) for k in known}:
+            return text(code, value=value, path=store.path, known=", ".join(known) or "—")
+    candidate = filters["candidate_id"]
+    if candidate is not None and not store.holds("candidate_id", str(candidate)):
+        return text("S005", value=candidate, path=store.path)
+    return None
 
 
 def _show(args: argparse.Namespace, data: object, rendered: Callable[[], object]) -> None:

@@ -6,6 +6,7 @@ Core expressions and conditions are shown in the regulation's own words
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
 from . import __version__
@@ -13,10 +14,71 @@ from . import model as m
 from . import trace as t
 from .binding import ResitOffer, ResitUnit, UnitValue
 from .evaluator import CompiledRegime, Evaluation, Place
-from .numbers import display, exact
+from .numbers import exact, shown
 from .words import describe, describe_condition
 
 NO_ABSENCE = "aucune"  # what an `ABS dans …` check found when no unit is absent
+
+
+# --- what each value is compared with -------------------------------------------
+Thresholds = Mapping[str, frozenset[Fraction]]
+_NONE: frozenset[Fraction] = frozenset()
+_THRESHOLDS: dict[int, tuple[m.PhaseDef, Thresholds]] = {}  # id(phase) → the phase, its map
+
+
+def thresholds(phase: m.PhaseDef) -> Thresholds:
+    """The constants each figure or unit is compared with in the phase's rules: its
+    display tells it apart from them (`numbers.shown`). Cached per phase."""
+    cached = _THRESHOLDS.get(id(phase))
+    if cached is None or cached[0] is not phase:
+        cached = _THRESHOLDS[id(phase)] = (phase, compared_constants(phase.rules))
+    return cached[1]
+
+
+def compared_constants(rules: Iterable[m.RuleDef]) -> Thresholds:
+    """The constants each figure or unit is compared with in these rules."""
+    found: dict[str, set[Fraction]] = {}
+    for rule in rules:
+        for cond in (rule.condition, *(e.condition for e in rule.exceptions)):
+            for name, value in _named_against_constants(cond):
+                found.setdefault(name, set()).add(value)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _named_against_constants(cond: m.Cond | None) -> Iterable[tuple[str, Fraction]]:
+    match cond:
+        case m.Compare(left=left, right=right):
+            yield from _against(left, (right,))
+            yield from _against(right, (left,))
+        case m.InRange(value=value, low=low, high=high):
+            yield from _against(value, (low, high))
+        case m.All(operands=operands) | m.Any_(operands=operands):
+            for operand in operands:
+                yield from _named_against_constants(operand)
+        case m.Negation(operand=operand):
+            yield from _named_against_constants(operand)
+
+
+def _against(side: m.Expr, others: tuple[m.Expr, ...]) -> Iterable[tuple[str, Fraction]]:
+    if isinstance(side, m.FigureRef | m.UnitGrade):
+        name = side.name if isinstance(side, m.FigureRef) else side.code
+        yield from ((name, o.value) for o in others if isinstance(o, m.Const))
+
+
+def figure_displays(evaluation: Evaluation) -> dict[str, str]:
+    """Each figure of an evaluation as shown, told apart from what its rules compare it with."""
+    known = thresholds(evaluation.phase)
+    return {k: shown(v, known.get(k, _NONE)) for k, v in evaluation.figures.items()}
+
+
+def side_thresholds(side: m.Expr, known: Thresholds) -> frozenset[Fraction]:
+    """What a compared expression is told apart from besides the other side: the
+    constants a named figure or unit is compared with anywhere in its phase."""
+    if isinstance(side, m.FigureRef):
+        return known.get(side.name, _NONE)
+    if isinstance(side, m.UnitGrade):
+        return known.get(side.code, _NONE)
+    return _NONE
 
 
 # --- values --------------------------------------------------------------------
@@ -28,6 +90,12 @@ class _Values:
         self.figures = evaluation.figures
         self.compiled = compiled
         self.coefficients = {u.code: u.coefficient for u in evaluation.regime.units}
+        self.thresholds = thresholds(evaluation.phase)
+
+    def side(self, cond: m.Compare | m.InRange, expr: m.Expr, *others: m.Expr) -> str:
+        """A compared value of `cond` as shown: told apart from the other side(s)."""
+        compared = side_thresholds(expr, self.thresholds) | {self.operand(o, cond) for o in others}
+        return shown(self.operand(expr, cond), compared)
 
     def number(self, expr: m.Expr, place: Place) -> Fraction:
         return self.compiled.number(expr, place)((self.units, self.figures))
@@ -44,20 +112,21 @@ class _Values:
                 return [
                     t.Check(
                         text=describe_condition(cond),
-                        left=_shown(self.operand(left, cond)),
-                        right=_shown(self.operand(right, cond)),
+                        left=self.side(cond, left, right),
+                        right=self.side(cond, right, left),
                         result=self.holds(cond),
                     )
                 ]
             case m.InRange():
-                x, low, high = (self.operand(e, cond) for e in (cond.value, cond.low, cond.high))
+                value, low, high = cond.value, cond.low, cond.high
                 opening = "[" if cond.low_inclusive else "]"
                 closing = "]" if cond.high_inclusive else "["
+                bounds = f"{self.side(cond, low, value)} ; {self.side(cond, high, value)}"
                 return [
                     t.Check(
                         text=describe_condition(cond),
-                        left=_shown(x),
-                        right=f"{opening}{_shown(low)} ; {_shown(high)}{closing}",
+                        left=self.side(cond, value, low, high),
+                        right=f"{opening}{bounds}{closing}",
                         result=self.holds(cond),
                     )
                 ]
@@ -82,16 +151,15 @@ class _Values:
         )
 
 
-def _shown(value: Fraction) -> str:
-    return display(value)
-
-
 # --- the trace -------------------------------------------------------------------
 def build_trace(evaluation: Evaluation, compiled: CompiledRegime, program: m.Program) -> t.Trace:
     values = _Values(evaluation, compiled)
     regime, phase = evaluation.regime, evaluation.phase
+    known = values.thresholds
     return t.Trace(
-        units=[unit_trace(u, evaluation.units[u.code]) for u in regime.units],
+        units=[
+            unit_trace(u, evaluation.units[u.code], known.get(u.code, _NONE)) for u in regime.units
+        ],
         figures=[_figure(f, values) for f in phase.figures],
         rules=[
             _rule(r, status, values)
@@ -162,7 +230,9 @@ def form_traces(unit: m.UnitDef) -> list[t.FormTrace]:
     ]
 
 
-def unit_trace(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
+def unit_trace(
+    unit: m.UnitDef, value: UnitValue, compared: frozenset[Fraction] = _NONE
+) -> t.UnitTrace:
     parts = [
         t.PartTrace(
             name=p.name,
@@ -180,7 +250,7 @@ def unit_trace(unit: m.UnitDef, value: UnitValue) -> t.UnitTrace:
         coefficient=_exact(unit.coefficient),
         status=value.status,  # type: ignore[arg-type]
         value=_exact(value.value),
-        display=_display(value.value),
+        display=_display(value.value, compared),
         forms=form_traces(unit),
         parts=parts,
         kept_from=value.kept_from,
@@ -192,11 +262,15 @@ def _figure(figure: m.FigureDef, values: _Values) -> t.FigureTrace:
     place = Place(figure.name, figure.span)
     unrounded = values.number(figure.expr, place) if figure.rounding else None
     inputs = [_input(name, values) for name in input_names(figure.expr)]
-    return figure_trace(figure, value, unrounded, inputs)
+    return figure_trace(figure, value, unrounded, inputs, values.thresholds.get(figure.name, _NONE))
 
 
 def figure_trace(
-    figure: m.FigureDef, value: Fraction, unrounded: Fraction | None, inputs: list[t.FigureInput]
+    figure: m.FigureDef,
+    value: Fraction,
+    unrounded: Fraction | None,
+    inputs: list[t.FigureInput],
+    compared: frozenset[Fraction] = _NONE,
 ) -> t.FigureTrace:
     rounding = figure.rounding
     return t.FigureTrace(
@@ -205,7 +279,7 @@ def figure_trace(
         expression=describe(figure.expr)
         + (f" {rounding.mode} {rounding.decimals} decimales" if rounding else ""),
         value=exact(value),
-        display=display(value),
+        display=shown(value, compared),
         unrounded=_exact(unrounded),
         inputs=inputs,
         source=source_ref(figure.span),
@@ -228,21 +302,29 @@ def input_names(expr: m.Expr) -> list[str]:
 
 
 def _input(name: str, values: _Values) -> t.FigureInput:
+    compared = values.thresholds.get(name, _NONE)
     if name in values.figures:
-        return figure_input(name, values.figures[name])
-    return unit_input(name, values.units[name], values.coefficients[name])
+        return figure_input(name, values.figures[name], compared)
+    return unit_input(name, values.units[name], values.coefficients[name], compared)
 
 
-def figure_input(name: str, value: Fraction) -> t.FigureInput:
-    return t.FigureInput(name=name, value=exact(value), display=display(value))
+def figure_input(
+    name: str, value: Fraction, compared: frozenset[Fraction] = _NONE
+) -> t.FigureInput:
+    return t.FigureInput(name=name, value=exact(value), display=shown(value, compared))
 
 
-def unit_input(code: str, unit: UnitValue, coefficient: Fraction | None) -> t.FigureInput:
+def unit_input(
+    code: str,
+    unit: UnitValue,
+    coefficient: Fraction | None,
+    compared: frozenset[Fraction] = _NONE,
+) -> t.FigureInput:
     note = f"coefficient {exact(coefficient)}" if coefficient else None
     if unit.status not in {"note"}:
         note = f"{unit.status}" + (f", {note}" if note else "")
     return t.FigureInput(
-        name=code, value=_exact(unit.value), display=_display(unit.value), note=note
+        name=code, value=_exact(unit.value), display=_display(unit.value, compared), note=note
     )
 
 
@@ -285,8 +367,8 @@ def _exact(value: Fraction | None) -> str | None:
     return None if value is None else exact(value)
 
 
-def _display(value: Fraction | None) -> str | None:
-    return None if value is None else display(value)
+def _display(value: Fraction | None, compared: frozenset[Fraction] = _NONE) -> str | None:
+    return None if value is None else shown(value, compared)
 
 
 def resit_trace(
@@ -308,7 +390,7 @@ def resit_trace(
 
 
 def _resit_unit(unit: ResitUnit) -> t.ResitUnitTrace:
-    resit = display(unit.resit) if isinstance(unit.resit, Fraction) else str(unit.resit)
+    resit = _display(unit.resit) if isinstance(unit.resit, Fraction) else str(unit.resit)
     return t.ResitUnitTrace(
         code=unit.code,
         initial=_display(unit.initial.value),

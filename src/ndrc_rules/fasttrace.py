@@ -29,18 +29,20 @@ from . import trace as t
 from .binding import GRADED, NOT_TAKEN, UnitValue
 from .explain import (
     NO_ABSENCE,
+    compared_constants,
     describe_condition,
     figure_input,
     figure_trace,
     input_names,
     rule_trace,
+    side_thresholds,
     stamp,
     unit_input,
     unit_trace,
     verdict,
 )
 from .fastpath import CROSS, NotFast, _Generator
-from .numbers import display
+from .numbers import shown
 
 # record(grades, envelope) -> (deciding rule index, JSON text) | None, where
 # envelope holds the JSON texts of the fields the candidate gives.
@@ -78,7 +80,9 @@ class _Writer(_Generator):
         self.program = program
         self.static: list[str] = []
         self.values: list[str] = []  # marker number → Python expression of its text
-        self.formatted: dict[tuple[str, str], str] = {}  # (n, d) → its (exact, display)
+        self.formatted: dict[str, str] = {}  # figure → the variable of its (exact, display)
+        self.known = compared_constants(regime.rules)  # what each name is compared with
+        self.compared: list[frozenset[Fraction]] = [frozenset()]  # index → thresholds
         self.results: dict[int, str] = {}  # id(condition) → its boolean
         self.numbers: dict[int, tuple[str, str]] = {}  # id(expression) → its (n, d)
         self.evaluated: list[object] = []  # keeps the nodes alive, so that ids stay unique
@@ -91,7 +95,8 @@ class _Writer(_Generator):
             "Fraction": Fraction,
             "S": tuple(self.static),
             "B": ("false", "true"),
-            "F": _formatter(),
+            "F": _formatter(tuple(self.compared)),
+            "N": _sides(tuple(self.compared)),
             "U": _filler(unit_json, [_by_grade(partial(unit_trace, u)) for u in units]),
             "I": _filler(
                 input_json,
@@ -113,16 +118,30 @@ class _Writer(_Generator):
         super().figure(figure)
         pair = self.figures[figure.name]
         name = self.fresh("f")
-        self.emit(f"    {name} = F({pair[0]}, {pair[1]})")
-        self.formatted[pair] = name
+        index = self.thresholds(self.known.get(figure.name, frozenset()))
+        self.emit(f"    {name} = F({pair[0]}, {pair[1]}, {index})")
+        self.formatted[figure.name] = name
 
-    def shown(self, pair: tuple[str, str]) -> str:
-        """Display text of a number: static for a constant, else a marker."""
-        literal = [_LITERAL.fullmatch(part) for part in pair]
-        if all(literal):
-            return display(Fraction(*(int(x.group(1)) for x in literal)))  # type: ignore[union-attr]
-        known = self.formatted.get(pair)
-        return self.inside(f"{known}[1]" if known else f"F({pair[0]}, {pair[1]})[1]")
+    def thresholds(self, compared: frozenset[Fraction]) -> int:
+        """The index of a set of thresholds in the tuple the generated code reads."""
+        if compared not in self.compared:
+            self.compared.append(compared)
+        return self.compared.index(compared)
+
+    def side(self, expr: m.Expr, *others: m.Expr) -> str:
+        """Display text of a compared value, as `explain` shows it (`numbers.shown`):
+        static for constants, else a marker; at run time only where it must be."""
+        known = side_thresholds(expr, self.known)
+        pair, pairs = self.number(expr), [self.number(o) for o in others]
+        value, values = _literal(pair), [_literal(p) for p in pairs]
+        if value is not None and (all(v is not None for v in values) or value * 100 % 1 == 0):
+            return shown(value, known | {v for v in values if v is not None})
+        if all(isinstance(o, m.Const) for o in others):  # told apart from its constants
+            if isinstance(expr, m.FigureRef):
+                return self.inside(f"{self.formatted[expr.name]}[1]")
+            return self.inside(f"F({pair[0]}, {pair[1]}, {self.thresholds(known)})[1]")
+        flat = ", ".join(part for p in pairs for part in p)
+        return self.inside(f"N({self.thresholds(known)}, {pair[0]}, {pair[1]}, {flat})")
 
     def whole(self, expression: str) -> str:
         self.values.append(expression)
@@ -170,12 +189,12 @@ class _Writer(_Generator):
         result = self.whole(f"B[{self.results[id(cond)]}]")
         match cond:
             case m.Compare(left=left, right=right):
-                sides = self.shown(self.number(left)), self.shown(self.number(right))
-            case m.InRange():
+                sides = self.side(left, right), self.side(right, left)
+            case m.InRange(value=value, low=low, high=high):
                 opening = "[" if cond.low_inclusive else "]"
                 closing = "]" if cond.high_inclusive else "["
-                low, high = self.shown(self.number(cond.low)), self.shown(self.number(cond.high))
-                sides = self.shown(self.number(cond.value)), f"{opening}{low} ; {high}{closing}"
+                bounds = f"{self.side(low, value)} ; {self.side(high, value)}"
+                sides = self.side(value, low, high), f"{opening}{bounds}{closing}"
             case m.AnyAbsent():
                 sides = NO_ABSENCE, None
             case m.All(operands=operands) | m.Any_(operands=operands):
@@ -255,7 +274,7 @@ class _Writer(_Generator):
         return self.whole(f"(uj{slot}.get(v{slot}) or U({slot}, v{slot}))")
 
     def formatted_name(self, figure: m.FigureDef) -> str:
-        return self.formatted[self.figures[figure.name]]
+        return self.formatted[figure.name]
 
     def figure_trace(self, figure: m.FigureDef) -> Json:
         name = self.formatted_name(figure)
@@ -267,9 +286,7 @@ class _Writer(_Generator):
         if name in self.slots:
             slot = self.slots[name]
             return self.whole(f"w{slot}")
-        return self.valued(
-            _dump(figure_input(name, Fraction(0))), self.formatted[self.figures[name]]
-        )
+        return self.valued(_dump(figure_input(name, Fraction(0))), self.formatted[name])
 
     def valued(self, dumped: Json, formatted: str) -> Json:
         """A dumped figure or input, its value and display those of a formatted figure."""
@@ -329,31 +346,55 @@ def _by_grade(trace: Callable[[UnitValue], t.BaseModel]) -> Callable[[int | None
     return write
 
 
-def _texts(numerator: int, denominator: int) -> tuple[str, str]:
-    """`exact` and `display` of numerator/denominator (denominator > 0), in integers."""
+def _literal(pair: tuple[str, str]) -> Fraction | None:
+    """The value of a constant's (n, d) pair; None for a computed one."""
+    literal = [_LITERAL.fullmatch(part) for part in pair]
+    if all(literal):
+        return Fraction(*(int(x.group(1)) for x in literal))  # type: ignore[union-attr]
+    return None
+
+
+def _texts(
+    numerator: int, denominator: int, compared: frozenset[Fraction] = frozenset()
+) -> tuple[str, str]:
+    """`exact` and `shown` of numerator/denominator (denominator > 0), in integers
+    unless more than two decimals must show."""
     divisor = math.gcd(numerator, denominator)
     reduced = numerator // divisor, denominator // divisor
     value = str(reduced[0]) if reduced[1] == 1 else f"{reduced[0]}/{reduced[1]}"
     hundredths = abs(numerator) * 100 // denominator  # truncated, never rounded up
+    if compared and numerator * 100 % denominator:
+        return value, shown(Fraction(numerator, denominator), compared)
     digits = str(hundredths).rjust(3, "0")
     sign = "-" if numerator < 0 and hundredths else ""
     return value, f"{sign}{digits[:-2]}.{digits[-2:]}"
 
 
-def _formatter() -> Callable[[int, int], tuple[str, str]]:
-    """(numerator, denominator) → (exact text, display text), cached."""
-    cache: dict[tuple[int, int], tuple[str, str]] = {}
+def _formatter(compared: tuple[frozenset[Fraction], ...]) -> Callable[..., tuple[str, str]]:
+    """(numerator, denominator[, thresholds index]) → (exact text, shown text), cached."""
+    cache: dict[tuple[int, int, int], tuple[str, str]] = {}
 
-    def formatted(numerator: int, denominator: int) -> tuple[str, str]:
-        key = (numerator, denominator)
+    def formatted(numerator: int, denominator: int, known: int = 0) -> tuple[str, str]:
+        key = (numerator, denominator, known)
         found = cache.get(key)
         if found is None:
             if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
-            found = cache[key] = _texts(numerator, denominator)
+            found = cache[key] = _texts(numerator, denominator, compared[known])
         return found
 
     return formatted
+
+
+def _sides(compared: tuple[frozenset[Fraction], ...]) -> Callable[..., str]:
+    """(thresholds index, n, d, then each other side's n, d) → the shown text of n/d
+    compared with those, for what the generator could not settle in advance."""
+
+    def side(known: int, numerator: int, denominator: int, *others: int) -> str:
+        values = {Fraction(n, d) for n, d in zip(others[::2], others[1::2], strict=True)}
+        return shown(Fraction(numerator, denominator), compared[known] | values)
+
+    return side
 
 
 def _filler(

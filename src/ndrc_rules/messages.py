@@ -7,6 +7,7 @@ language is another table in `CATALOGUES`; missing entries fall back to French.
 
 from __future__ import annotations
 
+import errno
 import os
 
 FRENCH: dict[str, str] = {
@@ -147,6 +148,21 @@ FRENCH: dict[str, str] = {
     # --- files -----------------------------------------------------------
     "F001": "fichier introuvable : {path}",
     "F015": "impossible de lire {path} : {reason}",
+    "F040": "{path} est un dossier : indiquez un fichier de sortie, par exemple {example}",
+    "F041": "impossible d'écrire {path} : le dossier {folder} n'existe pas",
+    "F042": "impossible d'écrire {path} : {reason} ; aucun fichier n'a été écrit",
+    "F043": "impossible d'accéder à {path} : {reason}",
+    "os.ENOENT": "fichier ou dossier introuvable",
+    "os.EACCES": "permission refusée",
+    "os.EPERM": "opération non permise",
+    "os.ENOSPC": "plus de place sur le disque",
+    "os.EDQUOT": "quota disque dépassé",
+    "os.EROFS": "système de fichiers en lecture seule",
+    "os.EISDIR": "c'est un dossier",
+    "os.ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "os.EBUSY": "ressource occupée",
+    "os.EFBIG": "fichier trop grand (limite du système)",
+    "os.other": "erreur système {name}",
     "F002": "le fichier {path} n'est pas en UTF-8 (octet {position}) ; réenregistrez-le en UTF-8 ou indiquez --encoding",
     "F003": "format de fichier inconnu pour {path} : attendu .csv, .json ou .jsonl",
     "F004": "le fichier JSON {path} doit contenir une liste de candidats : {reason}",
@@ -161,7 +177,7 @@ FRENCH: dict[str, str] = {
     "F013": "le fichier JSON {path} dépasse {limit} Mo : pour une telle cohorte, utilisez JSON Lines (.jsonl) ou CSV, lus ligne à ligne",
     # --- command line -------------------------------------------------------
     "cli.description": "Règlements d'examen de BTS écrits en texte : vérifier, décider, expliquer.",
-    "cli.epilog": "Codes de sortie : 0 succès ; 1 règlement invalide ; 2 usage ou fichier illisible ; 3 décisions rendues mais certaines lignes en erreur ; 4 exemple en échec ; 5 vérification en échec (décision rejouée différente, registre altéré) ; 130 interrompu.",
+    "cli.epilog": "Codes de sortie : 0 succès ; 1 règlement invalide ; 2 usage ou fichier illisible ; 3 décisions rendues mais certaines lignes en erreur ; 4 exemple en échec ; 5 vérification en échec (décision rejouée différente, registre altéré) ; 130 interrompu ; 141 sortie fermée par le lecteur (`| head`).",
     "cli.swapped": "arguments inversés : le règlement (.reg) d'abord, puis le fichier des candidats : {command}",
     "cli.check": "vérifier un ou plusieurs fichiers de règlement (.reg)",
     "cli.eval": "décider une cohorte de candidats (CSV, JSON ou JSONL)",
@@ -197,6 +213,14 @@ FRENCH: dict[str, str] = {
     "argparse.unrecognized arguments: %s": "arguments non reconnus : %s",
     "argparse.expected one argument": "un argument attendu",
     "argparse.ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
+    "argparse.argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "argparse.invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
+    "argparse.expected at least one argument": "au moins un argument attendu",
+    "argparse.expected at most one argument": "au plus un argument attendu",
+    "argparse.not allowed with argument %s": "incompatible avec l'argument %s",
+    "argparse.one of the arguments %s is required": "l'un des arguments %s est obligatoire",
+    "argparse.ignored explicit argument %r": "argument explicite ignoré : %r",
+    "cli.whole_number": "%(value)r n'est pas un nombre entier",
     "cli.row_error": "ligne {row} (candidat {id}), champ {field} : {message}",
     "test.title": "Exemples de {path}",
     "test.passed": "✔ {name} ({regime}) : attendu {expected}, obtenu {obtained} — {location}",
@@ -253,6 +277,10 @@ FRENCH: dict[str, str] = {
     # --- the decision store, audits and replays ----------------------------
     "S001": "registre introuvable : {path}",
     "S002": "{path} n'est pas un registre de décisions ndrc-rules",
+    "S003": "aucune décision de résultat `{value}` dans le registre {path} ; résultats présents : {known}",
+    "S004": "aucune décision prise par une règle `{value}` dans le registre {path} ; règles présentes : {known}",
+    "S005": "aucune décision pour le candidat `{value}` dans le registre {path}",
+    "S006": "le registre {path} est occupé : un autre `eval --db` y écrit un lot ; réessayez quand il aura fini",
     "cli.interrupted": "interrompu : aucun fichier de résultats ni aucun lot du registre n'a été laissé à moitié écrit",
     "cli.db": "ajouter chaque décision et chaque erreur à ce registre SQLite (créé s'il n'existe pas), en un seul lot",
     "cli.audit": "interroger un registre de décisions (par candidat, résultat, règle, règlement) ou en vérifier l'intégrité",
@@ -318,10 +346,10 @@ FRENCH: dict[str, str] = {
     "col.decision": "décision",
     "col.rule": "règle décisive",
     "col.count": "nombre",
-    "col.field": "champ",
     "col.error": "erreur",
     "col.outcome": "résultat",
-    "eval.errors_title": "Lignes en erreur",
+    "eval.row_error": "erreur {code} ({field}) : {message}",
+    "col.figures": "chiffres",
     "eval.counts_title": "Répartition",
     "trace.first_phase": "Avant le rattrapage",
     "trace.resit_phase": "Après le rattrapage (décision avant : {label}, règle {rule})",
@@ -545,6 +573,21 @@ ENGLISH: dict[str, str] = {
     # --- files -----------------------------------------------------------
     "F001": "file not found: {path}",
     "F015": "cannot read {path}: {reason}",
+    "F040": "{path} is a folder: name an output file, for example {example}",
+    "F041": "cannot write {path}: folder {folder} does not exist",
+    "F042": "cannot write {path}: {reason}; no file was written",
+    "F043": "cannot access {path}: {reason}",
+    "os.ENOENT": "no such file or folder",
+    "os.EACCES": "permission denied",
+    "os.EPERM": "operation not permitted",
+    "os.ENOSPC": "no space left on the disk",
+    "os.EDQUOT": "disk quota exceeded",
+    "os.EROFS": "read-only file system",
+    "os.EISDIR": "it is a folder",
+    "os.ENOTDIR": "a part of the path is not a folder",
+    "os.EBUSY": "resource busy",
+    "os.EFBIG": "file too large (system limit)",
+    "os.other": "system error {name}",
     "F002": "file {path} is not UTF-8 (byte {position}); save it again as UTF-8 or pass --encoding",
     "F003": "unknown file format for {path}: expected .csv, .json or .jsonl",
     "F004": "JSON file {path} must contain a list of candidates: {reason}",
@@ -559,7 +602,7 @@ ENGLISH: dict[str, str] = {
     "F013": "JSON file {path} is over {limit} MB: for such a cohort use JSON Lines (.jsonl) or CSV, read line by line",
     # --- command line -------------------------------------------------------
     "cli.description": "BTS exam regulations written as text: check, decide, explain.",
-    "cli.epilog": "Exit codes: 0 success; 1 invalid regulation; 2 usage error or unreadable file; 3 decisions made but some rows in error; 4 failing example; 5 verification failed (replayed decision differs, store altered); 130 interrupted.",
+    "cli.epilog": "Exit codes: 0 success; 1 invalid regulation; 2 usage error or unreadable file; 3 decisions made but some rows in error; 4 failing example; 5 verification failed (replayed decision differs, store altered); 130 interrupted; 141 output closed by its reader (`| head`).",
     "cli.swapped": "arguments swapped: the regulation (.reg) first, then the candidates file: {command}",
     "cli.check": "check one or more regulation files (.reg)",
     "cli.eval": "decide a cohort of candidates (CSV, JSON or JSONL)",
@@ -595,6 +638,14 @@ ENGLISH: dict[str, str] = {
     "argparse.unrecognized arguments: %s": "unrecognized arguments: %s",
     "argparse.expected one argument": "expected one argument",
     "argparse.ambiguous option: %(option)s could match %(matches)s": "ambiguous option: %(option)s could match %(matches)s",
+    "argparse.argument %(argument_name)s: %(message)s": "argument %(argument_name)s: %(message)s",
+    "argparse.invalid %(type)s value: %(value)r": "invalid %(type)s value: %(value)r",
+    "argparse.expected at least one argument": "expected at least one argument",
+    "argparse.expected at most one argument": "expected at most one argument",
+    "argparse.not allowed with argument %s": "not allowed with argument %s",
+    "argparse.one of the arguments %s is required": "one of the arguments %s is required",
+    "argparse.ignored explicit argument %r": "ignored explicit argument %r",
+    "cli.whole_number": "%(value)r is not a whole number",
     "cli.row_error": "row {row} (candidate {id}), field {field}: {message}",
     "test.title": "Examples from {path}",
     "test.passed": "✔ {name} ({regime}): expected {expected}, got {obtained} — {location}",
@@ -651,6 +702,10 @@ ENGLISH: dict[str, str] = {
     # --- the decision store, audits and replays ----------------------------
     "S001": "store not found: {path}",
     "S002": "{path} is not an ndrc-rules decision store",
+    "S003": "no decision with outcome `{value}` in store {path}; outcomes present: {known}",
+    "S004": "no decision made by a rule `{value}` in store {path}; rules present: {known}",
+    "S005": "no decision for candidate `{value}` in store {path}",
+    "S006": "store {path} is busy: another `eval --db` is writing a batch to it; try again when it is done",
     "cli.interrupted": "interrupted: no result file and no store batch was left half-written",
     "cli.db": "append every decision and every error to this SQLite store (created if missing), as one batch",
     "cli.audit": "query a decision store (by candidate, outcome, rule, regulation) or verify its integrity",
@@ -716,10 +771,10 @@ ENGLISH: dict[str, str] = {
     "col.decision": "decision",
     "col.rule": "deciding rule",
     "col.count": "count",
-    "col.field": "field",
     "col.error": "error",
     "col.outcome": "outcome",
-    "eval.errors_title": "Rows in error",
+    "eval.row_error": "error {code} ({field}): {message}",
+    "col.figures": "figures",
     "eval.counts_title": "Breakdown",
     "trace.first_phase": "Before the resit",
     "trace.resit_phase": "After the resit (decision before: {label}, rule {rule})",
@@ -823,6 +878,13 @@ def text(key: str, /, **args: object) -> str:
     """The message `key` in the current language, filled with `args`."""
     template = CATALOGUES[language()].get(key) or FRENCH[key]
     return template.format(**args)
+
+
+def os_reason(error: OSError) -> str:
+    """Why the system refused, in the current language (never its English text)."""
+    name = errno.errorcode.get(error.errno or 0, "")
+    key = f"os.{name}"
+    return text(key) if key in FRENCH else text("os.other", name=name or type(error).__name__)
 
 
 def clip(value: object, limit: int = 60) -> object:

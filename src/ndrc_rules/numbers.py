@@ -1,14 +1,15 @@
 """Exact numbers: grades are read as decimals and computed as fractions.
 
 No binary float ever takes part in a decision. Display truncates to two
-decimals, so that a shown 10.00 is never an average below 10.
+decimals, so that a shown 10.00 is never an average below 10, and shows more
+digits where two would hide how a value compares (`shown`).
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -40,6 +41,33 @@ def display(value: Fraction, decimals: int = 2) -> str:
     sign = "-" if value < 0 and whole else ""
     text = str(whole).rjust(decimals + 1, "0")
     return f"{sign}{text[:-decimals]}.{text[-decimals:]}" if decimals else f"{sign}{text}"
+
+
+MAX_DECIMALS = 6  # past this many decimals, a value too close to compare is shown exactly
+
+
+def shown(value: Fraction, compared: Iterable[Fraction] = ()) -> str:
+    """The display rule of every output: two truncated decimals, unless they would read
+    the same as a value `value` is compared with while the exact values differ
+    (`moyenne_pro` 2001/200 against 10). Then the fewest decimals that tell them apart
+    ('10.005'), or past `MAX_DECIMALS` the exact fraction. A value two decimals show
+    exactly keeps them: the other side of the comparison gets the digits."""
+    if (value * 100).denominator == 1:
+        return display(value)
+    decimals = 2
+    for other in compared:
+        while other != value and _truncated(value, decimals) == _truncated(other, decimals):
+            decimals += 1
+            if decimals > MAX_DECIMALS:
+                return exact(value)
+    return display(value, decimals)
+
+
+def _truncated(value: Fraction, decimals: int) -> int:
+    """The digits `display` shows, as an integer (towards zero, signed)."""
+    scaled = abs(value) * 10**decimals
+    whole = scaled.numerator // scaled.denominator
+    return -whole if value < 0 else whole
 
 
 def rounded(value: Fraction, decimals: int, mode: str) -> Fraction:

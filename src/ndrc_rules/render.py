@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import PurePath
 from typing import IO
 
-from rich.console import Group, RenderableType
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -131,43 +134,173 @@ def _outcome(result: Result) -> str:
 
 
 # --- tables for people ---------------------------------------------------------------
-def decisions_table(decisions: list[t.Decision], figures: list[str], title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for key in ("col.row", "col.id", "col.regime", "col.decision", "col.rule"):
-        table.add_column(text(key), no_wrap=key != "col.rule")
-    for name in figures:
-        table.add_column(name, justify="right")
-    for d in decisions:
-        table.add_row(
-            str(d.row or ""),
-            Text(d.id),
-            Text(d.regime),
-            Text(d.label, style=_OUTCOME_STYLE.get(d.decision, "bold")),
-            Text(_deciding(d)),
-            *(d.figures.get(name, "") for name in figures),
+CHUNK = 500  # rows per printed table: a cohort of any size is shown in bounded memory
+
+
+def decision_tables(
+    results: Iterable[Result], figures: list[str], title: str, console: Console
+) -> Iterator[Table]:
+    """Decisions and row errors, in input order, as tables of `CHUNK` rows printed one
+    after the other as the rows are decided: nothing but a chunk is held. The first
+    chunk chooses the layout (one line per candidate if it fits the console, else a
+    compact one: candidate, decision and figures each in a cell of a few lines) and
+    the column widths, kept for the rest so that the chunks read as one table."""
+    chunks = _chunks(results)
+    first = next(chunks, [])
+    layout, widths = _WIDE, _widths(_WIDE, first, figures, console, shrink=False)
+    if widths is None:
+        layout, widths = _COMPACT, _widths(_COMPACT, first, figures, console, shrink=True)
+    yield _table(layout, first, figures, title, widths)
+    for chunk in chunks:
+        yield _table(layout, chunk, figures, None, widths)
+
+
+def _chunks(results: Iterable[Result]) -> Iterator[list[Result]]:
+    iterator = iter(results)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+def _widths(
+    layout: _LayoutPair, rows: list[Result], figures: list[str], console: Console, shrink: bool
+) -> list[int] | None:
+    """Each column as wide as its text; if the table is then wider than the console,
+    None, or (`shrink`) the widest columns that wrap narrowed down to their longest
+    word. Columns that do not wrap (numbers, ids, figures) keep their width."""
+    columns, cells = layout
+    headings = [heading for heading, _, _ in columns(figures)]
+    lines = [[heading] for heading in headings]
+    for row in rows:
+        for index, cell in enumerate(cells(row, figures)):
+            lines[index] += (cell.plain if isinstance(cell, Text) else str(cell)).split("\n")
+    widths = [max(len(line) for line in column) for column in lines]
+    floors = [
+        max(len(word) for line in column for word in line.split() or [""]) for column in lines
+    ]
+    empty = _table(layout, [], figures, None, [1] * len(headings))
+    frame = Measurement.get(console, console.options, empty).maximum - len(widths)
+    excess = sum(widths) + frame - console.width
+    if excess > 0 and not shrink:
+        return None
+    wraps = [index for index, (_, _, wrapping) in enumerate(columns(figures)) if wrapping]
+    while excess > 0:
+        index = max(wraps, key=lambda i: widths[i] - floors[i])
+        given = min(excess, widths[index] - floors[index])
+        if given <= 0:
+            break  # too narrow even so: rich folds what remains
+        widths[index] -= given
+        excess -= given
+    return widths
+
+
+_Columns = list[tuple[str, str, bool]]  # (heading, justification, wraps)
+_Layout = Callable[[Result, list[str]], list[RenderableType]]
+_LayoutPair = tuple[Callable[[list[str]], _Columns], _Layout]
+
+
+def _table(
+    layout: _LayoutPair,
+    rows: list[Result],
+    figures: list[str],
+    title: str | None,
+    widths: list[int] | None = None,
+) -> Table:
+    columns, cells = layout
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+        show_header=title is not None,
+    )
+    for index, (heading, justify, wraps) in enumerate(columns(figures)):
+        table.add_column(
+            heading,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=not wraps,
+            width=widths[index] if widths else None,
+            overflow="fold",
         )
+    for result in rows:
+        table.add_row(*cells(result, figures))
     return table
 
 
-def _deciding(decision: t.Decision) -> str:
-    """The deciding rule and its line, or the jury with the engine's proposal."""
+def _wide_columns(figures: list[str]) -> _Columns:
+    return [
+        (text("col.row"), "right", False),
+        (text("col.id"), "left", False),
+        (text("col.regime"), "left", True),
+        (text("col.decision"), "left", True),
+        (text("col.rule"), "left", True),
+        *((name, "right", False) for name in figures),
+    ]
+
+
+def _wide_cells(result: Result, figures: list[str]) -> list[RenderableType]:
+    if isinstance(result, RowError):
+        return [
+            str(result.row),
+            Text(result.id or "—"),
+            "",
+            _row_error(result),
+            "",
+            *[""] * len(figures),
+        ]
+    return [
+        str(result.row or ""),
+        Text(result.id),
+        Text(result.regime),
+        Text(result.label, style=_OUTCOME_STYLE.get(result.decision, "bold")),
+        Text(_deciding(result)),
+        *(result.figures.get(name, "") for name in figures),
+    ]
+
+
+def _compact_columns(figures: list[str]) -> _Columns:
+    return [
+        (text("col.row"), "right", False),
+        (text("col.id"), "left", False),  # the id, the regime under it
+        (text("col.decision"), "left", True),  # the outcome, its rule, where it is written
+        (text("col.figures"), "left", False),  # one figure a line, values aligned
+    ]
+
+
+def _compact_cells(result: Result, figures: list[str]) -> list[RenderableType]:
+    if isinstance(result, RowError):
+        return [str(result.row), Text(result.id or "—"), _row_error(result), ""]
+    decision = Text(result.label, style=_OUTCOME_STYLE.get(result.decision, "bold"))
+    decision.append(f"\n{_deciding(result, compact=True)}", "dim")
+    candidate = Text(result.id)
+    candidate.append(f"\n{result.regime}", "dim")
+    named = [(name, result.figures[name]) for name in figures if name in result.figures]
+    names = max((len(name) for name, _ in named), default=0)
+    values = max((len(value) for _, value in named), default=0)
+    shown = "\n".join(f"{name.ljust(names)} {value.rjust(values)}" for name, value in named)
+    return [str(result.row or ""), candidate, decision, Text(shown)]
+
+
+def _row_error(error: RowError) -> Text:
+    said = text("eval.row_error", code=error.code, field=error.field or "—", message=error.message)
+    return Text(said, style="red")
+
+
+_WIDE = (_wide_columns, _wide_cells)
+_COMPACT = (_compact_columns, _compact_cells)
+
+
+def _deciding(decision: t.Decision, compact: bool = False) -> str:
+    """The deciding rule and its line (`compact`: under it), or the jury with the
+    engine's proposal."""
     proposal = decision.proposal
     if decision.deciding_rule_source is not None:
-        return f"{decision.deciding_rule} ({_where(decision.deciding_rule_source)})"
+        where = _where(decision.deciding_rule_source)
+        return f"{decision.deciding_rule}" + (f"\n{where}" if compact else f" ({where})")
     assert proposal is not None, "only a jury decision has no deciding rule of the file"
     where = _where(proposal.deciding_rule_source)
     return text("table.jury_rule", label=proposal.label, rule=proposal.deciding_rule, where=where)
-
-
-def errors_table(errors: list[RowError]) -> Table:
-    table = Table(title=text("eval.errors_title"), title_justify="left", title_style="bold red")
-    for key in ("col.row", "col.id", "col.field", "col.error"):
-        table.add_column(text(key))
-    for e in errors:
-        table.add_row(
-            str(e.row), Text(e.id or "—"), Text(e.field or "—"), Text(f"[{e.code}] {e.message}")
-        )
-    return table
 
 
 def counts_table(counts: Counter[str], labels: dict[str, str]) -> Table:

@@ -24,10 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import StoreError
+from .parser import fold
 
 FORMAT = "ndrc-rules-store-1"
 GENESIS = "0" * 64
 ERROR = "erreur"
+BUSY_TIMEOUT = 10.0  # seconds to wait for a batch being written by another `eval --db`
+FOLDED = ("candidate_id", "outcome", "deciding_rule")  # matched as the language folds names
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -129,12 +132,14 @@ class Store:
         path = Path(path)
         if not create and not path.is_file():
             raise StoreError("S001", {"path": str(path)})
-        try:
-            self.db = sqlite3.connect(path, isolation_level=None)  # transactions explicit
+        self.path = path
+        try:  # transactions explicit; a batch being written is waited for, then said
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
             self.db.row_factory = sqlite3.Row
+            self.db.create_function("fold", 1, _folded, deterministic=True)
             found = self._format()
-        except sqlite3.DatabaseError:
-            raise StoreError("S002", {"path": str(path)}) from None
+        except sqlite3.DatabaseError as error:
+            raise self._error(error) from None
         if found is None and create:
             self._create()
         elif found != FORMAT:
@@ -157,11 +162,22 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def _error(self, error: sqlite3.DatabaseError) -> StoreError:
+        """Busy (another `eval --db` holds the file) or not a store at all."""
+        busy = getattr(error, "sqlite_errorcode", None) in (
+            sqlite3.SQLITE_BUSY,
+            sqlite3.SQLITE_LOCKED,
+        )
+        return StoreError("S006" if busy else "S002", {"path": str(self.path)})
+
     # --- writing ---------------------------------------------------------------------
     def append(self, batch: Batch, lines: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
         """Store every (outcome, JSON record) while passing it on; the batch is
         committed when `lines` is exhausted, and rolled back if anything stops it."""
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise self._error(error) from None
         try:
             seq = self.db.execute("SELECT max(seq) FROM records").fetchone()[0] or 0
             head, batch_id = self._head(), self._next_batch()
@@ -205,21 +221,37 @@ class Store:
         return self.db.execute("SELECT * FROM batches ORDER BY id").fetchall()
 
     def records(self, **filters: str | int | None) -> list[sqlite3.Row]:
-        """Records matching every given filter (candidate_id, outcome, deciding_rule,
-        regulation_sha256 as a prefix, batch, seq), in order."""
+        """Records matching every given filter (candidate_id, outcome, deciding_rule
+        folded as the language folds names, regulation_sha256 as a prefix, batch,
+        seq), in order."""
         clauses, values = [], []
         for column, value in filters.items():
             if value is None:
                 continue
             if column == "regulation_sha256":
                 clauses.append("regulation_sha256 LIKE ?")
-                values.append(f"{value}%")
+                values.append(f"{str(value).lower()}%")
+            elif column in FOLDED:
+                clauses.append(f"fold({column}) = ?")  # column names come from this module only
+                values.append(fold(str(value).strip()))
             else:
                 clauses.append(f"{column} = ?")  # column names come from this module only
                 values.append(value)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         query = f"SELECT * FROM records {where} ORDER BY seq"
         return self.db.execute(query, values).fetchall()
+
+    def known(self, column: str) -> list[str]:
+        """The values a folded column takes in the store (outcomes, rules), sorted."""
+        assert column in FOLDED
+        query = f"SELECT DISTINCT {column} FROM records WHERE {column} IS NOT NULL ORDER BY 1"
+        return [row[0] for row in self.db.execute(query)]
+
+    def holds(self, column: str, value: str) -> bool:
+        """Whether some record has `value` (folded) in `column`."""
+        assert column in FOLDED
+        query = f"SELECT 1 FROM records WHERE fold({column}) = ? LIMIT 1"
+        return self.db.execute(query, (fold(value.strip()),)).fetchone() is not None
 
     def counts(self) -> list[sqlite3.Row]:
         """Records per regulation, outcome and deciding rule."""
@@ -268,6 +300,10 @@ class Store:
         if max(heads, default=0) >= next_seq:
             problems.append(Problem("records", next_seq, "audit.unbatched"))
         return problems
+
+
+def _folded(value: object) -> str | None:
+    return None if value is None else fold(str(value))
 
 
 def _columns(text: str) -> tuple[object, ...]:

@@ -2,7 +2,8 @@
 
 Pydantic models, serialised as JSON for machines and rendered by `render` for
 people. Every exact value travels as text ('221/21'), never as a float, with a
-two-decimal display beside it.
+display beside it (two truncated decimals, more where they would hide a
+comparison: `numbers.shown`).
 """
 
 from __future__ import annotations

@@ -14,7 +14,10 @@ from pathlib import Path
 
 from . import trace as t
 
-VERSION = 2  # 2: records carry their regulation, input row and time
+# 2: records carry their regulation, input row and time;
+# 3: units carry their assessment forms, resit terms as the candidate can meet them,
+#    a jury decision names the jury as decider and keeps the proposal's rule.
+VERSION = 3
 RECORDS = {"decision": t.Decision, "row-error": t.ErrorRecord}
 
 

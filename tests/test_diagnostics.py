@@ -570,6 +570,30 @@ def test_every_syntax_error_in_one_pass_without_cascades() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("  chiffre moyenne_pro", "  §\n  chiffre moyenne_pro"),  # a stray line
+        ('  regle absence "Absence"', '  § regle regle absence "Absence"'),  # before a header
+        ('  regle absence "Absence"', '  regle absence § "Absence"'),  # inside a header
+        ('regime initial "Formation', '§regime initial "Formation'),  # before the regime
+        ('regime initial "Formation', '§§ xregime initial "Formation'),  # its header lost
+        ('  regle admission "Admission"', '  § regle regle admission "Admission"'),  # this one's
+        ('unite U3 "Unité trois"', '§ unite U3 "Unité trois"'),  # a unit's header lost
+        ("si ABS dans pro", "si ABS € dans pro"),  # inside a condition
+    ],
+)
+def test_a_lexical_error_resumes_at_the_next_statement(old: str, new: str) -> None:
+    """Every syntax error of the file in one run, a lexical one first: the reversed
+    comparator two rules below is still reported, and nothing else."""
+    source = mutate(mutate(VALID, old, new), ">= 10 alors admis", "=> 10 alors admis")
+    stray = next(c for c in new if c in "§€")
+    assert [(d.code, at(d)) for d in failure(source).diagnostics] == [
+        ("E002", position(source, stray)),
+        ("E001", position(source, "=>")),
+    ]
+
+
 def test_a_misspelt_keyword_gets_a_suggestion() -> None:
     source = mutate(VALID, "coefficient 3", "coefficent 3")
     d = failure(source).diagnostics[0]

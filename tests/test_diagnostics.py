@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ndrc_rules.api import RegulationError, loads
-from ndrc_rules.diagnostics import Diagnostic
+from ndrc_rules.diagnostics import Diagnostic, Hint
 from ndrc_rules.messages import FRENCH, text
 from ndrc_rules.source import SourceFile
 
@@ -195,7 +195,16 @@ def test_missing_default_outcome() -> None:
     d = diagnostic(source, "E109")
     assert at(d) == position(source, "regime initial")
     assert d.args == {"regime": "initial"}
-    assert d.hint is not None and d.hint.key == "hint.add_default"
+    # `alternance` reuses `initial` and lacks it too: one report, naming it.
+    assert codes(source) == ["E109"]
+    assert d.hint == Hint("hint.add_default_inherited", {"regimes": "alternance"})
+
+
+def test_missing_default_in_a_derived_regime_only() -> None:
+    source = mutate(VALID, "  sinon ajourne\n", "")
+    source = mutate(source, "reprend initial\n", "reprend initial\n  sinon ajourne\n")
+    d = diagnostic(source, "E109")
+    assert (at(d), d.hint) == (position(source, "regime initial"), Hint("hint.add_default"))
 
 
 def test_figure_cycle() -> None:

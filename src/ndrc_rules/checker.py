@@ -3,6 +3,14 @@
 The checking stage. It never raises: problems become diagnostics, and a
 `Program` is returned only when there is no error. Names are matched without
 regard to case or accents (`U1` = `u1`, `général` = `general`).
+
+One mistake, one diagnostic: as Elm and rustc do, what an error leaves unknown
+is "poisoned", and the errors that would only stem from it are not reported.
+A failed import poisons the outcomes and regimes it might have declared; a
+regime whose base is unknown, everything it would have inherited; a unit
+declared twice, the code the second declaration was meant to have (the first
+unknown unit name met where it is in scope); a `sinon` missing from a model,
+the regimes that reuse it (one report, at the model).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from .parser import fold
 from .source import SourceFile, Span
 
 GRADE_SCALE = (Fraction(0), Fraction(20))
+IMPORTABLE = "importable"  # outcomes and regimes: a failed import may have declared them
 MAX_DECIMALS = 6
 EPFF_MODES = {
     "ecrite": "ecrite",
@@ -32,9 +41,15 @@ EPFF_MODES = {
 
 
 def check(
-    document: s.Document, source: SourceFile, imports: tuple[tuple[str, str], ...] = ()
+    document: s.Document,
+    source: SourceFile,
+    imports: tuple[tuple[str, str], ...] = (),
+    *,
+    incomplete: bool = False,
 ) -> tuple[m.Program | None, list[Diagnostic]]:
-    checker = _Checker()
+    """`incomplete`: an import failed (already reported), so any outcome, model or
+    regime may be one it would have declared."""
+    checker = _Checker(incomplete)
     program = replace(checker.program(document, source), imports=imports)
     # A derived regime re-resolves what it inherits: report each problem once.
     diagnostics = sorted(unique(checker.diagnostics), key=lambda d: (d.span.line, d.span.column))
@@ -58,6 +73,18 @@ class _Regime:
     orphan: bool = False  # its base is unknown or part of a loop: already reported
     model: bool = False
     kept: m.KeptGradesDef | None = None
+    parent: _Regime | None = None
+    lost_units: list[_LostUnit] = field(default_factory=list)  # its own and inherited
+
+
+@dataclass(eq=False)
+class _LostUnit:
+    """A unit declared twice: the second declaration is dropped, and the code it
+    was meant to have is declared nowhere. The first unknown unit name met where
+    it is in scope is taken for that code, and not reported."""
+
+    report: int  # index of its E102 among the checker's diagnostics
+    meant: str | None = None  # folded code, once met
 
 
 @dataclass
@@ -94,19 +121,53 @@ class _PendingRule:
 
 
 class _Checker:
-    def __init__(self) -> None:
+    def __init__(self, incomplete: bool = False) -> None:
         self.diagnostics: list[Diagnostic] = []
         self.outcomes: dict[str, m.OutcomeDef] = {}
+        self.incomplete = incomplete
+        self.built: dict[str, _Regime] = {}
+        # Regimes lacking a default, by the furthest ancestor that lacks it too.
+        self.without_default: dict[int, tuple[_Regime, list[str]]] = {}
 
     # --- reporting -------------------------------------------------------------
     def error(self, code: str, span: Span, hint: Hint | None = None, **args: object) -> None:
         self.diagnostics.append(Diagnostic(code, span, args, hint))
 
     def unknown(
-        self, subject: s.Name, known: Iterable[str], code: str = "E101", **args: object
+        self,
+        subject: s.Name,
+        known: Iterable[str],
+        code: str = "E101",
+        *,
+        scope: _Regime | str | None = None,
+        unit: bool = False,
+        **args: object,
     ) -> None:
+        """An unknown name, unless it stems from an error already reported. `scope`:
+        the regime it is looked up in, or IMPORTABLE (the file's outcomes and
+        regimes), or None (a fixed vocabulary); `unit`: a unit code may stand there."""
+        if self.poisoned(subject, scope, unit=unit):
+            return
         hint = _suggestion(subject.value, known)
         self.error(code, subject.span, hint, **{"name": subject.value, **args})
+
+    def poisoned(self, name: s.Name, scope: _Regime | str | None, *, unit: bool = False) -> bool:
+        if not isinstance(scope, _Regime):
+            return scope == IMPORTABLE and self.incomplete
+        return scope.orphan or (unit and self.lost_unit_for(name, scope))
+
+    def lost_unit_for(self, name: s.Name, regime: _Regime) -> bool:
+        """Whether `name` is the code a unit declared twice in `regime` was meant to have."""
+        code = fold(name.value).split(".", 1)[0]  # `U6.S1`: a part of U6
+        for lost in regime.lost_units:
+            if lost.meant is None:
+                lost.meant = code
+                report = self.diagnostics[lost.report]
+                hint = Hint("hint.meant_unit", {"name": name.value.split(".", 1)[0]})
+                self.diagnostics[lost.report] = replace(report, hint=hint)
+            if lost.meant == code:
+                return True
+        return False
 
     # --- document ------------------------------------------------------------
     def program(self, document: s.Document, source: SourceFile) -> m.Program:
@@ -177,7 +238,7 @@ class _Checker:
             declared[fold(example.name.value)] = example
             regime = by_name.get(fold(example.regime.value))
             if regime is None:
-                self.unknown(example.regime, [r.name for r in regimes])
+                self.unknown(example.regime, [r.name for r in regimes], scope=IMPORTABLE)
                 continue
             checked.append(self.example(example, regime))
         return tuple(checked)
@@ -188,18 +249,22 @@ class _Checker:
             for u in regime.units
             for column in [u.code, *(f"{u.code}.{p.name}" for p in u.parts)]
         }
+        scope = self.built[fold(regime.name)]
         given: dict[str, s.ExampleGrade] = {}
         for grade in example.grades:
             if self.is_new(given, grade.column, "kind.column"):
                 given[fold(grade.column.value)] = grade
             if fold(grade.column.value) not in columns:
-                self.unknown(grade.column, columns.values())
+                self.unknown(grade.column, columns.values(), scope=scope, unit=True)
             if not _example_value(grade.value):
                 self.error("E130", grade.span, value=grade.value)
         self.outcome(example.outcome)
         rules = {fold(r.name): r.name for r in regime.rules}
-        if example.rule and fold(example.rule.value) not in rules:
-            self.unknown(example.rule, rules.values())
+        # A regime without `sinon` has been reported: an example decided by it is not.
+        rule = fold(example.rule.value) if example.rule else None
+        missing_default = rule == "sinon" and scope.main.default is None
+        if example.rule and rule not in rules and not missing_default:
+            self.unknown(example.rule, rules.values(), scope=scope)
         return m.ExampleDef(
             example.name.value,
             example.title,
@@ -220,10 +285,12 @@ class _Checker:
         for regime in regimes:
             if self.is_new(declared, regime.name, "kind.regime"):
                 declared[fold(regime.name.value)] = regime
-        built: dict[str, _Regime] = {}
+        built = self.built
         for key in self.inheritance_order(declared):
             built[key] = self.regime(declared[key], built)
-        return tuple(self.finish(built[key]) for key in declared if not built[key].model)
+        finished = tuple(self.finish(built[key]) for key in declared if not built[key].model)
+        self.report_missing_defaults()
+        return finished
 
     def inheritance_order(self, declared: dict[str, s.Regime]) -> list[str]:
         """Bases before the regimes that reuse them; unknown bases and cycles reported."""
@@ -236,7 +303,7 @@ class _Checker:
                 if base_key not in declared:
                     known = [r.name.value for r in declared.values()]
                     name = declared[chain[-1]].name.value
-                    self.unknown(base, known, "E104", name=name, base=base.value)
+                    self.unknown(base, known, "E104", name=name, base=base.value, scope=IMPORTABLE)
                     break
                 if base_key in chain:
                     cycle = " → ".join(declared[k].name.value for k in [*chain, base_key])
@@ -253,6 +320,7 @@ class _Checker:
         result.orphan = regime.base is not None and (base is None or base.orphan)
         result.model = regime.model
         if base:
+            result.parent, result.lost_units = base, list(base.lost_units)
             result.groups, result.units = dict(base.groups), dict(base.units)
             result.main = base.main.copy()
             result.resit = base.resit.copy() if base.resit else None
@@ -267,19 +335,19 @@ class _Checker:
                 case s.KeptGrades():
                     result.kept = self.kept_grades(item)
                 case _:
-                    self.phase_item(item, result.main, result.base, own)
+                    self.phase_item(item, result.main, result, own)
         if regime.resit is not None:
             result.resit = result.resit or _Rules()
             own_resit: dict[str, int] = {}
             for item in regime.resit:
-                self.phase_item(item, result.resit, result.base, own_resit)
+                self.phase_item(item, result.resit, result, own_resit)
         return result
 
     def phase_item(
         self,
         item: s.Figure | s.Rule | s.Default,
         phase: _Rules,
-        base: str | None,
+        regime: _Regime,
         own: dict[str, int],
     ) -> None:
         match item:
@@ -288,7 +356,7 @@ class _Checker:
                 phase.figures[fold(item.name.value)] = item
             case s.Rule():
                 self.own_name(own, "regle:", item.name, "kind.rule")
-                self.rule(item, phase, base)
+                self.rule(item, phase, regime)
             case s.Default():
                 if "sinon" in own:
                     self.error("E131", item.span, line=own["sinon"])
@@ -303,18 +371,22 @@ class _Checker:
         own.setdefault(key, name.span.line)
 
     def group(self, group: s.Group, regime: _Regime) -> None:
-        if not self.is_new(regime.groups, group.name, "kind.group"):
-            return
-        if not group.units and not group.optional:  # a diploma may have no optional unit
+        """A group and its units. A group declared twice is reported once: its units
+        are still declared and checked, so that nothing else stems from it."""
+        new = self.is_new(regime.groups, group.name, "kind.group")
+        if new and not group.units and not group.optional:  # a diploma may have no optional unit
             self.error("E117", group.name.span, name=group.name.value)
         codes = []
         for unit in group.units:
             if self.is_new(regime.units, unit.code, "kind.unit"):
                 regime.units[fold(unit.code.value)] = self.unit(unit, group)
                 codes.append(unit.code.value)
-        regime.groups[fold(group.name.value)] = m.GroupDef(
-            group.name.value, group.title, tuple(codes), group.span
-        )
+            else:
+                regime.lost_units.append(_LostUnit(len(self.diagnostics) - 1))
+        if new:
+            regime.groups[fold(group.name.value)] = m.GroupDef(
+                group.name.value, group.title, tuple(codes), group.span
+            )
 
     def unit(self, unit: s.Unit, group: s.Group) -> m.UnitDef:
         coefficient = None
@@ -382,15 +454,14 @@ class _Checker:
         )
 
     def form_override(self, item: s.FormOverride, regime: _Regime, node: s.Regime) -> None:
-        if regime.base is None:
-            if not regime.orphan:
-                self.error("E120", item.span, regime=regime.name)
+        if regime.base is None and not regime.orphan:
+            self.error("E120", item.span, regime=regime.name)
             return
         unit = regime.units.get(fold(item.unit.value))
         if unit is None:
-            if not regime.orphan:  # an orphan's units are unknown, not missing
-                known = [u.code for u in regime.units.values()]
-                self.unknown(item.unit, known, "E105", regime=node.name.value)
+            self.forms(item.forms)  # checked all the same
+            known = [u.code for u in regime.units.values()]
+            self.unknown(item.unit, known, "E105", regime=node.name.value, scope=regime, unit=True)
             return
         forms = self.forms(item.forms)
         regime.units[fold(unit.code)] = replace(
@@ -398,7 +469,7 @@ class _Checker:
         )
 
     # --- rules -----------------------------------------------------------------
-    def rule(self, rule: s.Rule, phase: _Rules, base: str | None) -> None:
+    def rule(self, rule: s.Rule, phase: _Rules, regime: _Regime) -> None:
         key = fold(rule.name.value)
         inherited = phase.rules.get(key)
         exceptions = tuple(
@@ -407,8 +478,10 @@ class _Checker:
         )
         if rule.condition is None or rule.conclusion is None:
             if inherited is None:
-                if rule.exceptions and base:
-                    self.error("E124", rule.name.span, name=rule.name.value, base=base)
+                if regime.orphan:  # the rule may be one its unknown base has
+                    return
+                if rule.exceptions and regime.base:
+                    self.error("E124", rule.name.span, name=rule.name.value, base=regime.base)
                 else:
                     self.error("E113", rule.name.span, name=rule.name.value)
                 return
@@ -443,6 +516,8 @@ class _Checker:
 
     def outcome(self, name: s.Name) -> m.OutcomeDef:
         outcome = self.outcomes.get(fold(name.value))
+        if outcome is None and self.incomplete:  # it may be one the failed import declares
+            return m.OutcomeDef(name.value, name.value, name.span)
         if outcome is None:
             known = [o.name for o in self.outcomes.values()]
             hint = _suggestion(name.value, known) or Hint(
@@ -461,7 +536,8 @@ class _Checker:
         if regime.resit is not None:
             # After the resit, figures not restated keep their definitions.
             figures = {**regime.main.figures, **regime.resit.figures}
-            resit = self.phase(regime, _Rules(figures, regime.resit.rules, regime.resit.default))
+            rules = _Rules(figures, regime.resit.rules, regime.resit.default)
+            resit = self.phase(regime, rules, resit=True)
         return m.RegimeDef(
             regime.name,
             regime.title,
@@ -475,15 +551,28 @@ class _Checker:
             regime.kept,
         )
 
-    def phase(self, regime: _Regime, rules: _Rules) -> m.PhaseDef:
+    def phase(self, regime: _Regime, rules: _Rules, *, resit: bool = False) -> m.PhaseDef:
         resolver = _Resolver(self, regime, rules)
         figures = resolver.ordered_figures()
         resolved = [resolver.rule(r) for r in rules.rules.values()]
         if rules.default is not None:
             resolved.append(resolver.rule(rules.default))
         elif not regime.orphan:
-            self.error("E109", regime.span, Hint("hint.add_default"), regime=regime.name)
+            top = _lacking_default(regime, resit=resit)
+            self.without_default.setdefault(id(top), (top, []))[1].append(regime.name)
         return m.PhaseDef(figures, tuple(resolved))
+
+    def report_missing_defaults(self) -> None:
+        """E109 once per place where one `sinon` would mend every regime lacking it:
+        the furthest ancestor they share that lacks it too (a model, often)."""
+        for top, regimes in self.without_default.values():
+            heirs = [name for name in dict.fromkeys(regimes) if name != top.name]
+            hint = (
+                Hint("hint.add_default_inherited", {"regimes": ", ".join(heirs)})
+                if heirs
+                else Hint("hint.add_default")
+            )
+            self.error("E109", top.span, hint, regime=top.name)
 
 
 class _Resolver:
@@ -575,7 +664,7 @@ class _Resolver:
         if kind:
             self.checker.error("E118", name.span, name=name.value, kind=_kind_text(kind))
         else:
-            self.checker.unknown(name, self.known())
+            self.checker.unknown(name, self.known(), scope=self.regime, unit=True)
         return m.Const(Fraction(0))
 
     def kind_of(self, key: str) -> str | None:
@@ -605,6 +694,8 @@ class _Resolver:
                     name,
                     [g.name for g in self.regime.groups.values()]
                     + [u.code for u in self.regime.units.values()],
+                    scope=self.regime,
+                    unit=True,
                 )
                 continue
             for code in members:
@@ -639,7 +730,11 @@ class _Resolver:
         sets = tuple(n.value for n in terms.among)
         reported = len(self.checker.diagnostics)
         units = self.unit_set(terms.among, allow_optional=False)
-        if len(units) < count and len(self.checker.diagnostics) == reported:
+        if (
+            len(units) < count
+            and len(self.checker.diagnostics) == reported
+            and not self.regime.orphan
+        ):
             self.checker.error(
                 "E115", terms.span, count=count, group=", ".join(sets), available=len(units)
             )
@@ -706,6 +801,17 @@ def _example_value(value: str) -> bool:
         return GRADE_SCALE[0] <= parse_decimal(value) <= GRADE_SCALE[1]
     except ValueError:
         return False
+
+
+def _lacking_default(regime: _Regime, *, resit: bool) -> _Regime:
+    """The furthest ancestor of `regime` whose phase lacks a default too."""
+    top = regime
+    while top.parent is not None:
+        phase = top.parent.resit if resit else top.parent.main
+        if phase is None or phase.default is not None:
+            break
+        top = top.parent
+    return top
 
 
 def _start(span: Span) -> Span:

@@ -1,0 +1,112 @@
+"""One mistake, one diagnostic: the shipped regulations, copied with one mistake.
+
+Each mistake used to bury its one error under dozens that stem from it (the
+counts are in the comments); the checker now reports the root cause only, and
+still reports every mistake that does not stem from it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ndrc_rules.frontend import compile_source
+from ndrc_rules.source import SourceFile
+
+REGULATIONS = Path(__file__).resolve().parent.parent / "regulations"
+DIPLOMAS = ["bts_ndrc.reg", "bts_communication.reg", "bts_ag_pme_pmi.reg"]
+IMPORT = ('importe "bts_national.reg"', 'importe "bts_nationale.reg"')
+NO_DEFAULT = ("  sinon ajourne\n\n  apres controle", "\n  apres controle")
+U6_AS_U5 = (
+    '    unite U6 "Relation client et animation',
+    '    unite U5 "Relation client et animation',
+)
+
+
+def copy_with(tmp_path: Path, diploma: str, edits: dict[str, list[tuple[str, str]]]) -> Path:
+    """The diploma and the national base copied into `tmp_path`, each file edited."""
+    for name in ("bts_national.reg", diploma):
+        text = (REGULATIONS / name).read_text("utf-8")
+        for old, new in edits.get(name, []):
+            assert text.count(old) == 1, f"{old!r} in {name}"
+            text = text.replace(old, new)
+        (tmp_path / name).write_text(text, "utf-8")
+    return tmp_path / diploma
+
+
+def reported(path: Path) -> list[tuple[str, str, int]]:
+    program, diagnostics = compile_source(SourceFile.read(path))
+    assert program is None
+    return [(d.code, Path(d.span.file).name, d.span.line) for d in diagnostics]
+
+
+def line_of(path: Path, needle: str) -> int:
+    return path.read_text("utf-8")[: path.read_text("utf-8").index(needle)].count("\n") + 1
+
+
+@pytest.mark.parametrize("diploma", DIPLOMAS)
+def test_a_misspelt_import_is_one_error(tmp_path: Path, diploma: str) -> None:
+    # bts_ndrc.reg: 38 errors before (every outcome, `bts`, `sinon`, `admission`…).
+    path = copy_with(tmp_path, diploma, {diploma: [IMPORT]})
+    assert reported(path) == [("E136", diploma, line_of(path, IMPORT[1]))]
+
+
+def test_a_misspelt_base_regime_is_one_error(tmp_path: Path) -> None:
+    # 45 errors before: every unit, rule and `sinon` of the derived regime's examples.
+    edit = ("reprend apprentissage", "reprend aprentissage")
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": [edit]})
+    assert reported(path) == [("E104", "bts_ndrc.reg", line_of(path, edit[1]))]
+
+
+def test_a_duplicate_unit_is_one_error_naming_the_code_left_undeclared(tmp_path: Path) -> None:
+    # 21 errors before: `forme U6` and every U6 grade of the examples.
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": [U6_AS_U5]})
+    (duplicate,) = compile_source(SourceFile.read(path))[1]
+    assert (duplicate.code, duplicate.span.line) == ("E102", line_of(path, U6_AS_U5[1]))
+    assert duplicate.hint is not None and duplicate.hint.args == {"name": "U6"}
+
+
+@pytest.mark.parametrize("diploma", DIPLOMAS)
+def test_a_model_without_default_is_one_error_at_the_model(tmp_path: Path, diploma: str) -> None:
+    # bts_ndrc.reg: 8 errors before (E109 in each regime, each `par sinon` example).
+    path = copy_with(tmp_path, diploma, {"bts_national.reg": [NO_DEFAULT]})
+    model = line_of(tmp_path / "bts_national.reg", "modele bts")
+    assert reported(path) == [("E109", "bts_national.reg", model)]
+
+
+def test_a_failed_import_hides_no_independent_mistake(tmp_path: Path) -> None:
+    zero = ("coefficient 5\n      : CCF 2 situations", "coefficient 0\n      : CCF 2 situations")
+    typo = (
+        'unite U3 "Culture économique, juridique et managériale" coefficient 3',
+        'unite U3 "Culture économique, juridique et managériale" coefficent 3',
+    )
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": [IMPORT, zero, typo]})
+    assert reported(path) == [
+        ("E001", "bts_ndrc.reg", line_of(path, "coefficent 3")),
+        ("E136", "bts_ndrc.reg", line_of(path, IMPORT[1])),
+        ("E106", "bts_ndrc.reg", line_of(path, "coefficient 0")),
+    ]
+
+
+def test_a_duplicate_unit_hides_no_other_unknown_unit(tmp_path: Path) -> None:
+    # U6 stems from the duplicate; U9, in another example, is a mistake of its own.
+    typo = (
+        "notes U1 14, U2 14, U3 14, U4 9, U5 9, U6 9\n  attendu admis",
+        "notes U1 14, U2 14, U3 14, U4 9, U5 9, U9 9\n  attendu admis",
+    )
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": [U6_AS_U5, typo]})
+    assert [code for code, _, _ in reported(path)] == ["E102", "E101"]
+
+
+def test_an_orphan_regime_still_reports_its_own_mistakes(tmp_path: Path) -> None:
+    base = ("reprend apprentissage", "reprend aprentissage")
+    form = ("forme U6 : EPFF orale 40min", "forme U6 : EPFF chantee 40min")
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": [base, form]})
+    assert [code for code, _, _ in reported(path)] == ["E104", "E116"]
+
+
+@pytest.mark.parametrize("diploma", DIPLOMAS)
+def test_the_shipped_regulations_copied_unedited_are_valid(tmp_path: Path, diploma: str) -> None:
+    program, diagnostics = compile_source(SourceFile.read(copy_with(tmp_path, diploma, {})))
+    assert program is not None, diagnostics

@@ -110,3 +110,21 @@ def test_an_orphan_regime_still_reports_its_own_mistakes(tmp_path: Path) -> None
 def test_the_shipped_regulations_copied_unedited_are_valid(tmp_path: Path, diploma: str) -> None:
     program, diagnostics = compile_source(SourceFile.read(copy_with(tmp_path, diploma, {})))
     assert program is not None, diagnostics
+
+
+def test_a_unit_never_declared_is_one_error_at_its_first_use(tmp_path: Path) -> None:
+    # 20 errors before: `forme U6`, then U6 (or U6.S1, U6.S2) in every example.
+    declaration = '    unite U6 "Relation client et animation de réseaux" coefficient 3\n'
+    edit = (declaration + "      : CCF 2 situations\n", "")
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": [edit]})
+    assert reported(path) == [("E105", "bts_ndrc.reg", line_of(path, "forme U6"))]
+
+
+def test_each_misspelt_keyword_value_is_its_own_error(tmp_path: Path) -> None:
+    # A fixed vocabulary (the EPFF forms) declares nothing: each typo is reported.
+    edits = [
+        ("forme U4 : EPFF orale 1h", "forme U4 : EPFF oarle 1h"),
+        ("forme U6 : EPFF orale 40min", "forme U6 : EPFF oarle 40min"),
+    ]
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": edits})
+    assert [code for code, _, _ in reported(path)] == ["E116", "E116"]

@@ -51,8 +51,7 @@ def check(
     regime may be one it would have declared."""
     checker = _Checker(incomplete)
     program = replace(checker.program(document, source), imports=imports)
-    # A derived regime re-resolves what it inherits: report each problem once.
-    diagnostics = sorted(unique(checker.diagnostics), key=lambda d: (d.span.line, d.span.column))
+    diagnostics = checker.reported()
     if has_errors(diagnostics):
         return None, diagnostics
     return program, diagnostics
@@ -126,6 +125,7 @@ class _Checker:
         self.outcomes: dict[str, m.OutcomeDef] = {}
         self.incomplete = incomplete
         self.built: dict[str, _Regime] = {}
+        self.unknown_uses: dict[str, list[int]] = {}  # folded unknown name → its reports
         # Regimes lacking a default, by the furthest ancestor that lacks it too.
         self.without_default: dict[int, tuple[_Regime, list[str]]] = {}
 
@@ -148,8 +148,22 @@ class _Checker:
         regimes), or None (a fixed vocabulary); `unit`: a unit code may stand there."""
         if self.poisoned(subject, scope, unit=unit):
             return
+        if scope is not None:  # a declared name: all its uses share one cause
+            key = _unit_code(subject) if unit else fold(subject.value)
+            self.unknown_uses.setdefault(key, []).append(len(self.diagnostics))
         hint = _suggestion(subject.value, known)
         self.error(code, subject.span, hint, **{"name": subject.value, **args})
+
+    def reported(self) -> list[Diagnostic]:
+        """Every diagnostic, each once, in file order; an unknown name once, at its
+        first use (one missing or misspelt declaration, however many uses)."""
+        repeats = set()
+        for uses in self.unknown_uses.values():
+            first = min(uses, key=lambda i: _place(self.diagnostics[i]))
+            repeats.update(i for i in uses if i != first)
+        kept = (d for i, d in enumerate(self.diagnostics) if i not in repeats)
+        # A derived regime re-resolves what it inherits: report each problem once.
+        return sorted(unique(kept), key=lambda d: (d.span.line, d.span.column))
 
     def poisoned(self, name: s.Name, scope: _Regime | str | None, *, unit: bool = False) -> bool:
         if not isinstance(scope, _Regime):
@@ -158,7 +172,7 @@ class _Checker:
 
     def lost_unit_for(self, name: s.Name, regime: _Regime) -> bool:
         """Whether `name` is the code a unit declared twice in `regime` was meant to have."""
-        code = fold(name.value).split(".", 1)[0]  # `U6.S1`: a part of U6
+        code = _unit_code(name)
         for lost in regime.lost_units:
             if lost.meant is None:
                 lost.meant = code
@@ -812,6 +826,16 @@ def _lacking_default(regime: _Regime, *, resit: bool) -> _Regime:
             break
         top = top.parent
     return top
+
+
+def _unit_code(name: s.Name) -> str:
+    """The folded unit code a name stands for where a unit may: `U6.S1` is a part of U6."""
+    return fold(name.value).split(".", 1)[0]
+
+
+def _place(diagnostic: Diagnostic) -> tuple[str, int, int]:
+    span = diagnostic.span
+    return span.file, span.line, span.column
 
 
 def _start(span: Span) -> Span:

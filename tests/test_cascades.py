@@ -128,3 +128,21 @@ def test_each_misspelt_keyword_value_is_its_own_error(tmp_path: Path) -> None:
     ]
     path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": edits})
     assert [code for code, _, _ in reported(path)] == ["E116", "E116"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # 8 errors before: the rule `admission` it damages, in every regime reusing it.
+        (
+            '"Admission"\n    si moyenne_generale >= 10',
+            '"Admission"\n    si moyenne_generale => 10',
+        ),
+        # 3 errors before: the figure `moyenne_pro` it damages, wherever it is used.
+        ("  chiffre moyenne_pro ", "  chifre moyenne_pro "),
+    ],
+)
+def test_a_syntax_error_in_the_base_is_one_error(tmp_path: Path, old: str, new: str) -> None:
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_national.reg": [(old, new)]})
+    base = tmp_path / "bts_national.reg"
+    assert reported(path) == [("E001", "bts_national.reg", line_of(base, new.split("\n")[-1]))]

@@ -29,9 +29,11 @@ class Loaded:
     incomplete: bool = False  # an import could not be read whole: what it declares is unknown
 
     def spares(self, diagnostic: Diagnostic) -> bool:
-        """Whether a semantic diagnostic may stem from text a parse could not read."""
+        """Whether a semantic diagnostic may stem from text a parse could not read:
+        in its own file, or a name lost in a file it imports (or that imports it)."""
         parsed = self.parses.get(diagnostic.span.file)
-        return parsed is not None and parsed.spares(diagnostic)
+        own = parsed is not None and parsed.spares(diagnostic)
+        return own or any(p.lost(diagnostic) for p in self.parses.values())
 
     @property
     def syntax_errors(self) -> bool:

@@ -221,14 +221,18 @@ class ParseResult:
     lost_names: frozenset[str] = frozenset()  # folded names the damaged statements declare
 
     def spares(self, diagnostic: Diagnostic) -> bool:
-        """Whether a later diagnostic may stem from what could not be read: it is
-        about damaged text, a name declared there, or what the whole file lacks."""
+        """Whether a later diagnostic in this file may stem from what could not be
+        read: it is about damaged text, a name declared there, or what the whole
+        file lacks."""
         span = diagnostic.span
         touched = any(first <= span.end_line and span.line <= last for first, last in self.damaged)
         whole_file = diagnostic.code in WHOLE_FILE_CODES and (span.line, span.column) == (1, 1)
+        return touched or self.lost(diagnostic) or (whole_file and bool(self.damaged))
+
+    def lost(self, diagnostic: Diagnostic) -> bool:
+        """Whether a diagnostic, in any file, is about a name the damaged text declares."""
         names = (diagnostic.args.get(key, "") for key in ("name", "base"))
-        lost = not self.lost_names.isdisjoint(fold(str(name)) for name in names)
-        return touched or lost or (whole_file and bool(self.damaged))
+        return not self.lost_names.isdisjoint(fold(str(name)) for name in names)
 
 
 def parse(source: SourceFile) -> ParseResult:

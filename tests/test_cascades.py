@@ -146,3 +146,15 @@ def test_a_syntax_error_in_the_base_is_one_error(tmp_path: Path, old: str, new: 
     path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_national.reg": [(old, new)]})
     base = tmp_path / "bts_national.reg"
     assert reported(path) == [("E001", "bts_national.reg", line_of(base, new.split("\n")[-1]))]
+
+
+def test_a_duplicate_regime_is_one_error_naming_the_regime_left_undeclared(tmp_path: Path) -> None:
+    # 7 errors before: every example of the regime the copied header should have named.
+    edit = ("regime professionnalisation ", "regime apprentissage ")
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": [edit]})
+    (duplicate,) = compile_source(SourceFile.read(path))[1]
+    assert (duplicate.code, duplicate.span.line) == (
+        "E102",
+        line_of(REGULATIONS / "bts_ndrc.reg", edit[0]),
+    )
+    assert duplicate.hint is not None and duplicate.hint.args == {"name": "professionnalisation"}

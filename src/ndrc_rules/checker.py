@@ -73,17 +73,17 @@ class _Regime:
     model: bool = False
     kept: m.KeptGradesDef | None = None
     parent: _Regime | None = None
-    lost_units: list[_LostUnit] = field(default_factory=list)  # its own and inherited
+    lost_units: list[_Lost] = field(default_factory=list)  # its own and inherited
 
 
 @dataclass(eq=False)
-class _LostUnit:
-    """A unit declared twice: the second declaration is dropped, and the code it
-    was meant to have is declared nowhere. The first unknown unit name met where
-    it is in scope is taken for that code, and not reported."""
+class _Lost:
+    """A unit or regime declared twice: the second declaration is dropped, and the
+    name it was meant to have is declared nowhere. The first unknown name of its
+    kind met where it is in scope is taken for that name, and not reported."""
 
     report: int  # index of its E102 among the checker's diagnostics
-    meant: str | None = None  # folded code, once met
+    meant: str | None = None  # folded name, once met
 
 
 @dataclass
@@ -126,6 +126,7 @@ class _Checker:
         self.incomplete = incomplete
         self.built: dict[str, _Regime] = {}
         self.unknown_uses: dict[str, list[int]] = {}  # folded unknown name → its reports
+        self.lost_regimes: list[_Lost] = []
         # Regimes lacking a default, by the furthest ancestor that lacks it too.
         self.without_default: dict[int, tuple[_Regime, list[str]]] = {}
 
@@ -166,20 +167,24 @@ class _Checker:
         return sorted(unique(kept), key=lambda d: (d.span.line, d.span.column))
 
     def poisoned(self, name: s.Name, scope: _Regime | str | None, *, unit: bool = False) -> bool:
+        if scope == IMPORTABLE:  # a regime's name (outcomes have their own path)
+            return self.incomplete or self.meant(fold(name.value), name.value, self.lost_regimes)
         if not isinstance(scope, _Regime):
-            return scope == IMPORTABLE and self.incomplete
-        return scope.orphan or (unit and self.lost_unit_for(name, scope))
-
-    def lost_unit_for(self, name: s.Name, regime: _Regime) -> bool:
-        """Whether `name` is the code a unit declared twice in `regime` was meant to have."""
+            return False
         code = _unit_code(name)
-        for lost in regime.lost_units:
-            if lost.meant is None:
-                lost.meant = code
-                report = self.diagnostics[lost.report]
-                hint = Hint("hint.meant_unit", {"name": name.value.split(".", 1)[0]})
-                self.diagnostics[lost.report] = replace(report, hint=hint)
-            if lost.meant == code:
+        shown = name.value.split(".", 1)[0]
+        return scope.orphan or (unit and self.meant(code, shown, scope.lost_units))
+
+    def meant(self, key: str, shown: str, lost: list[_Lost]) -> bool:
+        """Whether `key` is the name a declaration dropped as a duplicate was meant
+        to have; the first such name met is taken, and named in that E102."""
+        for declaration in lost:
+            if declaration.meant is None:
+                declaration.meant = key
+                report = self.diagnostics[declaration.report]
+                hint = Hint("hint.meant_name", {"name": shown})
+                self.diagnostics[declaration.report] = replace(report, hint=hint)
+            if declaration.meant == key:
                 return True
         return False
 
@@ -299,6 +304,8 @@ class _Checker:
         for regime in regimes:
             if self.is_new(declared, regime.name, "kind.regime"):
                 declared[fold(regime.name.value)] = regime
+            else:
+                self.lost_regimes.append(_Lost(len(self.diagnostics) - 1))
         built = self.built
         for key in self.inheritance_order(declared):
             built[key] = self.regime(declared[key], built)
@@ -396,7 +403,7 @@ class _Checker:
                 regime.units[fold(unit.code.value)] = self.unit(unit, group)
                 codes.append(unit.code.value)
             else:
-                regime.lost_units.append(_LostUnit(len(self.diagnostics) - 1))
+                regime.lost_units.append(_Lost(len(self.diagnostics) - 1))
         if new:
             regime.groups[fold(group.name.value)] = m.GroupDef(
                 group.name.value, group.title, tuple(codes), group.span

@@ -7,10 +7,11 @@ regard to case or accents (`U1` = `u1`, `général` = `general`).
 One mistake, one diagnostic: as Elm and rustc do, what an error leaves unknown
 is "poisoned", and the errors that would only stem from it are not reported.
 A failed import poisons the outcomes and regimes it might have declared; a
-regime whose base is unknown, everything it would have inherited; a unit
-declared twice, the code the second declaration was meant to have (the first
-unknown unit name met where it is in scope); a `sinon` missing from a model,
-the regimes that reuse it (one report, at the model).
+regime whose base is unknown, everything it would have inherited; a unit or
+regime declared twice, the name the second declaration was meant to have (the
+first unknown name of its kind met where it is in scope); an unknown name, its
+later uses; a `sinon` missing from a model, the regimes that reuse it (one
+report, at the model).
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ class _Checker:
         self.unknown_uses: dict[str, list[int]] = {}  # folded unknown name → its reports
         self.lost_regimes: list[_Lost] = []
         # Regimes lacking a default, by the furthest ancestor that lacks it too.
-        self.without_default: dict[int, tuple[_Regime, list[str]]] = {}
+        self.without_default: dict[str, tuple[_Regime, list[str]]] = {}
 
     # --- reporting -------------------------------------------------------------
     def error(self, code: str, span: Span, hint: Hint | None = None, **args: object) -> None:
@@ -580,7 +581,7 @@ class _Checker:
             resolved.append(resolver.rule(rules.default))
         elif not regime.orphan:
             top = _lacking_default(regime, resit=resit)
-            self.without_default.setdefault(id(top), (top, []))[1].append(regime.name)
+            self.without_default.setdefault(fold(top.name), (top, []))[1].append(regime.name)
         return m.PhaseDef(figures, tuple(resolved))
 
     def report_missing_defaults(self) -> None:

@@ -158,3 +158,35 @@ def test_a_duplicate_regime_is_one_error_naming_the_regime_left_undeclared(tmp_p
         line_of(REGULATIONS / "bts_ndrc.reg", edit[0]),
     )
     assert duplicate.hint is not None and duplicate.hint.args == {"name": "professionnalisation"}
+
+
+def test_a_forgotten_import_is_the_unknown_base_and_one_outcome(tmp_path: Path) -> None:
+    # 37 errors before: `bts`, and every outcome at every use.
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": [(IMPORT[0] + "\n", "")]})
+    diagnostics = compile_source(SourceFile.read(path))[1]
+    assert [d.code for d in diagnostics] == ["E104", "E103"]
+    assert diagnostics[1].hint is not None and diagnostics[1].hint.key == "hint.no_outcome"
+
+
+@pytest.mark.parametrize(
+    ("edit", "code", "needle"),
+    [
+        # 48 errors before: no units, no `sinon`, each `forme`, every example.
+        (("  reprend apprentissage\n", ""), "E120", "forme U4"),
+        # 19 errors before: the restated rules, the figures, every `par sinon` example.
+        (("  reprend bts\n", ""), "E113", "regle admission\n"),
+    ],
+)
+def test_a_forgotten_reprend_is_one_error(
+    tmp_path: Path, edit: tuple[str, str], code: str, needle: str
+) -> None:
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": [edit]})
+    assert reported(path) == [(code, "bts_ndrc.reg", line_of(path, needle))]
+
+
+def test_a_model_rule_without_condition_is_one_error(tmp_path: Path) -> None:
+    # 8 errors before: each regime restating `admission`, each `par admission` example.
+    edit = ('"Admission"\n    si moyenne_generale >= 10 alors admis\n', '"Admission"\n')
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_national.reg": [edit]})
+    base = tmp_path / "bts_national.reg"
+    assert reported(path) == [("E113", "bts_national.reg", line_of(base, "regle admission"))]

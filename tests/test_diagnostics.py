@@ -144,7 +144,9 @@ def test_unknown_outcome_without_any_outcome_hints_a_declaration() -> None:
     d = diagnostic(source, "E103")
     assert at(d) == position(source, "ajourne", within="alors ajourne")
     assert d.hint is not None
-    assert (d.hint.key, d.hint.args) == ("hint.declare_outcome", {"name": "ajourne"})
+    assert (d.hint.key, d.hint.args) == ("hint.no_outcome", {"name": "ajourne"})
+    # No outcome at all is one cause: `admis`, used too, is not reported again.
+    assert codes(source) == ["E103"]
 
 
 def test_unknown_base_regime() -> None:

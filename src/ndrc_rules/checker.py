@@ -7,7 +7,8 @@ regard to case or accents (`U1` = `u1`, `général` = `general`).
 One mistake, one diagnostic: as Elm and rustc do, what an error leaves unknown
 is "poisoned", and the errors that would only stem from it are not reported.
 A failed import poisons the outcomes and regimes it might have declared; a
-regime whose base is unknown, everything it would have inherited; a unit or
+regime whose base is unknown (or that acts as derived, with no `reprend`),
+everything it would have inherited; a unit or
 regime declared twice, the name the second declaration was meant to have (the
 first unknown name of its kind met where it is in scope); an unknown name, its
 later uses; a `sinon` missing from a model, the regimes that reuse it (one
@@ -74,6 +75,7 @@ class _Regime:
     model: bool = False
     kept: m.KeptGradesDef | None = None
     parent: _Regime | None = None
+    own_default: bool = False  # its own `sinon` (not inherited)
     lost_units: list[_Lost] = field(default_factory=list)  # its own and inherited
 
 
@@ -151,10 +153,13 @@ class _Checker:
         if self.poisoned(subject, scope, unit=unit):
             return
         if scope is not None:  # a declared name: all its uses share one cause
-            key = _unit_code(subject) if unit else fold(subject.value)
-            self.unknown_uses.setdefault(key, []).append(len(self.diagnostics))
+            self.use_of_unknown(_unit_code(subject) if unit else fold(subject.value))
         hint = _suggestion(subject.value, known)
         self.error(code, subject.span, hint, **{"name": subject.value, **args})
+
+    def use_of_unknown(self, key: str) -> None:
+        """The next diagnostic is a use of the unknown name `key`."""
+        self.unknown_uses.setdefault(key, []).append(len(self.diagnostics))
 
     def reported(self) -> list[Diagnostic]:
         """Every diagnostic, each once, in file order; an unknown name once, at its
@@ -341,6 +346,7 @@ class _Checker:
         result = _Regime(regime.name.value, regime.title, base.name if base else None, regime.span)
         result.orphan = regime.base is not None and (base is None or base.orphan)
         result.model = regime.model
+        result.own_default = any(isinstance(item, s.Default) for item in regime.items)
         if base:
             result.parent, result.lost_units = base, list(base.lost_units)
             result.groups, result.units = dict(base.groups), dict(base.units)
@@ -478,6 +484,8 @@ class _Checker:
     def form_override(self, item: s.FormOverride, regime: _Regime, node: s.Regime) -> None:
         if regime.base is None and not regime.orphan:
             self.error("E120", item.span, regime=regime.name)
+            # It acts as a derived regime: what it would inherit is unknown, not missing.
+            regime.orphan = True
             return
         unit = regime.units.get(fold(item.unit.value))
         if unit is None:
@@ -502,10 +510,15 @@ class _Checker:
             if inherited is None:
                 if regime.orphan:  # the rule may be one its unknown base has
                     return
+                self.use_of_unknown(key)  # as a rule to restate, `key` is unknown
                 if rule.exceptions and regime.base:
                     self.error("E124", rule.name.span, name=rule.name.value, base=regime.base)
-                else:
-                    self.error("E113", rule.name.span, name=rule.name.value)
+                    return
+                # Restating a rule, with no `sinon` of its own: a `reprend` is missing.
+                derived = regime.base is None and not regime.own_default
+                hint = Hint("hint.add_base", {"regime": regime.name}) if derived else None
+                self.error("E113", rule.name.span, hint, name=rule.name.value)
+                regime.orphan = derived
                 return
             if exceptions:
                 inherited = replace(inherited, exceptions=inherited.exceptions + exceptions)
@@ -543,8 +556,10 @@ class _Checker:
         if outcome is None:
             known = [o.name for o in self.outcomes.values()]
             hint = _suggestion(name.value, known) or Hint(
-                "hint.declare_outcome", {"name": name.value}
+                "hint.declare_outcome" if known else "hint.no_outcome", {"name": name.value}
             )
+            # With no outcome declared at all, one cause for every outcome used.
+            self.use_of_unknown("resultat:" + (fold(name.value) if known else ""))
             self.error("E103", name.span, hint, name=name.value)
             outcome = m.OutcomeDef(name.value, name.value, name.span)
         return outcome

@@ -605,6 +605,13 @@ def test_a_lexical_error_resumes_at_the_next_statement(old: str, new: str) -> No
     ]
 
 
+def test_statements_before_a_lost_header_are_read_once() -> None:
+    """The body of a regime whose header line is gone is read in a stand-in; trying
+    stand-ins must not build the statements before it twice (E102, E112)."""
+    source = mutate(VALID, 'regime initial "Formation initiale"\n', "")
+    assert codes(source) == ["E001", "E104"]
+
+
 def test_a_misspelt_keyword_gets_a_suggestion() -> None:
     source = mutate(VALID, "coefficient 3", "coefficent 3")
     d = failure(source).diagnostics[0]

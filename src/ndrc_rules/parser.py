@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from copy import copy
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -429,7 +430,7 @@ def _unwind(parser: InteractiveParser, terminals: frozenset[str] | set[str]) -> 
 def _open_stand_in(parser: InteractiveParser, keyword: Token) -> bool:
     """Open the shortest stand-in holder that accepts `keyword`, if one does."""
     for tokens in STAND_INS:
-        trial = parser.copy(deepcopy_values=False)
+        trial = _dry_run(parser)
         if not _unwind(trial, {tokens[0]}):
             continue
         stand_in = [Token.new_borrow_pos(kind, STAND_IN, keyword) for kind in tokens]
@@ -443,6 +444,16 @@ def _open_stand_in(parser: InteractiveParser, keyword: Token) -> bool:
             parser.feed_token(token)
         return True
     return False
+
+
+def _dry_run(parser: InteractiveParser) -> InteractiveParser:
+    """A copy to try tokens on. It builds no tree: the tree builder may extend
+    the lists it shares with `parser` in place."""
+    trial = parser.copy(deepcopy_values=False)
+    conf = copy(trial.parser_state.parse_conf)
+    conf.callbacks = {}
+    trial.parser_state.parse_conf = conf
+    return trial
 
 
 def _is_stand_in(node: Tree) -> bool:

@@ -190,3 +190,16 @@ def test_a_model_rule_without_condition_is_one_error(tmp_path: Path) -> None:
     path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_national.reg": [edit]})
     base = tmp_path / "bts_national.reg"
     assert reported(path) == [("E113", "bts_national.reg", line_of(base, "regle admission"))]
+
+
+def test_a_duplicate_unit_is_not_taken_for_an_unknown_figure(tmp_path: Path) -> None:
+    # `moyene_pro` is no unit code like `U5`: a mistake of its own, and U6 is still
+    # the code the duplicate was meant to have.
+    typo = ("       et moyenne_pro > 10", "       et moyene_pro > 10")
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": [U6_AS_U5, typo]})
+    diagnostics = compile_source(SourceFile.read(path))[1]
+    assert [(d.code, d.args["name"]) for d in diagnostics] == [
+        ("E102", "U5"),
+        ("E101", "moyene_pro"),
+    ]
+    assert diagnostics[0].hint is not None and diagnostics[0].hint.args == {"name": "U6"}

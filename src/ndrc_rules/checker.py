@@ -18,6 +18,7 @@ report, at the model).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -86,6 +87,7 @@ class _Lost:
     kind met where it is in scope is taken for that name, and not reported."""
 
     report: int  # index of its E102 among the checker's diagnostics
+    like: str = ""  # a unit code's letters before its number (`U5` → `u`): the meant one's too
     meant: str | None = None  # folded name, once met
 
 
@@ -185,7 +187,7 @@ class _Checker:
         """Whether `key` is the name a declaration dropped as a duplicate was meant
         to have; the first such name met is taken, and named in that E102."""
         for declaration in lost:
-            if declaration.meant is None:
+            if declaration.meant is None and key.startswith(declaration.like):
                 declaration.meant = key
                 report = self.diagnostics[declaration.report]
                 hint = Hint("hint.meant_name", {"name": shown})
@@ -410,7 +412,9 @@ class _Checker:
                 regime.units[fold(unit.code.value)] = self.unit(unit, group)
                 codes.append(unit.code.value)
             else:
-                regime.lost_units.append(_Lost(len(self.diagnostics) - 1))
+                letters = re.match(r"\D*(?=\d)", fold(unit.code.value))
+                like = letters.group() if letters else ""
+                regime.lost_units.append(_Lost(len(self.diagnostics) - 1, like))
         if new:
             regime.groups[fold(group.name.value)] = m.GroupDef(
                 group.name.value, group.title, tuple(codes), group.span

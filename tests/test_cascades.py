@@ -196,7 +196,8 @@ def test_a_duplicate_unit_is_not_taken_for_an_unknown_figure(tmp_path: Path) -> 
     # `moyene_pro` is no unit code like `U5`: a mistake of its own, and U6 is still
     # the code the duplicate was meant to have.
     typo = ("       et moyenne_pro > 10", "       et moyene_pro > 10")
-    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": [U6_AS_U5, typo]})
+    form = ("  forme U6 : EPFF orale 40min\n", "")  # met first otherwise
+    path = copy_with(tmp_path, "bts_ndrc.reg", {"bts_ndrc.reg": [U6_AS_U5, typo, form]})
     diagnostics = compile_source(SourceFile.read(path))[1]
     assert [(d.code, d.args["name"]) for d in diagnostics] == [
         ("E102", "U5"),

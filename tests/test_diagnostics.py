@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ndrc_rules.api import RegulationError, loads
-from ndrc_rules.diagnostics import Diagnostic
+from ndrc_rules.diagnostics import Diagnostic, Hint
 from ndrc_rules.messages import FRENCH, text
 from ndrc_rules.source import SourceFile
 
@@ -144,7 +144,9 @@ def test_unknown_outcome_without_any_outcome_hints_a_declaration() -> None:
     d = diagnostic(source, "E103")
     assert at(d) == position(source, "ajourne", within="alors ajourne")
     assert d.hint is not None
-    assert (d.hint.key, d.hint.args) == ("hint.declare_outcome", {"name": "ajourne"})
+    assert (d.hint.key, d.hint.args) == ("hint.no_outcome", {"name": "ajourne"})
+    # No outcome at all is one cause: `admis`, used too, is not reported again.
+    assert codes(source) == ["E103"]
 
 
 def test_unknown_base_regime() -> None:
@@ -195,7 +197,16 @@ def test_missing_default_outcome() -> None:
     d = diagnostic(source, "E109")
     assert at(d) == position(source, "regime initial")
     assert d.args == {"regime": "initial"}
-    assert d.hint is not None and d.hint.key == "hint.add_default"
+    # `alternance` reuses `initial` and lacks it too: one report, naming it.
+    assert codes(source) == ["E109"]
+    assert d.hint == Hint("hint.add_default_inherited", {"regimes": "alternance"})
+
+
+def test_missing_default_in_a_derived_regime_only() -> None:
+    source = mutate(VALID, "  sinon ajourne\n", "")
+    source = mutate(source, "reprend initial\n", "reprend initial\n  sinon ajourne\n")
+    d = diagnostic(source, "E109")
+    assert (at(d), d.hint) == (position(source, "regime initial"), Hint("hint.add_default"))
 
 
 def test_figure_cycle() -> None:
@@ -568,6 +579,37 @@ def test_every_syntax_error_in_one_pass_without_cascades() -> None:
         ("E001", 16),
         ("E003", 21),
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("  chiffre moyenne_pro", "  §\n  chiffre moyenne_pro"),  # a stray line
+        ('  regle absence "Absence"', '  § regle regle absence "Absence"'),  # before a header
+        ('  regle absence "Absence"', '  regle absence § "Absence"'),  # inside a header
+        ('regime initial "Formation', '§regime initial "Formation'),  # before the regime
+        ('regime initial "Formation', '§§ xregime initial "Formation'),  # its header lost
+        ('  regle admission "Admission"', '  § regle regle admission "Admission"'),  # this one's
+        ('unite U3 "Unité trois"', '§ unite U3 "Unité trois"'),  # a unit's header lost
+        ("si ABS dans pro", "si ABS € dans pro"),  # inside a condition
+    ],
+)
+def test_a_lexical_error_resumes_at_the_next_statement(old: str, new: str) -> None:
+    """Every syntax error of the file in one run, a lexical one first: the reversed
+    comparator two rules below is still reported, and nothing else."""
+    source = mutate(mutate(VALID, old, new), ">= 10 alors admis", "=> 10 alors admis")
+    stray = next(c for c in new if c in "§€")
+    assert [(d.code, at(d)) for d in failure(source).diagnostics] == [
+        ("E002", position(source, stray)),
+        ("E001", position(source, "=>")),
+    ]
+
+
+def test_statements_before_a_lost_header_are_read_once() -> None:
+    """The body of a regime whose header line is gone is read in a stand-in; trying
+    stand-ins must not build the statements before it twice (E102, E112)."""
+    source = mutate(VALID, 'regime initial "Formation initiale"\n', "")
+    assert codes(source) == ["E001", "E104"]
 
 
 def test_a_misspelt_keyword_gets_a_suggestion() -> None:

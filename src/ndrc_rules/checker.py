@@ -3,17 +3,28 @@
 The checking stage. It never raises: problems become diagnostics, and a
 `Program` is returned only when there is no error. Names are matched without
 regard to case or accents (`U1` = `u1`, `général` = `general`).
+
+One mistake, one diagnostic: as Elm and rustc do, what an error leaves unknown
+is "poisoned", and the errors that would only stem from it are not reported.
+A failed import poisons the outcomes and regimes it might have declared; a
+regime whose base is unknown (or that acts as derived, with no `reprend`),
+everything it would have inherited; a unit or
+regime declared twice, the name the second declaration was meant to have (the
+first unknown name of its kind met where it is in scope); an unknown name, its
+later uses; a `sinon` missing from a model, the regimes that reuse it (one
+report, at the model).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from . import model as m
 from . import surface as s
-from .columns import JURY, JURY_REASON, KEPT_SUFFIX, RESIT_SUFFIX, SESSION
+from .columns import JURY, JURY_REASON, KEPT_SUFFIX, RESIT_SUFFIX, SESSION, split_column
 from .diagnostics import Diagnostic, Hint, has_errors, unique
 from .messages import text
 from .numbers import parse_decimal, short
@@ -22,6 +33,7 @@ from .source import SourceFile, Span
 from .suggest import nearest
 
 GRADE_SCALE = (Fraction(0), Fraction(20))
+IMPORTABLE = "importable"  # outcomes and regimes: a failed import may have declared them
 MAX_DECIMALS = 6
 EPFF_MODES = {
     "ecrite": "ecrite",
@@ -33,12 +45,17 @@ EPFF_MODES = {
 
 
 def check(
-    document: s.Document, source: SourceFile, imports: tuple[tuple[str, str], ...] = ()
+    document: s.Document,
+    source: SourceFile,
+    imports: tuple[tuple[str, str], ...] = (),
+    *,
+    incomplete: bool = False,
 ) -> tuple[m.Program | None, list[Diagnostic]]:
-    checker = _Checker()
+    """`incomplete`: an import failed (already reported), so any outcome, model or
+    regime may be one it would have declared."""
+    checker = _Checker(incomplete)
     program = replace(checker.program(document, source), imports=imports)
-    # A derived regime re-resolves what it inherits: report each problem once.
-    diagnostics = sorted(unique(checker.diagnostics), key=lambda d: (d.span.line, d.span.column))
+    diagnostics = checker.reported()
     if has_errors(diagnostics):
         return None, diagnostics
     return program, diagnostics
@@ -59,6 +76,20 @@ class _Regime:
     orphan: bool = False  # its base is unknown or part of a loop: already reported
     model: bool = False
     kept: m.KeptGradesDef | None = None
+    parent: _Regime | None = None
+    own_default: bool = False  # its own `sinon` (not inherited)
+    lost_units: list[_Lost] = field(default_factory=list)  # its own and inherited
+
+
+@dataclass(eq=False)
+class _Lost:
+    """A unit or regime declared twice: the second declaration is dropped, and the
+    name it was meant to have is declared nowhere. The first unknown name of its
+    kind met where it is in scope is taken for that name, and not reported."""
+
+    report: int  # index of its E102 among the checker's diagnostics
+    like: str = ""  # a unit code's letters before its number (`U5` → `u`): the meant one's too
+    meant: str | None = None  # folded name, once met
 
 
 @dataclass
@@ -95,19 +126,76 @@ class _PendingRule:
 
 
 class _Checker:
-    def __init__(self) -> None:
+    def __init__(self, incomplete: bool = False) -> None:
         self.diagnostics: list[Diagnostic] = []
         self.outcomes: dict[str, m.OutcomeDef] = {}
+        self.incomplete = incomplete
+        self.built: dict[str, _Regime] = {}
+        self.unknown_uses: dict[str, list[int]] = {}  # folded unknown name → its reports
+        self.lost_regimes: list[_Lost] = []
+        # Regimes lacking a default, by the furthest ancestor that lacks it too.
+        self.without_default: dict[str, tuple[_Regime, list[str]]] = {}
 
     # --- reporting -------------------------------------------------------------
     def error(self, code: str, span: Span, hint: Hint | None = None, **args: object) -> None:
         self.diagnostics.append(Diagnostic(code, span, args, hint))
 
     def unknown(
-        self, subject: s.Name, known: Iterable[str], code: str = "E101", **args: object
+        self,
+        subject: s.Name,
+        known: Iterable[str],
+        code: str = "E101",
+        *,
+        scope: _Regime | str | None = None,
+        unit: bool = False,
+        **args: object,
     ) -> None:
+        """An unknown name, unless it stems from an error already reported. `scope`:
+        the regime it is looked up in, or IMPORTABLE (the file's outcomes and
+        regimes), or None (a fixed vocabulary); `unit`: a unit code may stand there."""
+        if self.poisoned(subject, scope, unit=unit):
+            return
+        if scope is not None:  # a declared name: all its uses share one cause
+            self.use_of_unknown(_unit_code(subject) if unit else fold(subject.value))
         hint = _suggestion(subject.value, known)
         self.error(code, subject.span, hint, **{"name": subject.value, **args})
+
+    def use_of_unknown(self, key: str) -> None:
+        """The next diagnostic is a use of the unknown name `key`."""
+        self.unknown_uses.setdefault(key, []).append(len(self.diagnostics))
+
+    def reported(self) -> list[Diagnostic]:
+        """Every diagnostic, each once, in file order; an unknown name once, at its
+        first use (one missing or misspelt declaration, however many uses)."""
+        repeats = set()
+        for uses in self.unknown_uses.values():
+            first = min(uses, key=lambda i: _place(self.diagnostics[i]))
+            repeats.update(i for i in uses if i != first)
+        kept = (d for i, d in enumerate(self.diagnostics) if i not in repeats)
+        # A derived regime re-resolves what it inherits: report each problem once.
+        return sorted(unique(kept), key=lambda d: (d.span.line, d.span.column))
+
+    def poisoned(self, name: s.Name, scope: _Regime | str | None, *, unit: bool = False) -> bool:
+        if scope == IMPORTABLE:  # a regime's name (outcomes have their own path)
+            return self.incomplete or self.meant(fold(name.value), name.value, self.lost_regimes)
+        if not isinstance(scope, _Regime):
+            return False
+        code = _unit_code(name)
+        shown = name.value.split(".", 1)[0]
+        return scope.orphan or (unit and self.meant(code, shown, scope.lost_units))
+
+    def meant(self, key: str, shown: str, lost: list[_Lost]) -> bool:
+        """Whether `key` is the name a declaration dropped as a duplicate was meant
+        to have; the first such name met is taken, and named in that E102."""
+        for declaration in lost:
+            if declaration.meant is None and key.startswith(declaration.like):
+                declaration.meant = key
+                report = self.diagnostics[declaration.report]
+                hint = Hint("hint.meant_name", {"name": shown})
+                self.diagnostics[declaration.report] = replace(report, hint=hint)
+            if declaration.meant == key:
+                return True
+        return False
 
     # --- document ------------------------------------------------------------
     def program(self, document: s.Document, source: SourceFile) -> m.Program:
@@ -178,26 +266,31 @@ class _Checker:
             declared[fold(example.name.value)] = example
             regime = by_name.get(fold(example.regime.value))
             if regime is None:
-                self.unknown(example.regime, [r.name for r in regimes])
+                self.unknown(example.regime, [r.name for r in regimes], scope=IMPORTABLE)
                 continue
             checked.append(self.example(example, regime))
         return tuple(checked)
 
     def example(self, example: s.Example, regime: m.RegimeDef) -> m.ExampleDef:
         columns = _example_columns(regime)
+        scope = self.built[fold(regime.name)]
         given: dict[str, s.ExampleGrade] = {}
         for grade in example.grades:
             if self.is_new(given, grade.column, "kind.column"):
                 given[fold(grade.column.value)] = grade
             column = columns.get(fold(grade.column.value))
             if column is None:
-                self.unknown(grade.column, [name for name, _ in columns.values()])
+                known = [name for name, _ in columns.values()]
+                self.unknown(grade.column, known, scope=scope, unit=True)
             else:
                 self.example_value(grade, *column)
         self.outcome(example.outcome)
-        rules = self.example_rules(example, regime, fold(JURY) in given)
-        if example.rule and rules is not None and fold(example.rule.value) not in rules:
-            self.unknown(example.rule, rules.values())
+        rules = self.example_rules(example, regime, scope, fold(JURY) in given)
+        # A regime without `sinon` has been reported: an example decided by it is not.
+        rule = fold(example.rule.value) if example.rule else None
+        missing_default = rule == "sinon" and scope.main.default is None
+        if example.rule and rules is not None and rule not in rules and not missing_default:
+            self.unknown(example.rule, rules.values(), scope=scope)
         return m.ExampleDef(
             example.name.value,
             example.title,
@@ -224,17 +317,19 @@ class _Checker:
             self.error("E150", grade.span, value=grade.value, column=column, expected=expected)
 
     def example_rules(
-        self, example: s.Example, regime: m.RegimeDef, jury: bool
+        self, example: s.Example, regime: m.RegimeDef, scope: _Regime, jury: bool
     ) -> dict[str, str] | None:
         """The rules that may decide the example (folded name → name): those of the
         phase it names, and `jury` when the example records the jury's decision;
-        None (reported) when it names a phase the regime lacks."""
+        None (reported, unless the regime's inheritance already was) when it names a
+        phase the regime lacks."""
         if example.after_resit is None:
             phase: m.PhaseDef | None = m.PhaseDef(regime.figures, regime.rules)
         else:
             phase = regime.resit
         if phase is None:
-            self.error("E151", example.after_resit.span, regime=regime.name)
+            if not scope.orphan:
+                self.error("E151", example.after_resit.span, regime=regime.name)
             return None
         rules = {fold(r.name): r.name for r in phase.rules}
         return {**rules, JURY: JURY} if jury else rules
@@ -247,10 +342,14 @@ class _Checker:
         for regime in regimes:
             if self.is_new(declared, regime.name, "kind.regime"):
                 declared[fold(regime.name.value)] = regime
-        built: dict[str, _Regime] = {}
+            else:
+                self.lost_regimes.append(_Lost(len(self.diagnostics) - 1))
+        built = self.built
         for key in self.inheritance_order(declared):
             built[key] = self.regime(declared[key], built)
-        return tuple(self.finish(built[key]) for key in declared if not built[key].model)
+        finished = tuple(self.finish(built[key]) for key in declared if not built[key].model)
+        self.report_missing_defaults()
+        return finished
 
     def inheritance_order(self, declared: dict[str, s.Regime]) -> list[str]:
         """Bases before the regimes that reuse them; unknown bases and cycles reported."""
@@ -263,7 +362,7 @@ class _Checker:
                 if base_key not in declared:
                     known = [r.name.value for r in declared.values()]
                     name = declared[chain[-1]].name.value
-                    self.unknown(base, known, "E104", name=name, base=base.value)
+                    self.unknown(base, known, "E104", name=name, base=base.value, scope=IMPORTABLE)
                     break
                 if base_key in chain:
                     cycle = " → ".join(declared[k].name.value for k in [*chain, base_key])
@@ -279,7 +378,9 @@ class _Checker:
         result = _Regime(regime.name.value, regime.title, base.name if base else None, regime.span)
         result.orphan = regime.base is not None and (base is None or base.orphan)
         result.model = regime.model
+        result.own_default = any(isinstance(item, s.Default) for item in regime.items)
         if base:
+            result.parent, result.lost_units = base, list(base.lost_units)
             result.groups, result.units = dict(base.groups), dict(base.units)
             result.main = base.main.copy()
             result.resit = base.resit.copy() if base.resit else None
@@ -294,19 +395,19 @@ class _Checker:
                 case s.KeptGrades():
                     result.kept = self.kept_grades(item)
                 case _:
-                    self.phase_item(item, result.main, result.base, own)
+                    self.phase_item(item, result.main, result, own)
         if regime.resit is not None:
             result.resit = result.resit or _Rules()
             own_resit: dict[str, int] = {}
             for item in regime.resit:
-                self.phase_item(item, result.resit, result.base, own_resit)
+                self.phase_item(item, result.resit, result, own_resit)
         return result
 
     def phase_item(
         self,
         item: s.Figure | s.Rule | s.Default,
         phase: _Rules,
-        base: str | None,
+        regime: _Regime,
         own: dict[str, int],
     ) -> None:
         match item:
@@ -315,7 +416,7 @@ class _Checker:
                 phase.figures[fold(item.name.value)] = item
             case s.Rule():
                 self.own_name(own, "regle:", item.name, "kind.rule")
-                self.rule(item, phase, base)
+                self.rule(item, phase, regime)
             case s.Default():
                 if "sinon" in own:
                     self.error("E131", item.span, line=own["sinon"])
@@ -330,18 +431,24 @@ class _Checker:
         own.setdefault(key, name.span.line)
 
     def group(self, group: s.Group, regime: _Regime) -> None:
-        if not self.is_new(regime.groups, group.name, "kind.group"):
-            return
-        if not group.units and not group.optional:  # a diploma may have no optional unit
+        """A group and its units. A group declared twice is reported once: its units
+        are still declared and checked, so that nothing else stems from it."""
+        new = self.is_new(regime.groups, group.name, "kind.group")
+        if new and not group.units and not group.optional:  # a diploma may have no optional unit
             self.error("E117", group.name.span, name=group.name.value)
         codes = []
         for unit in group.units:
             if self.is_new(regime.units, unit.code, "kind.unit"):
                 regime.units[fold(unit.code.value)] = self.unit(unit, group)
                 codes.append(unit.code.value)
-        regime.groups[fold(group.name.value)] = m.GroupDef(
-            group.name.value, group.title, tuple(codes), group.span
-        )
+            else:
+                letters = re.match(r"\D*(?=\d)", fold(unit.code.value))
+                like = letters.group() if letters else ""
+                regime.lost_units.append(_Lost(len(self.diagnostics) - 1, like))
+        if new:
+            regime.groups[fold(group.name.value)] = m.GroupDef(
+                group.name.value, group.title, tuple(codes), group.span
+            )
 
     def unit(self, unit: s.Unit, group: s.Group) -> m.UnitDef:
         coefficient = None
@@ -414,15 +521,16 @@ class _Checker:
         )
 
     def form_override(self, item: s.FormOverride, regime: _Regime, node: s.Regime) -> None:
-        if regime.base is None:
-            if not regime.orphan:
-                self.error("E120", item.span, regime=regime.name)
+        if regime.base is None and not regime.orphan:
+            self.error("E120", item.span, regime=regime.name)
+            # It acts as a derived regime: what it would inherit is unknown, not missing.
+            regime.orphan = True
             return
         unit = regime.units.get(fold(item.unit.value))
         if unit is None:
-            if not regime.orphan:  # an orphan's units are unknown, not missing
-                known = [u.code for u in regime.units.values()]
-                self.unknown(item.unit, known, "E105", regime=node.name.value)
+            self.forms(item.forms)  # checked all the same
+            known = [u.code for u in regime.units.values()]
+            self.unknown(item.unit, known, "E105", regime=node.name.value, scope=regime, unit=True)
             return
         forms = self.forms(item.forms)
         regime.units[fold(unit.code)] = replace(
@@ -430,7 +538,7 @@ class _Checker:
         )
 
     # --- rules -----------------------------------------------------------------
-    def rule(self, rule: s.Rule, phase: _Rules, base: str | None) -> None:
+    def rule(self, rule: s.Rule, phase: _Rules, regime: _Regime) -> None:
         key = fold(rule.name.value)
         inherited = phase.rules.get(key)
         exceptions = tuple(
@@ -439,10 +547,17 @@ class _Checker:
         )
         if rule.condition is None or rule.conclusion is None:
             if inherited is None:
-                if rule.exceptions and base:
-                    self.error("E124", rule.name.span, name=rule.name.value, base=base)
-                else:
-                    self.error("E113", rule.name.span, name=rule.name.value)
+                if regime.orphan:  # the rule may be one its unknown base has
+                    return
+                self.use_of_unknown(key)  # as a rule to restate, `key` is unknown
+                if rule.exceptions and regime.base:
+                    self.error("E124", rule.name.span, name=rule.name.value, base=regime.base)
+                    return
+                # Restating a rule, with no `sinon` of its own: a `reprend` is missing.
+                derived = regime.base is None and not regime.own_default
+                hint = Hint("hint.add_base", {"regime": regime.name}) if derived else None
+                self.error("E113", rule.name.span, hint, name=rule.name.value)
+                regime.orphan = derived
                 return
             if exceptions:
                 inherited = replace(inherited, exceptions=inherited.exceptions + exceptions)
@@ -475,11 +590,15 @@ class _Checker:
 
     def outcome(self, name: s.Name) -> m.OutcomeDef:
         outcome = self.outcomes.get(fold(name.value))
+        if outcome is None and self.incomplete:  # it may be one the failed import declares
+            return m.OutcomeDef(name.value, name.value, name.span)
         if outcome is None:
             known = [o.name for o in self.outcomes.values()]
             hint = _suggestion(name.value, known) or Hint(
-                "hint.declare_outcome", {"name": name.value}
+                "hint.declare_outcome" if known else "hint.no_outcome", {"name": name.value}
             )
+            # With no outcome declared at all, one cause for every outcome used.
+            self.use_of_unknown("resultat:" + (fold(name.value) if known else ""))
             self.error("E103", name.span, hint, name=name.value)
             outcome = m.OutcomeDef(name.value, name.value, name.span)
         return outcome
@@ -493,7 +612,8 @@ class _Checker:
         if regime.resit is not None:
             # After the resit, figures not restated keep their definitions.
             figures = {**regime.main.figures, **regime.resit.figures}
-            resit = self.phase(regime, _Rules(figures, regime.resit.rules, regime.resit.default))
+            rules = _Rules(figures, regime.resit.rules, regime.resit.default)
+            resit = self.phase(regime, rules, resit=True)
         return m.RegimeDef(
             regime.name,
             regime.title,
@@ -507,15 +627,28 @@ class _Checker:
             regime.kept,
         )
 
-    def phase(self, regime: _Regime, rules: _Rules) -> m.PhaseDef:
+    def phase(self, regime: _Regime, rules: _Rules, *, resit: bool = False) -> m.PhaseDef:
         resolver = _Resolver(self, regime, rules)
         figures = resolver.ordered_figures()
         resolved = [resolver.rule(r) for r in rules.rules.values()]
         if rules.default is not None:
             resolved.append(resolver.rule(rules.default))
         elif not regime.orphan:
-            self.error("E109", regime.span, Hint("hint.add_default"), regime=regime.name)
+            top = _lacking_default(regime, resit=resit)
+            self.without_default.setdefault(fold(top.name), (top, []))[1].append(regime.name)
         return m.PhaseDef(figures, tuple(resolved))
+
+    def report_missing_defaults(self) -> None:
+        """E109 once per place where one `sinon` would mend every regime lacking it:
+        the furthest ancestor they share that lacks it too (a model, often)."""
+        for top, regimes in self.without_default.values():
+            heirs = [name for name in dict.fromkeys(regimes) if name != top.name]
+            hint = (
+                Hint("hint.add_default_inherited", {"regimes": ", ".join(heirs)})
+                if heirs
+                else Hint("hint.add_default")
+            )
+            self.error("E109", top.span, hint, regime=top.name)
 
 
 class _Resolver:
@@ -607,7 +740,7 @@ class _Resolver:
         if kind:
             self.checker.error("E118", name.span, name=name.value, kind=_kind_text(kind))
         else:
-            self.checker.unknown(name, self.known())
+            self.checker.unknown(name, self.known(), scope=self.regime, unit=True)
         return m.Const(Fraction(0))
 
     def kind_of(self, key: str) -> str | None:
@@ -637,6 +770,8 @@ class _Resolver:
                     name,
                     [g.name for g in self.regime.groups.values()]
                     + [u.code for u in self.regime.units.values()],
+                    scope=self.regime,
+                    unit=True,
                 )
                 continue
             for code in members:
@@ -671,7 +806,11 @@ class _Resolver:
         sets = tuple(n.value for n in terms.among)
         reported = len(self.checker.diagnostics)
         units = self.unit_set(terms.among, allow_optional=False)
-        if len(units) < count and len(self.checker.diagnostics) == reported:
+        if (
+            len(units) < count
+            and len(self.checker.diagnostics) == reported
+            and not self.regime.orphan
+        ):
             self.checker.error(
                 "E115", terms.span, count=count, group=", ".join(sets), available=len(units)
             )
@@ -764,6 +903,28 @@ def _example_value(value: str) -> bool:
         return GRADE_SCALE[0] <= parse_decimal(value) <= GRADE_SCALE[1]
     except ValueError:
         return False
+
+
+def _lacking_default(regime: _Regime, *, resit: bool) -> _Regime:
+    """The furthest ancestor of `regime` whose phase lacks a default too."""
+    top = regime
+    while top.parent is not None:
+        phase = top.parent.resit if resit else top.parent.main
+        if phase is None or phase.default is not None:
+            break
+        top = top.parent
+    return top
+
+
+def _unit_code(name: s.Name) -> str:
+    """The folded unit code a name stands for where a unit may: `U6.S1` is a part of U6,
+    `U2.1` a unit of its own."""
+    return split_column(fold(name.value))[0]
+
+
+def _place(diagnostic: Diagnostic) -> tuple[str, int, int]:
+    span = diagnostic.span
+    return span.file, span.line, span.column
 
 
 def _start(span: Span) -> Span:

@@ -21,7 +21,9 @@ def compile_source(source: SourceFile) -> tuple[m.Program | None, list[Diagnosti
     loaded = load_document(source)
     if loaded.document is None:
         return None, loaded.diagnostics
-    program, semantic = check(loaded.document, source, tuple(loaded.imports))
+    program, semantic = check(
+        loaded.document, source, tuple(loaded.imports), incomplete=loaded.incomplete
+    )
     if loaded.diagnostics:
         return None, loaded.diagnostics + [d for d in semantic if not loaded.spares(d)]
     if program is None:

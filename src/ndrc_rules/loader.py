@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import surface as s
 from .builder import build
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Hint
 from .parser import ParseResult, parse
 from .source import SourceError, SourceFile
 
@@ -26,11 +26,14 @@ class Loaded:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     parses: dict[str, ParseResult] = field(default_factory=dict)  # by file path
     imports: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256)
+    incomplete: bool = False  # an import could not be read whole: what it declares is unknown
 
     def spares(self, diagnostic: Diagnostic) -> bool:
-        """Whether a semantic diagnostic may stem from text a parse could not read."""
+        """Whether a semantic diagnostic may stem from text a parse could not read:
+        in its own file, or a name lost in a file it imports (or that imports it)."""
         parsed = self.parses.get(diagnostic.span.file)
-        return parsed is not None and parsed.spares(diagnostic)
+        own = parsed is not None and parsed.spares(diagnostic)
+        return own or any(p.lost(diagnostic) for p in self.parses.values())
 
     @property
     def syntax_errors(self) -> bool:
@@ -75,7 +78,11 @@ def _imported(
     try:
         source = SourceFile.read(path)
     except SourceError:
-        loaded.diagnostics.append(Diagnostic("E136", item.span, {"path": item.path}))
+        hint = Hint("hint.import_missing")
+        loaded.diagnostics.append(Diagnostic("E136", item.span, {"path": item.path}, hint))
+        loaded.incomplete = True
         return None
     loaded.imports.append((path, source.sha256))
-    return _load(source, [*chain, path], loaded)
+    document = _load(source, [*chain, path], loaded)
+    loaded.incomplete |= document is None or bool(loaded.parses[path].diagnostics)
+    return document

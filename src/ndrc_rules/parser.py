@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from copy import copy
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -174,12 +175,32 @@ SYNC_KEYWORDS = frozenset(
 )
 # Keywords that open a statement (the others above open a clause of one).
 STATEMENT_KEYWORDS = SYNC_KEYWORDS - {"SI", "SAUF", "CITE"}
+# When the statement that holds the next one is unreadable (`§regime …`, then
+# `groupe …`), recovery opens a stand-in holder so that the rest is still read
+# and its syntax errors reported: the shortest of these that lets the keyword in.
+# The stand-in and all it holds are dropped from the tree afterwards.
+STAND_INS: tuple[tuple[str, ...], ...] = (
+    ("REGLE", "NAME"),
+    ("UNITE", "NAME"),
+    ("GROUPE", "NAME"),
+    ("REGIME", "NAME"),
+    ("REGIME", "NAME", "REGLE", "NAME"),
+    ("REGIME", "NAME", "GROUPE", "NAME"),
+    ("GROUPE", "NAME", "UNITE", "NAME"),
+    ("REGIME", "NAME", "GROUPE", "NAME", "UNITE", "NAME"),
+)
+STAND_IN = "\x00"  # the stand-in's name: a control character, refused in any source
 MAX_SYNTAX_ERRORS = 100
 MAX_DEPTH = 150  # nesting of the parse tree that later stages walk recursively
 MAX_NAME = 64  # characters of a name; titles, in quotes, may be as long as needed
 MAX_CONTROL_REPORTS = 20
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 STATEMENT_DEPTH = 2  # start → regime → its statements (figure, rule)
+
+
+# Diagnostics about what the whole file lacks (no diploma, no regime), shown at its
+# start: after a syntax error, the missing statement may be the unreadable one.
+WHOLE_FILE_CODES = frozenset({"E112", "E122"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,10 +226,18 @@ class ParseResult:
     lost_names: frozenset[str] = frozenset()  # folded names the damaged statements declare
 
     def spares(self, diagnostic: Diagnostic) -> bool:
-        """Whether a later diagnostic may stem from what could not be read."""
+        """Whether a later diagnostic in this file may stem from what could not be
+        read: it is about damaged text, a name declared there, or what the whole
+        file lacks."""
         span = diagnostic.span
         touched = any(first <= span.end_line and span.line <= last for first, last in self.damaged)
-        return touched or fold(str(diagnostic.args.get("name", ""))) in self.lost_names
+        whole_file = diagnostic.code in WHOLE_FILE_CODES and (span.line, span.column) == (1, 1)
+        return touched or self.lost(diagnostic) or (whole_file and bool(self.damaged))
+
+    def lost(self, diagnostic: Diagnostic) -> bool:
+        """Whether a diagnostic, in any file, is about a name the damaged text declares."""
+        names = (diagnostic.args.get(key, "") for key in ("name", "base"))
+        return not self.lost_names.isdisjoint(fold(str(name)) for name in names)
 
 
 def parse(source: SourceFile) -> ParseResult:
@@ -221,6 +250,8 @@ def parse(source: SourceFile) -> ParseResult:
         tree = lalr_parser().parse(source.text, on_error=recovery.on_error)
     except UnexpectedInput as error:
         recovery.record(error)
+    if tree is not None:
+        recovery.drop_stand_ins(tree)
     deepest = _too_deep(tree, source) if tree is not None else None
     if deepest is not None:
         tree = None
@@ -230,8 +261,8 @@ def parse(source: SourceFile) -> ParseResult:
         tree = None
         recovery.diagnostics.extend(long_names)
     damaged = recovery.damaged_ranges()
-    lost = frozenset(_declared_name(source, first) for first, _ in damaged)
-    return ParseResult(tree, comments(source), recovery.diagnostics, damaged, lost - {""})
+    lost = frozenset(recovery.lost_names - {""})
+    return ParseResult(tree, comments(source), recovery.diagnostics, damaged, lost)
 
 
 def comments(source: SourceFile) -> tuple[Comment, ...]:
@@ -251,10 +282,18 @@ def comments(source: SourceFile) -> tuple[Comment, ...]:
     return tuple(found)
 
 
-def _declared_name(source: SourceFile, line: int) -> str:
-    """The name a statement line declares: its second word (`regle admission …`)."""
-    words = source.line(line).split()
-    return fold(words[1]) if len(words) > 1 else ""
+def _declared_names(source: SourceFile, line: int) -> set[str]:
+    """The names a damaged line may declare: the word after its keyword (`regle
+    admission …`), or, when its keyword is unreadable, any of its words after the
+    first (`§§ xregime initial …` may have meant `initial`)."""
+    words = [fold(_NOT_IN_NAME.sub("", word)) for word in source.line(line).split()]
+    keyword = KEYWORDS.get(words[0]) if words else None
+    if keyword is None:
+        return set(words[1:])
+    return set(words[1:2]) if keyword in STATEMENT_KEYWORDS else set()  # a clause declares nothing
+
+
+_NOT_IN_NAME = re.compile(r"[^\w.-]")  # a stray `§` inside a declared name is not part of it
 
 
 class _Recovery:
@@ -265,22 +304,31 @@ class _Recovery:
         self.diagnostics: list[Diagnostic] = []
         self.damaged: list[list[int]] = []  # [first line, last line]
         self.skipped_to = -1  # where the last skipped text ends
+        self.lost_names: set[str] = set()  # folded names the damaged statements may declare
 
     def on_error(self, error: UnexpectedInput) -> bool:
+        """Report, then resume. A bad character is dropped like a blank: the words
+        around it are read on (a misread they cause belongs to the same report). A
+        bad token ends its statement: the rest of its line is skipped, then every
+        token up to a keyword that opens a line and a statement."""
         start, end = _extent(error)
         if not self._still_skipping(start):
             self.record(error)
             line = getattr(error, "line", None) or _last_line(self.source)
-            self.damaged.append([self._statement_start(line), line])
-            # Back to where a statement may begin, so that no word of the damaged
-            # statement is read as the start of another one.
-            _unwind(error.interactive_parser, SYNC_KEYWORDS)
+            first = self._statement_start(line)
+            self.damaged.append([first, line])
+            self.lost_names |= _declared_names(self.source, first) | _declared_names(
+                self.source, line
+            )
         self.skipped_to = end
         if len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
             return False
         if isinstance(error, UnexpectedToken):
+            # Back to where a statement may begin, so that no word of the damaged
+            # statement is read as the start of another one.
+            _unwind(error.interactive_parser, SYNC_KEYWORDS)
             return self._resync(error)
-        return True  # an unexpected character: Lark skips it
+        return True
 
     def _resync(self, error: UnexpectedToken) -> bool:
         token, parser = error.token, error.interactive_parser
@@ -289,11 +337,24 @@ class _Recovery:
             return _unwind(parser, {"$END"})
         if token.type not in SYNC_KEYWORDS or not self._opens_line(token):
             self.damaged[-1][1] = token.line or self.damaged[-1][1]
+            self._skip_line(parser)
             return True  # drop the token, keep skipping
-        if _unwind(parser, {token.type}):
+        if _unwind(parser, {token.type}) or _open_stand_in(parser, token):
             parser.feed_token(token)
             self.skipped_to = -1
+        else:
+            self._skip_line(parser)
         return True
+
+    def _skip_line(self, parser: InteractiveParser) -> None:
+        """Skip to the end of the current line: no statement starts inside a damaged one,
+        and no word of it may be read as the start of another."""
+        state = parser.lexer_thread.state
+        position = state.line_ctr.char_pos
+        end = self.source.text.find("\n", position)
+        end = len(self.source.text) if end < 0 else end
+        state.line_ctr.feed(self.source.text[position:end])
+        self.skipped_to = max(self.skipped_to, end)
 
     def _still_skipping(self, start: int) -> bool:
         """Whether only blanks and comments lie between the last skip and `start`."""
@@ -320,6 +381,26 @@ class _Recovery:
         if any(d.span.line == line for d in self.diagnostics):
             return
         self.diagnostics.append(_diagnostic(self.source, error))
+
+    def drop_stand_ins(self, tree: Tree) -> None:
+        """Remove the stand-in holders; what they held counts as damaged text."""
+        for node in list(tree.iter_subtrees_topdown()):
+            kept = []
+            for child in node.children:
+                if isinstance(child, Tree) and _is_stand_in(child):
+                    self._lose(child)
+                else:
+                    kept.append(child)
+            node.children = kept
+
+    def _lose(self, node: Tree) -> None:
+        meta = node.meta
+        if not getattr(meta, "empty", True):
+            self.damaged.append([meta.line, meta.end_line])
+        for inner in node.iter_subtrees():
+            name = inner.children[1] if len(inner.children) > 1 else None
+            if isinstance(name, Token) and name.type == "NAME" and name != STAND_IN:
+                self.lost_names.add(fold(name.value))
 
     def damaged_ranges(self) -> tuple[tuple[int, int], ...]:
         return tuple((first, last) for first, last in self.damaged)
@@ -348,6 +429,39 @@ def _unwind(parser: InteractiveParser, terminals: frozenset[str] | set[str]) -> 
     del state.state_stack[accepting[-1] + 1 :]
     del state.value_stack[accepting[-1] :]
     return True
+
+
+def _open_stand_in(parser: InteractiveParser, keyword: Token) -> bool:
+    """Open the shortest stand-in holder that accepts `keyword`, if one does."""
+    for tokens in STAND_INS:
+        trial = _dry_run(parser)
+        if not _unwind(trial, {tokens[0]}):
+            continue
+        stand_in = [Token.new_borrow_pos(kind, STAND_IN, keyword) for kind in tokens]
+        try:
+            for token in [*stand_in, keyword]:
+                trial.feed_token(token)
+        except UnexpectedToken:
+            continue
+        _unwind(parser, {tokens[0]})
+        for token in stand_in:
+            parser.feed_token(token)
+        return True
+    return False
+
+
+def _dry_run(parser: InteractiveParser) -> InteractiveParser:
+    """A copy to try tokens on. It builds no tree: the tree builder may extend
+    the lists it shares with `parser` in place."""
+    trial = parser.copy(deepcopy_values=False)
+    conf = copy(trial.parser_state.parse_conf)
+    conf.callbacks = {}
+    trial.parser_state.parse_conf = conf
+    return trial
+
+
+def _is_stand_in(node: Tree) -> bool:
+    return any(isinstance(c, Token) and c == STAND_IN for c in node.children)
 
 
 def _too_deep(tree: Tree, source: SourceFile) -> Diagnostic | None:

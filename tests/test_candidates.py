@@ -63,6 +63,11 @@ def file_error(path: Path, encoding: str | None = None) -> InputFileError:
         (14, Fraction(14)),
         (Decimal("13.1"), Fraction(131, 10)),
         (Fraction(7, 3), Fraction(7, 3)),
+        ("12,12345678901234567890", Fraction(1212345678901234567890, 10**20)),  # 20 decimals
+        pytest.param("12,5" + "0" * 300_000, Fraction(25, 2), id="12,5 and 300,000 trailing zeros"),
+        pytest.param("0" * 300_000 + "12", Fraction(12), id="300,000 leading zeros"),
+        (Decimal("0e-999999999"), Fraction(0)),
+        (Decimal("1.5e1"), Fraction(15)),
     ],
 )
 def test_parse_grade_accepts(value: object, expected: Fraction | Marker) -> None:
@@ -90,6 +95,14 @@ def test_parse_grade_accepts(value: object, expected: Fraction | Marker) -> None
         ("21", "C002"),
         (25, "C002"),
         (Decimal("-0.5"), "C002"),
+        # refused from the digits, before a number is built (else minutes, or a ValueError)
+        ("12,123456789012345678901", "C037"),
+        pytest.param("0," + "1" * 900_000, "C037", id="900,000 decimals"),
+        pytest.param("9" * 900_000, "C002", id="900,000 digits"),
+        (Decimal("1e999999999"), "C002"),
+        (Decimal("1e-999999999"), "C037"),
+        (Decimal("-1e999999999"), "C002"),
+        pytest.param(10**5000, "C002", id="int of 5,000 digits"),
     ],
 )
 def test_parse_grade_rejects(value: object, code: str) -> None:
@@ -97,6 +110,28 @@ def test_parse_grade_rejects(value: object, code: str) -> None:
         parse_grade(value)
     assert caught.value.code == code
     assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("document", "code"),
+    [
+        ("1e999999999", "C002"),
+        pytest.param("1" * 5000, "C002", id="5,000 digits"),
+        ("-1e-99999999999999999999", "C002"),
+        ("1e-999999999", "C037"),
+        pytest.param("0." + "0" * 80 + "1", "C037", id="81 decimals"),
+    ],
+)
+def test_json_numbers_are_refused_before_they_are_built(document: str, code: str) -> None:
+    with pytest.raises(GradeError) as caught:
+        parse_grade(candidates._parse_json(document))
+    assert caught.value.code == code
+
+
+def test_json_numbers_too_long_to_build_are_read_from_their_digits() -> None:
+    assert parse_grade(candidates._parse_json("12." + "0" * 100)) == 12
+    assert parse_grade(candidates._parse_json("0e999999999999999999999")) == 0
+    assert parse_grade(candidates._parse_json("1" + "0" * 70 + "e-70")) == 1
 
 
 def test_grade_error_message_is_french_and_names_the_value() -> None:

@@ -12,13 +12,15 @@ Grades are exact (`Fraction`) or markers (ABS, ABJ, DISP); no float is ever made
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import functools
 import itertools
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
@@ -28,7 +30,6 @@ from pydantic import BaseModel, ConfigDict
 from .columns import ID, JURY, JURY_REASON, KEPT_SUFFIX, REGIME, SESSION
 from .errors import InputFileError
 from .messages import clip, text
-from .numbers import parse_decimal
 
 DETAILS = (SESSION, JURY, JURY_REASON)
 DEFAULT_ENCODING = "utf-8-sig"
@@ -39,8 +40,10 @@ _BOM = "\ufeff"
 _CHUNK = 1 << 16
 MAX_LINE = 1 << 20  # characters; a longer line (or cell) is a row error, not read
 OVERLONG = "\x00ndrc-rules: overlong line\x00\n"  # what `_lines` yields for one
+_STRAY_CR = "\x00ndrc-rules: stray CR\x00"  # the csv reader found a CR inside a line
 MAX_IDS_IN_MEMORY = 200_000  # beyond, duplicate ids are looked for on disk
 MAX_JSON_BYTES = 256 << 20  # a JSON array is parsed whole: larger ones must be JSON Lines
+MAX_JSON_DEPTH = 32  # levels of lists and objects in a candidate (it needs 1)
 csv.field_size_limit(MAX_LINE)
 
 
@@ -92,7 +95,7 @@ class GradeError(ValueError):
         super().__init__(code, value)
         self.code = code
         self.value = value
-        self.message = text(code, value=clip(value))
+        self.message = text(code, value=clip(value), limit=MAX_GRADE_DECIMALS)
 
     def __str__(self) -> str:
         return self.message
@@ -100,39 +103,103 @@ class GradeError(ValueError):
 
 # --- grades ------------------------------------------------------------------
 
+MAX_GRADE_DECIMALS = 20  # significant decimals a grade may have (a spreadsheet's
+# float export has at most 17); a longer one is C037, refused before any number is built
+_GRADE_TEXT = re.compile(r"(\d+)(?:[.,](\d+))?")
+_JSON_NUMBER = re.compile(r"-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?")
+_SHORT_NUMBER = 64  # characters: a longer JSON number is kept as text, never built
+_CACHED_TEXT = 32  # characters: shorter grade spellings are cached
+
+
+class NumberText(str):
+    """A JSON number too long to build, kept as written: read as a grade, it is refused
+    from its digits (C002, C037); read as an id, it is its digits."""
+
 
 def parse_grade(value: object) -> Grade:
     """A grade from text ('12,5', 'abs'), an int or a Decimal; raises GradeError.
 
     A Fraction is also accepted (Python API). Anything else, booleans included,
-    is unreadable (C001); a number outside 0–20, negative included, is C002.
+    is unreadable (C001); a number outside 0–20, negative included, is C002; one
+    with more than MAX_GRADE_DECIMALS significant decimals is C037. The digits are
+    counted before a number is built, so no spelling, however long, costs more
+    than reading it.
     """
+    if isinstance(value, NumberText):
+        return _grade_from_json_text(value)
     if isinstance(value, str):
         return _grade_from_text(value.strip())
     if isinstance(value, Decimal) and value.is_finite():
-        return _in_scale(Fraction(value), str(value))
+        sign, digits, exponent = value.as_tuple()
+        return _grade_from_digits(sign == 1, "".join(map(str, digits)), int(exponent), str(value))
     if isinstance(value, int | Fraction) and not isinstance(value, bool):
-        return _in_scale(Fraction(value), str(value))
+        return _in_scale(Fraction(value), value)
     raise GradeError("C001", _shown(value))
 
 
-@functools.lru_cache(maxsize=4096)  # a cohort's grades take few distinct spellings
 def _grade_from_text(raw: str) -> Grade:
+    return _cached_grade(raw) if len(raw) <= _CACHED_TEXT else _read_grade(raw)
+
+
+def _read_grade(raw: str) -> Grade:
     if raw.upper() in Marker.__members__:
         return Marker(raw.upper())
-    try:
-        number = parse_decimal(raw.removeprefix("-"))
-    except ValueError:
-        raise GradeError("C001", raw) from None
+    found = _GRADE_TEXT.fullmatch(raw.removeprefix("-"))
+    if not found:
+        raise GradeError("C001", raw)
     if raw.startswith("-"):
         raise GradeError("C002", raw)
-    return _in_scale(number, raw)
+    return _grade_from_digits(False, found[1] + (found[2] or ""), -len(found[2] or ""), raw)
 
 
-def _in_scale(number: Fraction, shown: str) -> Fraction:
-    if not 0 <= number <= MAX_GRADE:
+_cached_grade = functools.lru_cache(maxsize=4096)(_read_grade)  # few distinct spellings
+
+
+def _grade_from_json_text(raw: NumberText) -> Fraction:
+    """A grade from a JSON number's text too long to build (JSON spelling, exponent)."""
+    found = _JSON_NUMBER.fullmatch(raw)
+    if not found:
+        raise GradeError("C001", raw)
+    decimals, power = found[2] or "", found[3] or "0"
+    if len(power.lstrip("+-0")) > 12:  # beyond any digit count a text can hold
+        power = ("-" if power.startswith("-") else "") + "1" + "0" * 12
+    return _grade_from_digits(
+        raw.startswith("-"), found[1] + decimals, int(power) - len(decimals), raw
+    )
+
+
+def _grade_from_digits(negative: bool, digits: str, exponent: int, shown: str) -> Fraction:
+    """int(digits) × 10**exponent as a grade, refused before it is built if it is
+    negative (C002), has more than two integer digits (C002) or more than
+    MAX_GRADE_DECIMALS significant decimals (C037)."""
+    significant = digits.lstrip("0")
+    kept = significant.rstrip("0")
+    if not kept:
+        return Fraction(0)
+    exponent += len(significant) - len(kept)
+    if negative or len(kept) + exponent > 2:  # below 0, or 100 or more
         raise GradeError("C002", shown)
+    if -exponent > MAX_GRADE_DECIMALS:
+        raise GradeError("C037", shown)
+    scale = 10 ** abs(exponent)
+    number = Fraction(int(kept) * scale) if exponent >= 0 else Fraction(int(kept), scale)
+    return _in_scale(number, shown)
+
+
+def _in_scale(number: Fraction, shown: object) -> Fraction:
+    if not 0 <= number <= MAX_GRADE:
+        raise GradeError("C002", _number_text(shown))
     return number
+
+
+def _number_text(value: object) -> str:
+    """A number as a message quotes it; a huge int or Fraction (Python API) in
+    scientific notation, as its digits cannot be written out."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | Fraction) and abs(value) >= 10**_SHORT_NUMBER:
+        return f"{Decimal(int(value)):.3E}"
+    return str(value)
 
 
 def _shown(value: object) -> str:
@@ -221,7 +288,9 @@ def candidate_from_mapping(
         try:
             grades[column] = parse_grade(value)
         except GradeError as error:
-            return row_error(row, candidate_id, column, error.code, value=error.value)
+            return row_error(
+                row, candidate_id, column, error.code, value=error.value, limit=MAX_GRADE_DECIMALS
+            )
     return Candidate(
         row=row,
         id=candidate_id,
@@ -339,10 +408,18 @@ def _windows_1252(data: bytes) -> bool:
 def _lines(pieces: Iterable[str]) -> Iterator[str]:
     """Decoded text re-cut into lines ending with '\\n' (the last one may not).
 
-    A line longer than MAX_LINE characters is not kept: OVERLONG comes instead,
-    and the rest of it is skipped, so that memory stays bounded on any file."""
+    A file whose first piece breaks lines with bare carriage returns and never
+    with '\\n' (old Mac exports) has its CRs read as line ends; elsewhere a CR
+    is left in its line, for the reader to report. A line longer than MAX_LINE
+    characters is not kept: OVERLONG comes instead, and the rest of it is
+    skipped, so that memory stays bounded on any file."""
+    pieces = iter(pieces)
+    first = next(pieces, "")
+    if "\n" not in first and "\r" in first.rstrip("\r"):
+        pieces = (piece.replace("\r", "\n") for piece in pieces)
+        first = first.replace("\r", "\n")
     pending, skipping = "", False
-    for piece in pieces:
+    for piece in itertools.chain([first], pieces):
         *lines, pending = (pending + piece).split("\n")
         for line in lines:
             if skipping:
@@ -372,7 +449,10 @@ def _read_csv(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate |
     if first == OVERLONG:
         raise InputFileError("F012", {"path": str(path), "limit": MAX_LINE})
     reader = csv.reader(itertools.chain([first], lines), delimiter=_separator(first))
-    header = _header(next(reader))
+    try:
+        header = _header(next(reader))
+    except csv.Error:  # a quoted cell running over MAX_LINE
+        raise InputFileError("F012", {"path": str(path), "limit": MAX_LINE}) from None
     seen = SeenIds()
     line = skipped + reader.line_num
     while True:
@@ -380,11 +460,13 @@ def _read_csv(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate |
             fields = next(reader)
         except StopIteration:
             return
-        except csv.Error:  # a quoted cell longer than MAX_LINE
-            fields = [OVERLONG.strip()]
+        except csv.Error as error:  # a stray CR, or a quoted cell longer than MAX_LINE
+            fields = [_STRAY_CR if "new-line" in str(error) else OVERLONG.strip()]
         row, line = line + 1, skipped + reader.line_num
         if fields == [OVERLONG.strip()]:
             yield row_error(row, None, None, "C032", limit=MAX_LINE)
+        elif fields == [_STRAY_CR]:
+            yield row_error(row, None, None, "C038")
         elif fields and len(fields) != len(header):
             yield _short_row(row, header, fields, line)
         elif fields:
@@ -439,6 +521,9 @@ def _read_json(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate 
     except json.JSONDecodeError as error:
         reason = text("json.syntax", line=error.lineno, column=error.colno, detail=error.msg)
         raise InputFileError("F004", {"path": str(path), "reason": reason}) from None
+    except RecursionError:
+        reason = text("json.depth", limit=MAX_JSON_DEPTH)
+        raise InputFileError("F004", {"path": str(path), "reason": reason}) from None
     if not isinstance(elements, list):
         reason = text("json.found", kind=_json_kind(elements))
         raise InputFileError("F004", {"path": str(path), "reason": reason})
@@ -460,19 +545,53 @@ def _read_jsonl(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate
         except json.JSONDecodeError as error:
             reason = text("json.syntax_column", column=error.colno, detail=error.msg)
             yield row_error(row, None, None, "C014", reason=reason)
+        except RecursionError:
+            yield _too_deep(row)
         else:
             yield _from_json(row, element, seen, keep)
 
 
 def _parse_json(document: str) -> object:
-    """Numbers with a fraction part as Decimal, never float; NaN/Infinity kept as text."""
-    return json.loads(document, parse_float=Decimal, parse_constant=str)
+    """Numbers with a fraction part as Decimal, never float; NaN/Infinity kept as text;
+    a number too long to build as NumberText. Nesting too deep for the parser raises
+    RecursionError."""
+    return json.loads(document, parse_float=_json_decimal, parse_int=_json_int, parse_constant=str)
+
+
+def _json_decimal(spelling: str) -> Decimal | NumberText:
+    if len(spelling) <= _SHORT_NUMBER:
+        with contextlib.suppress(InvalidOperation):  # an exponent past Decimal's range
+            return Decimal(spelling)
+    return NumberText(spelling)
+
+
+def _json_int(spelling: str) -> int | NumberText:
+    return int(spelling) if len(spelling) <= _SHORT_NUMBER else NumberText(spelling)
 
 
 def _from_json(row: int, element: object, seen: SeenIds, keep: Keep | None) -> Candidate | RowError:
     if not isinstance(element, dict):
         return row_error(row, None, None, "C015", kind=_json_kind(element))
+    if _nested_deeper(element, MAX_JSON_DEPTH):
+        return _too_deep(row)
     return candidate_from_mapping(row, element, seen=seen, keep=keep)
+
+
+def _too_deep(row: int) -> RowError:
+    return row_error(row, None, None, "C014", reason=text("json.depth", limit=MAX_JSON_DEPTH))
+
+
+def _nested_deeper(element: dict[str, object], limit: int) -> bool:
+    """Whether a candidate object holds lists or objects nested over `limit` levels
+    (counted without recursion: such a value is never written out or compared)."""
+    stack = [(value, 2) for value in element.values() if isinstance(value, list | dict)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        items = value.values() if isinstance(value, dict) else value
+        stack.extend((item, depth + 1) for item in items if isinstance(item, list | dict))
+    return False
 
 
 def _json_kind(value: object) -> str:

@@ -150,6 +150,9 @@ FRENCH: dict[str, str] = {
     " alors : ajoutez à sa condition qu'il reste une unité au choix (`et coefficients de {groups} > 0`)",
     "C036": "`{column}` : une unité choisie pour le rattrapage ne peut pas en être dispensée ;"
     " écrivez la note obtenue, ABS ou ABJ",
+    "C037": "note `{value}` : plus de {limit} décimales, plus qu'une note n'en a (arrondissez-la)",
+    "C038": "retour chariot (CR) isolé au milieu de la ligne, hors guillemets : ligne non lue ;"
+    " retirez-le, ou mettez la cellule entre guillemets s'il en fait partie",
     # --- files -----------------------------------------------------------
     "F001": "fichier introuvable : {path}",
     "F015": "impossible de lire {path} : {reason}",
@@ -425,6 +428,7 @@ FRENCH: dict[str, str] = {
     "json.found": "trouvé {kind}",
     "json.syntax": "syntaxe invalide ligne {line}, colonne {column} ({detail})",
     "json.syntax_column": "syntaxe invalide colonne {column} ({detail})",
+    "json.depth": "imbrication de plus de {limit} niveaux de listes ou d'objets",
     "json.object": "un objet",
     "json.array": "une liste",
     "json.string": "un texte",
@@ -580,6 +584,9 @@ ENGLISH: dict[str, str] = {
     " add to its condition that a unit is left to choose (`et coefficients de {groups} > 0`)",
     "C036": "`{column}`: a unit chosen for the resit cannot be exempted from it; write the grade"
     " obtained, ABS or ABJ",
+    "C037": "grade `{value}`: more than {limit} decimals, more than a grade has (round it)",
+    "C038": "stray carriage return (CR) inside the line, outside quotes: row not read;"
+    " remove it, or quote the cell if it belongs to it",
     # --- files -----------------------------------------------------------
     "F001": "file not found: {path}",
     "F015": "cannot read {path}: {reason}",
@@ -855,6 +862,7 @@ ENGLISH: dict[str, str] = {
     "json.found": "found {kind}",
     "json.syntax": "invalid syntax at line {line}, column {column} ({detail})",
     "json.syntax_column": "invalid syntax at column {column} ({detail})",
+    "json.depth": "lists or objects nested over {limit} levels",
     "json.object": "an object",
     "json.array": "a list",
     "json.string": "a string",

@@ -388,7 +388,13 @@ def run_eval(args: argparse.Namespace) -> int:
 def _store(path: Path | None) -> Store | None:
     from .store import Store
 
-    return None if path is None else Store(path, create=True)
+    if path is None:
+        return None
+
+    def waiting(seconds: float) -> None:
+        _stderr().print(text("store.waiting", path=path, seconds=f"{seconds:g}"), markup=False)
+
+    return Store(path, create=True, on_wait=waiting)
 
 
 def _batch(versions: Versions, candidates: Path) -> Batch:

@@ -732,9 +732,28 @@ def run_replay(args: argparse.Namespace) -> int:
     if not args.records.is_file():
         raise InputFileError("F001", {"path": str(args.records)})
     replayer = Replayer(args.regulation)
-    results = [
+    results = (
         replayer.replay(key, text) for key, text in records_in(args.records, args.seq, args.id)
-    ]
-    _show(args, [asdict(r) for r in results], lambda: render.replay_report(results))
-    differing = [r for r in results if not r.same]
-    return EXIT_VERIFICATION_FAILED if differing or not results else EXIT_OK
+    )
+    console = _stdout()
+    count = same = identical = skipped = 0  # each result is shown, then dropped
+    for result in results:
+        count, same, skipped = count + 1, same + result.same, skipped + bool(result.skipped)
+        identical += result.same and not result.skipped
+        if args.format == "json":
+            _json_item(asdict(result), first=count == 1)
+        else:
+            for line in render.replay_lines(result):
+                console.print(line)
+    if args.format == "json":
+        print("\n]" if count else "[]")
+    else:
+        console.print(render.replay_summary(count, identical, skipped))
+    return EXIT_VERIFICATION_FAILED if same < count or not count else EXIT_OK
+
+
+def _json_item(item: object, *, first: bool) -> None:
+    """One item of a JSON list printed as it comes, as `json.dumps(list, indent=2)`
+    would print it whole: `[`, then each item indented, separated by commas."""
+    shown = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    sys.stdout.write(("[\n  " if first else ",\n  ") + shown)

@@ -269,6 +269,11 @@ class Store:
         """Records matching every given filter (candidate_id, outcome, deciding_rule
         folded as the language folds names, regulation_sha256 as a prefix, batch,
         seq), in order."""
+        return list(self.each_record(**filters))
+
+    def each_record(self, **filters: str | int | None) -> Iterator[sqlite3.Row]:
+        """The records `records` gives, one at a time (a store of any size, in
+        constant memory)."""
         clauses, values = [], []
         for column, value in filters.items():
             if value is None:
@@ -284,7 +289,7 @@ class Store:
                 values.append(value)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         query = f"SELECT * FROM records {where} ORDER BY seq"
-        return self.db.execute(query, values).fetchall()
+        yield from self.db.execute(query, values)
 
     def known(self, column: str) -> list[str]:
         """The values a folded column takes in the store (outcomes, rules), sorted."""

@@ -4,8 +4,11 @@ the audit filters (issue 10, points 4, 8, 9, 10)."""
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -118,6 +121,77 @@ def test_new_output_files_follow_the_umask(tmp_path: Path, umask: int) -> None:
     run("eval", NDRC, COHORT, "-o", target, "--format", "csv", preexec_fn=lambda: os.umask(0o077))
     assert stat.S_IMODE(target.stat().st_mode) == 0o644  # a replaced file keeps its mode
     assert leftovers(tmp_path) == []
+
+
+# --- issue 11, point 7: outputs that are not regular files ------------------------------
+def _read_fifo(fifo: Path, got: list[str]) -> threading.Thread:
+    """A reader on the other end of `fifo`, keeping what it reads in `got`."""
+
+    def read() -> None:
+        with fifo.open(encoding="utf-8") as pipe:
+            got.append(pipe.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader
+
+
+def test_output_to_a_fifo_is_written_in_place(tmp_path: Path) -> None:
+    fifo = tmp_path / "sortie"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = _read_fifo(fifo, got)
+    result = run("eval", NDRC, COHORT, "-o", fifo, "--format", "csv")
+    reader.join(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still a FIFO, not a file put in its place
+    assert got and got[0].startswith("row;id;") and got[0].count("\n") == 39
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sortie"]
+
+
+def test_output_to_a_device_is_written_in_place(tmp_path: Path) -> None:
+    device = tmp_path / "null"
+    try:  # a copy of /dev/null made here: the real one is never touched
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except OSError:
+        pytest.skip("creating a device needs privileges this run does not have")
+    result = run("eval", NDRC, COHORT, "-o", device, "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISCHR(device.lstat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
+
+
+def test_output_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path: Path) -> None:
+    (tmp_path / "archive").mkdir()
+    target = tmp_path / "archive" / "resultats.csv"
+    target.write_text("ancien\n", "utf-8")
+    target.chmod(0o640)
+    link = tmp_path / "dernier.csv"
+    link.symlink_to(target)
+    result = run("eval", NDRC, COHORT, "-o", link, "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and link.readlink() == target
+    assert target.read_text("utf-8").startswith("row;id;")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert leftovers(tmp_path) == [] and leftovers(tmp_path / "archive") == []
+    dangling = tmp_path / "nouveau.csv"
+    dangling.symlink_to(tmp_path / "archive" / "nouveau.csv")
+    assert run("eval", NDRC, COHORT, "-o", dangling, "--format", "csv").returncode == 0
+    assert dangling.is_symlink() and dangling.resolve().read_text("utf-8").startswith("row;id;")
+
+
+def test_output_through_a_symlink_to_a_fifo_is_written_in_place(tmp_path: Path) -> None:
+    fifo = tmp_path / "tube"
+    os.mkfifo(fifo)
+    link = tmp_path / "sortie.jsonl"
+    link.symlink_to(fifo)
+    got: list[str] = []
+    reader = _read_fifo(fifo, got)
+    result = run("eval", NDRC, COHORT, "-o", link, "--format", "jsonl")
+    reader.join(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert got and got[0].count("\n") == 38
 
 
 @pytest.mark.parametrize("format", ["jsonl", "csv", "table", "json"])
@@ -371,13 +445,13 @@ def test_audit_waits_for_a_batch_being_written(store: Path) -> None:
     assert len(json.loads(result.stdout)) == 19
 
 
-def test_audit_says_the_store_is_busy_past_the_wait(
+def test_readers_read_and_a_writer_says_the_store_is_busy_past_its_wait(
     store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from ndrc_rules import cli
     from ndrc_rules import store as store_module
 
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setenv(store_module.WAIT_VARIABLE, "0.2")
     holder = _locked(store, 3)
     try:
         codes = [cli.main(["audit", str(store)]), cli.main(["audit", str(store), "--verify"])]
@@ -385,7 +459,8 @@ def test_audit_says_the_store_is_busy_past_the_wait(
     finally:
         holder.wait(timeout=30)
     said = " ".join(capsys.readouterr().err.split())
-    assert codes == [2, 2] and appended == 2
+    assert codes == [0, 0] and appended == 2  # readers are not held up by a batch (WAL)
+    assert f"le registre {store} est occupé par un autre lot" in said
     busy = f"le registre {store} est occupé : un autre `eval --db` y écrit un lot"
-    assert said.count(busy) == 3
+    assert said.count(busy) == 1
     assert "n'est pas un registre" not in said and "Traceback" not in said

@@ -241,3 +241,45 @@ def test_explain_json_replays_byte_for_byte(
         code, out, _ = in_process(capsys, "replay", name, "--format", "json")
         difference = {"path": "decision", "old": '"admis"', "new": '"rattrapage"'}
         assert code == 5 and difference in json.loads(out)[0]["differences"]
+
+
+# --- issue 11, point 9: a store of any size replays in constant memory -------------------
+@pytest.mark.parametrize("format_", ["table", "json"])
+def test_replay_shows_each_record_before_reading_the_next(
+    workdir: Path,
+    format_: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Bounded memory, structurally: each result is shown before the next record is
+    read, for records from a store; the JSON list printed is the whole list."""
+    from ndrc_rules import cli, store
+
+    each_record = store.Store.each_record
+    pulled = 0
+
+    def counted(self: store.Store, **filters: object):  # type: ignore[no-untyped-def]
+        nonlocal pulled
+        for row in each_record(self, **filters):  # type: ignore[arg-type]
+            shown = capsys.readouterr().out
+            assert pulled == 0 or shown, f"record {pulled} was not shown before the next"
+            pulled += 1
+            yield row
+
+    monkeypatch.setattr(store.Store, "each_record", counted)
+    monkeypatch.chdir(workdir)
+    code = cli.main(["replay", "registre.sqlite", "--format", format_])
+    last = capsys.readouterr().out
+    assert code == 0 and pulled > 40
+    if format_ == "json":
+        assert last.endswith("\n]\n")
+        whole = run("replay", "registre.sqlite", "--format", "json", cwd=workdir).stdout
+        assert len(json.loads(whole)) == pulled
+        assert whole == json.dumps(json.loads(whole), ensure_ascii=False, indent=2) + "\n"
+    else:
+        assert f"{pulled} décision(s) rejouée(s)" in " ".join(last.split())
+
+
+def test_replay_of_nothing_prints_an_empty_list(workdir: Path) -> None:
+    code, results = replayed(workdir, "registre.sqlite", "--seq", "100000")
+    assert code == 5 and results == []

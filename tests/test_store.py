@@ -185,6 +185,13 @@ def test_an_untouched_store_verifies(store: Path) -> None:
             ],
             {(1, "audit.edited"), (1, "audit.columns"), (2, "audit.broken_chain")},
         ),
+        (
+            ["DROP TRIGGER meta_no_update", "UPDATE meta SET value = 'ndrc-rules-store-0'"],
+            {(0, "audit.meta"), (0, "audit.guards")},
+        ),
+        (["DROP TRIGGER meta_no_delete", "DELETE FROM meta"], {(0, "audit.meta")}),
+        (["INSERT INTO meta VALUES ('note', 'ajoutée')"], {(0, "audit.meta")}),
+        (["DROP TABLE meta"], {(0, "audit.meta"), (0, "audit.guards")}),
     ],
     ids=[
         "record-edited",
@@ -193,6 +200,10 @@ def test_an_untouched_store_verifies(store: Path) -> None:
         "last-row-deleted",
         "batch-edited",
         "rehashed",
+        "meta-edited",
+        "meta-emptied",
+        "meta-row-added",
+        "meta-dropped",
     ],
 )
 def test_tampering_is_found(
@@ -203,6 +214,17 @@ def test_tampering_is_found(
     assert code == 5
     found = {(p["key"], p["code"]) for p in json.loads(report)["problems"]}
     assert expected <= found
+
+
+def test_an_edited_meta_table_is_tampering_and_takes_no_batch(store: Path) -> None:
+    tamper(store, "DROP TRIGGER meta_no_update", "UPDATE meta SET value = 'autre'")
+    result = run("audit", store, "--verify")
+    assert result.returncode == 5, result.stderr
+    assert "✘ registre : la table meta (le format du registre) a été modifiée" in result.stdout
+    appended = run("eval", NDRC, COHORT, "--db", store, "--format", "csv")
+    assert appended.returncode == 2 and "Traceback" not in appended.stderr
+    assert f"le registre {store} a été modifié (sa table meta)" in " ".join(appended.stderr.split())
+    assert json.loads(verify(store)[1])["records"] == 44  # nothing appended
 
 
 def test_verify_speaks_french(store: Path) -> None:

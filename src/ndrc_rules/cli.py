@@ -388,7 +388,13 @@ def run_eval(args: argparse.Namespace) -> int:
 def _store(path: Path | None) -> Store | None:
     from .store import Store
 
-    return None if path is None else Store(path, create=True)
+    if path is None:
+        return None
+
+    def waiting(seconds: float) -> None:
+        _stderr().print(text("store.waiting", path=path, seconds=f"{seconds:g}"), markup=False)
+
+    return Store(path, create=True, on_wait=waiting)
 
 
 def _batch(versions: Versions, candidates: Path) -> Batch:
@@ -494,41 +500,77 @@ def _summary(console: Console, counts: Counter[str]) -> None:
 
 @contextmanager
 def _output(path: Path | None) -> Iterator[IO[str]]:
-    """Standard output, or a file that appears complete or not at all: written to a
-    hidden file beside it, renamed over it when whole, removed otherwise. The file
-    keeps the mode of the one it replaces; a new one gets the umask's."""
+    """Standard output, or the file `path` names. A symbolic link is followed: its
+    target is written, the link stays. A regular file (or a new one) appears complete
+    or not at all; a device, a FIFO or a socket is written in place, never replaced."""
     if path is None:
         yield sys.stdout
         return
+    target = Path(os.path.realpath(path))
+    written = _in_place if _special(target) else _replaced
+    with written(path, target) as handle:
+        yield handle
+
+
+def _special(target: Path) -> bool:
+    """Whether `target` exists and is not a regular file (a device, a FIFO, a socket)."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+@contextmanager
+def _in_place(path: Path, target: Path) -> Iterator[IO[str]]:
+    """A device or a FIFO, opened and written as it is (`-o /dev/null`)."""
+    try:
+        handle = target.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise _unwritable(path, error) from None
+    try:
+        with handle:
+            yield handle
+    except OSError as error:
+        if error.filename in (None, str(target), str(path)):
+            raise _unwritable(path, error) from None
+        raise
+
+
+@contextmanager
+def _replaced(path: Path, target: Path) -> Iterator[IO[str]]:
+    """A file that appears complete or not at all: written to a hidden file beside
+    it, renamed over it when whole, removed otherwise. The file keeps the mode of
+    the one it replaces; a new one gets the umask's."""
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, in `with`)
             "w",
             encoding="utf-8",
             newline="",
             delete=False,
-            dir=_output_folder(path),
-            prefix=f".{path.name}.",
+            dir=_output_folder(path, target),
+            prefix=f".{target.name}.",
         )
     except OSError as error:
         raise _unwritable(path, error) from None
     try:
         with handle:
             yield handle
-        os.chmod(handle.name, _mode(path))
-        os.replace(handle.name, path)
+        os.chmod(handle.name, _mode(target))
+        os.replace(handle.name, target)
     except BaseException as error:
         with suppress(OSError):
             os.unlink(handle.name)
-        if isinstance(error, OSError) and error.filename in (None, handle.name, str(path)):
+        if isinstance(error, OSError) and error.filename in (None, handle.name, str(target)):
             raise _unwritable(path, error) from None  # the output's own failure, not a read's
         raise
 
 
-def _output_folder(path: Path) -> Path:
+def _output_folder(path: Path, target: Path) -> Path:
     """The folder the output goes to; refused up front if it cannot hold it."""
-    if path.is_dir():
+    if target.is_dir():
         raise InputFileError("F040", {"path": str(path), "example": str(path / "resultats.csv")})
-    folder = path.parent
+    folder = target.parent
     if not folder.exists():
         raise InputFileError("F041", {"path": str(path), "folder": str(folder)})
     return folder
@@ -690,9 +732,28 @@ def run_replay(args: argparse.Namespace) -> int:
     if not args.records.is_file():
         raise InputFileError("F001", {"path": str(args.records)})
     replayer = Replayer(args.regulation)
-    results = [
+    results = (
         replayer.replay(key, text) for key, text in records_in(args.records, args.seq, args.id)
-    ]
-    _show(args, [asdict(r) for r in results], lambda: render.replay_report(results))
-    differing = [r for r in results if not r.same]
-    return EXIT_VERIFICATION_FAILED if differing or not results else EXIT_OK
+    )
+    console = _stdout()
+    count = same = identical = skipped = 0  # each result is shown, then dropped
+    for result in results:
+        count, same, skipped = count + 1, same + result.same, skipped + bool(result.skipped)
+        identical += result.same and not result.skipped
+        if args.format == "json":
+            _json_item(asdict(result), first=count == 1)
+        else:
+            for line in render.replay_lines(result):
+                console.print(line)
+    if args.format == "json":
+        print("\n]" if count else "[]")
+    else:
+        console.print(render.replay_summary(count, identical, skipped))
+    return EXIT_VERIFICATION_FAILED if same < count or not count else EXIT_OK
+
+
+def _json_item(item: object, *, first: bool) -> None:
+    """One item of a JSON list printed as it comes, as `json.dumps(list, indent=2)`
+    would print it whole: `[`, then each item indented, separated by commas."""
+    shown = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    sys.stdout.write(("[\n  " if first else ",\n  ") + shown)

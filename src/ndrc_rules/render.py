@@ -828,41 +828,35 @@ def verification(problems: list[Problem], head: str, count: int) -> Group:
     return Group(*lines)
 
 
-def replay_report(results: list[Replayed]) -> Group:
-    """Each replayed record: the same, or where and (when it can tell) why it differs."""
-    lines: list[RenderableType] = []
-    for result in results:
-        who = text("replay.who", key=result.key, id=result.id or "—")
-        if result.skipped:
-            style = "dim" if result.same else "red"
-            why = text(result.skipped, path=result.regulation)
-            lines.append(Text(f"{'·' if result.same else '✘'} {who} : {why}", style))
-            continue
-        if result.same:
-            lines.append(Text(f"✔ {who} : {text('replay.same')}", style="green"))
-            continue
-        lines.append(Text(f"✘ {who} : {text('replay.differs')}", style="bold red"))
-        for path, old, new in result.changed_files:
-            lines.append(Text("    " + text("replay.file_changed", path=path, old=old, new=new)))
-        if result.engine:
-            old, new = result.engine
-            lines.append(Text("    " + text("replay.engine_changed", old=old, new=new)))
-        for difference in result.differences:
-            shown = text(
-                "replay.difference", path=difference.path, old=difference.old, new=difference.new
-            )
-            lines.append(Text("    " + shown))
-    same = sum(r.same and not r.skipped for r in results)
-    skipped = sum(bool(r.skipped) for r in results)
+def replay_lines(result: Replayed) -> list[Text]:
+    """One replayed record: the same, or where and (when it can tell) why it differs."""
+    who = text("replay.who", key=result.key, id=result.id or "—")
+    if result.skipped:
+        style = "dim" if result.same else "red"
+        why = text(result.skipped, path=result.regulation)
+        return [Text(f"{'·' if result.same else '✘'} {who} : {why}", style)]
+    if result.same:
+        return [Text(f"✔ {who} : {text('replay.same')}", style="green")]
+    lines = [Text(f"✘ {who} : {text('replay.differs')}", style="bold red")]
+    for path, old, new in result.changed_files:
+        lines.append(Text("    " + text("replay.file_changed", path=path, old=old, new=new)))
+    if result.engine:
+        old, new = result.engine
+        lines.append(Text("    " + text("replay.engine_changed", old=old, new=new)))
+    for difference in result.differences:
+        shown = text(
+            "replay.difference", path=difference.path, old=difference.old, new=difference.new
+        )
+        lines.append(Text("    " + shown))
+    return lines
+
+
+def replay_summary(count: int, same: int, skipped: int) -> Text:
+    """The last line of a replay: records replayed, the same, differing, skipped."""
     summary = text(
-        "replay.summary",
-        count=len(results),
-        same=same,
-        differ=len(results) - same - skipped,
-        skipped=skipped,
+        "replay.summary", count=count, same=same, differ=count - same - skipped, skipped=skipped
     )
-    lines.append(Text(summary, style="bold"))
-    return Group(*lines)
+    return Text(summary, style="bold")
 
 
 def _short_hash(value: object) -> str:

@@ -178,7 +178,7 @@ def records_in(
 
         store = Store(path)
         try:
-            for row in store.records(seq=seq, candidate_id=candidate):
+            for row in store.each_record(seq=seq, candidate_id=candidate):
                 yield f"#{row['seq']}", row["record"]
         finally:
             store.close()

@@ -12,14 +12,22 @@ batches at the end: keep the head that `verify` prints elsewhere, and compare.
 
 The columns beside the record (candidate, outcome, rule…) are for queries;
 `verify` checks them against the record they come from.
+
+A store is kept in SQLite's write-ahead-log mode, so that readers (`audit`,
+`replay`) read the last committed batches while another is being written.
+Only one batch is written at a time: a second writer waits for the first
+(`on_wait` is told once, so that the wait can be shown), at most `wait` seconds,
+then stops with S006.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +37,9 @@ from .parser import fold
 FORMAT = "ndrc-rules-store-1"
 GENESIS = "0" * 64
 ERROR = "erreur"
-BUSY_TIMEOUT = 10.0  # seconds to wait for a batch being written by another `eval --db`
+BUSY_TIMEOUT = 10.0  # seconds a reader waits for a store being created or switched to WAL
+WAIT = 300.0  # seconds a writer waits for a batch written by another `eval --db`
+WAIT_VARIABLE = "NDRC_STORE_WAIT"  # overrides WAIT (seconds)
 FOLDED = ("candidate_id", "outcome", "deciding_rule")  # matched as the language folds names
 
 _SCHEMA = """
@@ -75,6 +85,7 @@ BEGIN SELECT RAISE(ABORT, 'ndrc-rules: append-only store'); END;
 CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
 BEGIN SELECT RAISE(ABORT, 'ndrc-rules: append-only store'); END;
 """
+_GUARDS = {f"{t}_no_{w}" for t in ("records", "batches", "meta") for w in ("update", "delete")}
 # The query columns, in the order `_columns` gives them.
 _INDEXED = (
     "row",
@@ -128,8 +139,15 @@ def chained(previous: str, text: str) -> str:
 class Store:
     """An open decision store."""
 
-    def __init__(self, path: str | Path, *, create: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        create: bool = False,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> None:
         path = Path(path)
+        self.on_wait = on_wait
         if not create and not path.is_file():
             raise StoreError("S001", {"path": str(path)})
         self.path = path
@@ -137,27 +155,33 @@ class Store:
             self.db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
             self.db.row_factory = sqlite3.Row
             self.db.create_function("fold", 1, _folded, deterministic=True)
-            found = self._format()
+            found = self._schema()
         except sqlite3.DatabaseError as error:
             raise self._error(error) from None
-        if found is None and create:
+        if not found and create:
             self._create()
-        elif found != FORMAT:
+        elif not {"records", "batches"} <= found:  # an edited `meta` is for `verify` to say
             raise StoreError("S002", {"path": str(path)})
 
-    def _format(self) -> str | None:
-        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
-        if not tables:
-            return None
-        if "meta" not in tables:
-            return ""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
-        return row[0] if row else ""
+    def _schema(self) -> set[str]:
+        """The names of the file's tables and triggers."""
+        return {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+
+    def _meta(self) -> dict[str, str]:
+        """The `meta` table ({"format": FORMAT} in an untouched store), or {} if gone."""
+        if "meta" not in self._schema():
+            return {}
+        return {row[0]: row[1] for row in self.db.execute("SELECT key, value FROM meta")}
 
     def _create(self) -> None:
         triggers = "".join(_APPEND_ONLY.format(table=t) for t in ("records", "batches", "meta"))
-        format_ = f"INSERT INTO meta VALUES ('format', '{FORMAT}');"  # a constant of this module
-        self.db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}{triggers}{format_}COMMIT;")
+        # a constant of this module; OR IGNORE: another process may have created it meanwhile
+        format_ = f"INSERT OR IGNORE INTO meta VALUES ('format', '{FORMAT}');"
+        try:
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}{triggers}{format_}COMMIT;")
+        except sqlite3.DatabaseError as error:
+            raise self._error(error) from None
 
     def close(self) -> None:
         self.db.close()
@@ -174,10 +198,10 @@ class Store:
     def append(self, batch: Batch, lines: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
         """Store every (outcome, JSON record) while passing it on; the batch is
         committed when `lines` is exhausted, and rolled back if anything stops it."""
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise self._error(error) from None
+        self._begin()
+        if self._meta() != {"format": FORMAT}:
+            self.db.execute("ROLLBACK")
+            raise StoreError("S007", {"path": str(self.path)})
         try:
             seq = self.db.execute("SELECT max(seq) FROM records").fetchone()[0] or 0
             head, batch_id = self._head(), self._next_batch()
@@ -208,6 +232,27 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
+    def _begin(self) -> None:
+        """Take the store for one batch: at once if it is free, otherwise after the
+        batch another process is writing (said through `on_wait`), within the wait."""
+        self.db.execute("PRAGMA busy_timeout = 0")
+        with suppress(sqlite3.OperationalError):  # a store made before WAL: switched now
+            self.db.execute("PRAGMA journal_mode = WAL")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if self._error(error).code != "S006":
+                raise self._error(error) from None
+        wait = _wait()
+        if self.on_wait is not None:
+            self.on_wait(wait)
+        self.db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise self._error(error) from None
+
     def _head(self) -> str:
         row = self.db.execute("SELECT hash FROM records ORDER BY seq DESC").fetchone()
         return row[0] if row else GENESIS
@@ -224,6 +269,11 @@ class Store:
         """Records matching every given filter (candidate_id, outcome, deciding_rule
         folded as the language folds names, regulation_sha256 as a prefix, batch,
         seq), in order."""
+        return list(self.each_record(**filters))
+
+    def each_record(self, **filters: str | int | None) -> Iterator[sqlite3.Row]:
+        """The records `records` gives, one at a time (a store of any size, in
+        constant memory)."""
         clauses, values = [], []
         for column, value in filters.items():
             if value is None:
@@ -239,7 +289,7 @@ class Store:
                 values.append(value)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         query = f"SELECT * FROM records {where} ORDER BY seq"
-        return self.db.execute(query, values).fetchall()
+        yield from self.db.execute(query, values)
 
     def known(self, column: str) -> list[str]:
         """The values a folded column takes in the store (outcomes, rules), sorted."""
@@ -280,7 +330,17 @@ class Store:
             head, expected_seq = record["hash"], seq + 1
             heads[seq] = head
         problems += self._verify_batches(heads)
+        problems += self._verify_meta()
         return problems, head, expected_seq - 1
+
+    def _verify_meta(self) -> list[Problem]:
+        """The format row, alone in `meta`, and the append-only triggers, all there."""
+        problems = []
+        if self._meta() != {"format": FORMAT}:
+            problems.append(Problem("meta", 0, "audit.meta"))
+        if _GUARDS - self._schema():
+            problems.append(Problem("meta", 0, "audit.guards"))
+        return problems
 
     def _verify_batches(self, heads: dict[int, str]) -> list[Problem]:
         problems: list[Problem] = []
@@ -300,6 +360,14 @@ class Store:
         if max(heads, default=0) >= next_seq:
             problems.append(Problem("records", next_seq, "audit.unbatched"))
         return problems
+
+
+def _wait() -> float:
+    """Seconds a writer waits for another batch: WAIT, or NDRC_STORE_WAIT when set."""
+    try:
+        return max(0.0, float(os.environ.get(WAIT_VARIABLE, WAIT)))
+    except ValueError:
+        return WAIT
 
 
 def _folded(value: object) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -9,6 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+import ndrc_rules
+from ndrc_rules.errors import RegulationError
 
 ROOT = Path(__file__).resolve().parent.parent
 NDRC = (ROOT / "regulations" / "bts_ndrc.reg").read_text("utf-8")
@@ -73,6 +77,29 @@ CASES: dict[str, tuple[Callable[[str], str], int, set[str]]] = {
         1,
         {"E008"},
     ),
+    # Issue 11, point 4: each bad character of a long line re-split the line (quadratic:
+    # 20,000 terms took 300 s); thousands of damaged statements end in a count (E010).
+    "bad_characters_along_a_long_sum": (
+        lambda t: t.replace(
+            "moyenne_pro > 10", " +§ ".join(["U1"] * 20_000) + " > 10 alors admis", 1
+        ),
+        1,
+        {"E006"},
+    ),
+    "thousands_of_damaged_clauses": (
+        lambda t: t.replace(
+            "  regle admission\n", "  regle admission\n" + "    si § > 10\n" * 20_000, 1
+        ),
+        1,
+        {"E002", "E010"},
+    ),
+    "open_sums_at_line_starts": (
+        lambda t: t.replace(
+            "  regle admission\n", "(moyenne_pro + \n" * 50_000 + "  regle admission\n", 1
+        ),
+        1,
+        {"E001"},
+    ),
     "thousands_of_figures": (_figures(5_000), 0, {"W001"}),
     "thousands_of_rules": (_rules(2_000), 0, {"W006", "W002"}),
     "ten_megabytes_of_comments": (lambda t: t + "# commentaire\n" * 700_000, 0, set()),
@@ -107,3 +134,43 @@ def test_bytes_that_are_not_text(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "n'est pas en UTF-8 (octet 128)" in result.stderr
+
+
+# Issue 11, point 6: every Unicode line break but \n (and CR, read as \n) is refused
+# where it stands, and no pass counts lines another way (U+2028 was a line end for
+# the non-breaking-space lint only: W004 pointed past the end of the file).
+LINE_BREAKS = ["\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("brk", LINE_BREAKS, ids=[f"U+{ord(c):04X}" for c in LINE_BREAKS])
+def test_every_diagnostic_points_inside_the_file_whatever_the_line_break(
+    brk: str, with_national: Path
+) -> None:
+    text = NDRC.replace("# `ndrc-rules test`", f"# un{brk}saut\u00a0: `ndrc-rules test`", 1)
+    path = with_national / "saut.reg"
+    path.write_text(text, "utf-8")
+    result = subprocess.run(
+        [str(SCRIPT), "check", "--strict", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    found = json.loads(result.stdout)
+    lines = text.split("\n")
+    assert found and all(0 < d["line"] <= len(lines) for d in found), found
+    assert all(0 < d["column"] <= len(lines[d["line"] - 1]) for d in found), found
+    control = [d for d in found if d["code"] == "E008"]
+    assert [lines[d["line"] - 1][d["column"] - 1] for d in control] == [brk]
+
+
+def test_a_lone_surrogate_is_a_diagnostic() -> None:
+    """Issue 11, point 5: a str (never bytes read from disk) may hold one."""
+    text = NDRC.replace("regle admission", "regle adm\ud800ission", 1)
+    with pytest.raises(RegulationError) as raised:
+        ndrc_rules.loads(text)
+    (diagnostic,) = raised.value.diagnostics
+    line = text.split("\n")[diagnostic.span.line - 1]
+    assert diagnostic.code == "E008" and line[diagnostic.span.column - 1] == "\ud800"
+    shown = raised.value.render()
+    assert "U+D800" in shown and "\ufffd" in shown and "\ud800" not in shown

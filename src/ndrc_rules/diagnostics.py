@@ -6,6 +6,7 @@ the message catalogue only when a diagnostic is shown.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -107,6 +108,46 @@ def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     for diagnostic in diagnostics:
         kept.setdefault((diagnostic.code, diagnostic.span), diagnostic)
     return list(kept.values())
+
+
+# At most this many diagnostics are reported per file, and per line of a file; the
+# others are counted in one note (E010), so that no text makes `check` print or hold
+# an unbounded report. One cause gives one diagnostic: the first ones are the causes.
+MAX_PER_FILE = 100
+MAX_PER_LINE = 5
+UNSHOWN = "E010"
+
+
+def unshown_note(span: Span, count: int, severity: Severity = Severity.ERROR) -> Diagnostic:
+    """The note that `count` diagnostics from `span` on are not shown."""
+    args = {"count": count, "per_file": MAX_PER_FILE, "per_line": MAX_PER_LINE}
+    return Diagnostic(UNSHOWN, span, args, Hint("hint.unshown"), severity)
+
+
+def bounded(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The first MAX_PER_FILE diagnostics of each file, MAX_PER_LINE of each line, and
+    one note counting the others (the notes of earlier stages included)."""
+    kept: list[Diagnostic] = []
+    per_file: Counter[str] = Counter()
+    per_line: Counter[tuple[str, int]] = Counter()
+    dropped: list[Diagnostic] = []
+    unshown = 0
+    for diagnostic in diagnostics:
+        span = diagnostic.span
+        if diagnostic.code == UNSHOWN:
+            unshown += int(str(diagnostic.args["count"]))
+            dropped.append(diagnostic)
+        elif per_file[span.file] >= MAX_PER_FILE or per_line[span.file, span.line] >= MAX_PER_LINE:
+            unshown += 1
+            dropped.append(diagnostic)
+        else:
+            per_file[span.file] += 1
+            per_line[span.file, span.line] += 1
+            kept.append(diagnostic)
+    if not dropped:
+        return kept
+    severity = Severity.ERROR if has_errors(dropped) else Severity.WARNING
+    return [*kept, unshown_note(dropped[0].span.opening(), unshown, severity)]
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

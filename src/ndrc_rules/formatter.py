@@ -30,7 +30,7 @@ from .builder import build
 from .columns import JURY, JURY_REASON, RESIT_SUFFIX, split_column
 from .diagnostics import Diagnostic
 from .parser import Comment, fold, parse
-from .source import SourceFile, Span
+from .source import SourceFile, Span, split_lines
 
 STEP = 2  # spaces per level
 CODE_WIDTH = 80  # code lines are wrapped beyond this column where they can be
@@ -561,7 +561,7 @@ def _place(
     marks = {c.line: c.column for c in comments}
     code = [
         number
-        for number, text in enumerate(source.text.split("\n"), start=1)
+        for number, text in enumerate(split_lines(source.text), start=1)
         if text[: marks.get(number, len(text) + 1) - 1].strip()
     ]
     placed: dict[int, list[Comment]] = defaultdict(list)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import model as m
 from .checker import check
-from .diagnostics import Diagnostic, has_errors
+from .diagnostics import Diagnostic, bounded, has_errors
 from .lints import lint
 from .loader import load_document
 from .reachability import unreachable_rules
@@ -17,7 +17,13 @@ from .source import SourceFile
 
 def compile_source(source: SourceFile) -> tuple[m.Program | None, list[Diagnostic]]:
     """Parse and check; every syntax error, then every semantic error outside the
-    damaged statements. The program is None when there is any error."""
+    damaged statements, at most MAX_PER_FILE per file and MAX_PER_LINE per line (a
+    note counts the others). The program is None when there is any error."""
+    program, diagnostics = _compile(source)
+    return program, bounded(diagnostics)
+
+
+def _compile(source: SourceFile) -> tuple[m.Program | None, list[Diagnostic]]:
     loaded = load_document(source)
     if loaded.document is None:
         return None, loaded.diagnostics

@@ -22,10 +22,10 @@ from lark import __version__ as LARK_VERSION
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_interactive_parser import InteractiveParser
 
-from .diagnostics import Diagnostic, Hint
+from .diagnostics import Diagnostic, Hint, unshown_note
 from .messages import clip
 from .phrasing import natural_french, unclosed_parenthesis, unquoted_title
-from .source import SourceFile, Span
+from .source import LINE_END, SourceFile, Span, position, split_lines
 from .suggest import nearest
 
 # Folded spelling → keyword terminal. Synonyms share a terminal.
@@ -194,7 +194,10 @@ MAX_SYNTAX_ERRORS = 100
 MAX_DEPTH = 150  # nesting of the parse tree that later stages walk recursively
 MAX_NAME = 64  # characters of a name; titles, in quotes, may be as long as needed
 MAX_CONTROL_REPORTS = 20
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters but tab and line end, the Unicode line and paragraph
+# separators (a line end for some editors, for no pass here), and lone surrogates
+# (a `str` given to `loads` may hold one: it is no character at all).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 STATEMENT_DEPTH = 2  # start → regime → its statements (figure, rule)
 
 
@@ -250,6 +253,9 @@ def parse(source: SourceFile) -> ParseResult:
         tree = lalr_parser().parse(source.text, on_error=recovery.on_error)
     except UnexpectedInput as error:
         recovery.record(error)
+    if recovery.unshown:  # damage past the limit was not tracked: nothing more is checked
+        tree = None
+        recovery.diagnostics.append(recovery.unshown_note())
     if tree is not None:
         recovery.drop_stand_ins(tree)
     deepest = _too_deep(tree, source) if tree is not None else None
@@ -269,7 +275,7 @@ def comments(source: SourceFile) -> tuple[Comment, ...]:
     """Every '#' comment, found outside quoted texts."""
     found = []
     closing = {'"': '"', "“": "”", "«": "»"}
-    for number, line in enumerate(source.text.split("\n"), start=1):
+    for number, line in enumerate(split_lines(source.text), start=1):
         quote = None
         for column, char in enumerate(line, start=1):
             if quote:
@@ -305,30 +311,45 @@ class _Recovery:
         self.damaged: list[list[int]] = []  # [first line, last line]
         self.skipped_to = -1  # where the last skipped text ends
         self.lost_names: set[str] = set()  # folded names the damaged statements may declare
+        self.handled_line, self.handled_start = 0, 0  # the last error's line, its statement's
+        self.unshown, self.first_unshown = 0, 0  # syntax errors past the limit, the first's line
 
     def on_error(self, error: UnexpectedInput) -> bool:
         """Report, then resume. A bad character is dropped like a blank: the words
         around it are read on (a misread they cause belongs to the same report). A
         bad token ends its statement: the rest of its line is skipped, then every
-        token up to a keyword that opens a line and a statement."""
+        token up to a keyword that opens a line and a statement.
+
+        The work per error is bounded: what an error's line tells (the statement it
+        damages, the names it may declare) is worked out once per line, and past
+        MAX_SYNTAX_ERRORS reports the errors are only counted (`unshown`)."""
         start, end = _extent(error)
         if not self._still_skipping(start):
-            self.record(error)
             line = getattr(error, "line", None) or _last_line(self.source)
-            first = self._statement_start(line)
-            self.damaged.append([first, line])
-            self.lost_names |= _declared_names(self.source, first) | _declared_names(
-                self.source, line
-            )
+            if len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
+                self._count_unshown(line)
+            elif line != self.handled_line:
+                self.record(error)
+                self._damage(line)
         self.skipped_to = end
-        if len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
-            return False
         if isinstance(error, UnexpectedToken):
             # Back to where a statement may begin, so that no word of the damaged
             # statement is read as the start of another one.
             _unwind(error.interactive_parser, SYNC_KEYWORDS)
             return self._resync(error)
         return True
+
+    def _damage(self, line: int) -> None:
+        first = self._statement_start(line)
+        self.handled_line, self.handled_start = line, first
+        self.damaged.append([first, line])
+        self.lost_names |= _declared_names(self.source, first) | _declared_names(self.source, line)
+
+    def _count_unshown(self, line: int) -> None:
+        if line != self.handled_line:
+            self.handled_line = line
+            self.unshown += 1
+            self.first_unshown = self.first_unshown or line
 
     def _resync(self, error: UnexpectedToken) -> bool:
         token, parser = error.token, error.interactive_parser
@@ -350,10 +371,10 @@ class _Recovery:
         """Skip to the end of the current line: no statement starts inside a damaged one,
         and no word of it may be read as the start of another."""
         state = parser.lexer_thread.state
-        position = state.line_ctr.char_pos
-        end = self.source.text.find("\n", position)
+        start = state.line_ctr.char_pos
+        end = self.source.text.find(LINE_END, start)
         end = len(self.source.text) if end < 0 else end
-        state.line_ctr.feed(self.source.text[position:end])
+        state.line_ctr.feed(self.source.text[start:end])
         self.skipped_to = max(self.skipped_to, end)
 
     def _still_skipping(self, start: int) -> bool:
@@ -365,16 +386,23 @@ class _Recovery:
         return not self.source.line(token.line or 1)[: (token.column or 1) - 1].strip()
 
     def _statement_start(self, line: int) -> int:
-        """The line opening the damaged statement; for a unit or a part, its group's."""
+        """The line opening the damaged statement; for a unit or a part, its group's.
+        The walk stops at the last error's line, whose statement is known: errors come
+        in the order of the text, so no line is walked twice."""
         wanted = STATEMENT_KEYWORDS
         for number in range(line, 0, -1):
-            words = self.source.line(number).split()
-            keyword = KEYWORDS.get(fold(words[0])) if words else None
+            if number == self.handled_line and wanted is STATEMENT_KEYWORDS:
+                return self.handled_start
+            keyword = _keyword_of(_first_word(self.source.line(number)))
             if keyword in wanted:
                 if keyword not in {"UNITE", "PARTIE"}:
                     return number
                 wanted = frozenset({"GROUPE", "REGIME"})
         return line
+
+    def unshown_note(self) -> Diagnostic:
+        span = Span(self.source.path, self.first_unshown, 1, self.first_unshown, 2)
+        return unshown_note(span, self.unshown)
 
     def record(self, error: UnexpectedInput) -> None:
         line = getattr(error, "line", None) or _last_line(self.source)
@@ -407,14 +435,21 @@ class _Recovery:
 
 
 _BLANK = re.compile(r"(?:\s|#[^\n]*)*")
+_FIRST_WORD = re.compile(r"\s*(\S*)")
+
+
+def _first_word(line: str) -> str:
+    """A line's first word, read without splitting the whole line."""
+    match = _FIRST_WORD.match(line)
+    return match.group(1) if match else ""
 
 
 def _extent(error: UnexpectedInput) -> tuple[int, int]:
     """Character offsets of the text an error is about."""
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
         return error.token.start_pos or 0, error.token.end_pos or 0
-    position = getattr(error, "pos_in_stream", None) or 0
-    return position, position + 1
+    offset = getattr(error, "pos_in_stream", None) or 0
+    return offset, offset + 1
 
 
 def _unwind(parser: InteractiveParser, terminals: frozenset[str] | set[str]) -> bool:
@@ -487,8 +522,7 @@ def _control_characters(source: SourceFile) -> list[Diagnostic]:
     """E008 for each control character (tabs and line ends aside), quotes included."""
     found = []
     for match in _CONTROL.finditer(source.text):
-        line = source.text.count("\n", 0, match.start()) + 1
-        column = match.start() - source.text.rfind("\n", 0, match.start())
+        line, column = position(source.text, match.start())
         span = Span(source.path, line, column, line, column + 1)
         code = f"U+{ord(match.group()):04X}"
         found.append(Diagnostic("E008", span, {"code": code}, Hint("hint.control")))
@@ -511,7 +545,7 @@ def _too_long_names(tree: Tree, source: SourceFile) -> list[Diagnostic]:
 
 
 def _last_line(source: SourceFile) -> int:
-    return source.text.rstrip("\n").count("\n") + 1
+    return len(split_lines(source.text.rstrip(LINE_END)))
 
 
 def _diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic:

@@ -16,17 +16,39 @@ from pathlib import Path
 _FRENCH_SPACES = {"\u00a0": " ", "\u202f": " ", "\u2007": " "}
 
 
-def normalise(text: str) -> str:
-    """NFC, Unix line ends, no BOM, French non-breaking spaces as plain spaces."""
-    text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+# The one line end of every pass (parser, lints, diagnostics, formatter): `\n`, to
+# which CR LF and CR are normalised. Any other Unicode line break (\v, \f,
+# \x1c-\x1e, \x85, U+2028, U+2029) is refused by the parser as an invisible
+# character (E008), where it stands: it never starts a line for one pass only.
+LINE_END = "\n"
+
+
+def split_lines(text: str) -> list[str]:
+    """A normalised text's lines: line N of every diagnostic is `split_lines(text)[N - 1]`."""
+    return text.split(LINE_END)
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (from 1) of the character at `offset` of a normalised text."""
+    return text.count(LINE_END, 0, offset) + 1, offset - text.rfind(LINE_END, 0, offset)
+
+
+def _plain_spaces(text: str) -> str:
+    """French non-breaking spaces as plain spaces."""
     return text.translate(str.maketrans(_FRENCH_SPACES))
 
 
+def _lines_normalised(text: str) -> str:
+    """NFC, Unix line ends, no BOM: the text whose lines and columns diagnostics count."""
+    text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
+    return text.replace("\r\n", LINE_END).replace("\r", LINE_END)
+
+
 def _irregular_spaces(text: str) -> tuple[Irregular, ...]:
-    """Tabs in an indentation that also has spaces, and non-breaking spaces."""
+    """Tabs in an indentation that also has spaces, and non-breaking spaces, in a
+    text whose line ends and characters are normalised (the one the parser reads)."""
     found = []
-    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent and " " in indent:
             found.append(Irregular(number, indent.index("\t") + 1, "tab"))
@@ -81,8 +103,10 @@ class SourceFile:
     @classmethod
     def from_text(cls, text: str, path: str = "<texte>") -> SourceFile:
         """Normalise `text`; the hash is of the raw text, as stored on disk."""
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        return cls(path, normalise(text), digest, _irregular_spaces(text))
+        # A lone surrogate (a str never read from bytes may hold one) is hashed as
+        # its code point, and refused by the parser (E008) where it stands.
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return cls._normalised(path, text, digest)
 
     @classmethod
     def read(cls, path: str | Path) -> SourceFile:
@@ -98,9 +122,12 @@ class SourceFile:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             raise SourceError("F011", path=path, position=error.start) from None
-        return cls(
-            str(path), normalise(text), hashlib.sha256(raw).hexdigest(), _irregular_spaces(text)
-        )
+        return cls._normalised(str(path), text, hashlib.sha256(raw).hexdigest())
+
+    @classmethod
+    def _normalised(cls, path: str, text: str, digest: str) -> SourceFile:
+        lined = _lines_normalised(text)
+        return cls(path, _plain_spaces(lined), digest, _irregular_spaces(lined))
 
     def line(self, number: int) -> str:
         lines = _lines(self.text)
@@ -110,4 +137,4 @@ class SourceFile:
 @functools.lru_cache(maxsize=8)
 def _lines(text: str) -> tuple[str, ...]:
     """A text's lines, split once: diagnostics quote lines of the same few files."""
-    return tuple(text.split("\n"))
+    return tuple(split_lines(text))

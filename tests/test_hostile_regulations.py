@@ -174,3 +174,21 @@ def test_a_lone_surrogate_is_a_diagnostic() -> None:
     assert diagnostic.code == "E008" and line[diagnostic.span.column - 1] == "\ud800"
     shown = raised.value.render()
     assert "U+D800" in shown and "\ufffd" in shown and "\ud800" not in shown
+
+
+def test_errors_past_the_limit_are_counted_exactly(with_national: Path) -> None:
+    """Issue 11, point 4: 100 errors shown, one note counting the 50 others."""
+    text = NDRC.replace("  regle admission\n", "  regle admission\n" + "    si § > 10\n" * 150, 1)
+    path = with_national / "damaged.reg"
+    path.write_text(text, "utf-8")
+    result = subprocess.run(
+        [str(SCRIPT), "--lang", "en", "check", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    *shown, note = json.loads(result.stdout)
+    assert result.returncode == 1 and len(shown) == 100
+    assert {d["code"] for d in shown} == {"E002"} and note["code"] == "E010"
+    assert note["message"].startswith("50 more error(s)") and note["line"] == shown[-1]["line"] + 1

@@ -392,7 +392,8 @@ def _store(path: Path | None) -> Store | None:
         return None
 
     def waiting(seconds: float) -> None:
-        _stderr().print(text("store.waiting", path=path, seconds=f"{seconds:g}"), markup=False)
+        shown = text("store.waiting", path=path, seconds=f"{seconds:g}")
+        _stderr().print(shown, markup=False, soft_wrap=True)
 
     return Store(path, create=True, on_wait=waiting)
 

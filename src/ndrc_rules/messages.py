@@ -124,6 +124,8 @@ FRENCH: dict[str, str] = {
     "C014": "ligne JSON illisible : {reason}",
     "C015": "chaque candidat doit être un objet JSON (trouvé {kind})",
     "C016": "calcul impossible pour `{figure}` ({place}) : aucune unité notée (toutes dispensées ?)",
+    "C016.zero": "calcul impossible pour `{figure}` ({place}) : le diviseur `{divisor}` ({at})"
+    " vaut 0 pour ce candidat",
     "C017": "la règle utilise la note de {unit}, mais le candidat en est dispensé",
     "C018": "rattrapage : {count} unité(s) notée(s) au rattrapage, il en faut exactement {expected},"
     " au choix parmi {allowed}",
@@ -554,6 +556,8 @@ ENGLISH: dict[str, str] = {
     "C014": "unreadable JSON line: {reason}",
     "C015": "each candidate must be a JSON object (found {kind})",
     "C016": "cannot compute `{figure}` ({place}): no graded unit (all exempted?)",
+    "C016.zero": "cannot compute `{figure}` ({place}): the divisor `{divisor}` ({at}) is 0"
+    " for this candidate",
     "C017": "the rule uses the grade of {unit}, but the candidate is exempted from it",
     "C018": "resit: {count} unit(s) graded at the resit, exactly {expected} required, chosen"
     " from {allowed}",

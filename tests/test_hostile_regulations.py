@@ -107,3 +107,23 @@ def test_bytes_that_are_not_text(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "n'est pas en UTF-8 (octet 128)" in result.stderr
+
+
+# --- a device named as a regulation or an import is refused, never read (fuzz find) ---
+@pytest.mark.parametrize("importing", [False, True])
+def test_a_device_is_refused_not_read(tmp_path: Path, importing: bool) -> None:
+    target = "/dev/zero"  # read to its end, it never ends
+    if importing:
+        target = str(tmp_path / "imports.reg")
+        Path(target).write_text('importe "/dev/zero"\n', "utf-8")
+    done = subprocess.run(
+        [str(SCRIPT), "check", target], capture_output=True, text=True, timeout=20, check=False
+    )
+    assert "Traceback" not in done.stderr
+    if importing:
+        assert done.returncode == 1
+        assert "[E136]: fichier importé introuvable ou illisible : /dev/zero" in done.stderr
+    else:
+        assert done.returncode == 2
+        expected = "impossible de lire /dev/zero : ce n'est pas un fichier ordinaire"
+        assert done.stderr.startswith(expected)

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from ndrc_rules import trace as t
 from ndrc_rules.api import CandidateError, Regulation, load, loads
+from ndrc_rules.errors import RegulationError
 from ndrc_rules.render import decision_tables
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,6 +127,17 @@ def test_a_zero_divisor_is_named_not_blamed_on_exemptions(
     assert error.code == "C016"
     assert error.message == f"calcul impossible pour {named} vaut 0 pour ce candidat"
     assert "dispens" not in error.message
+
+
+@pytest.mark.parametrize("divided", ["U4 / (U1 - U1)", "U4 + ecart / (ecart - ecart)"])
+def test_a_divisor_zero_for_everyone_is_one_check_error(divided: str) -> None:
+    """Not a C016 on every row, nor an E133 on every rule: one E160 on the figure."""
+    text = DIVIDING.format(divided=divided, condition="U4 >= 10")  # `rapport` is unused
+    with pytest.raises(RegulationError) as caught:
+        loads(text)
+    errors = [d for d in caught.value.diagnostics if d.severity == "error"]
+    assert [(d.code, d.span.line) for d in errors] == [("E160", 12)]
+    assert "`rapport` divise par" in errors[0].message
 
 
 def test_all_units_exempted_keeps_its_message() -> None:

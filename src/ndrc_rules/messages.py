@@ -84,6 +84,8 @@ FRENCH: dict[str, str] = {
     "E141": "le diplôme `{code}` a plusieurs versions : chacune doit dire sa première session (`session 2020`)",
     "E150": "valeur d'exemple invalide `{value}` pour `{column}` : attendu {expected}",
     "E151": "le régime `{regime}` n'a pas de règles après contrôle : retirez `apres controle` de l'exemple",
+    "E160": "le chiffre `{figure}` divise par `{divisor}`, qui vaut 0 pour tout candidat : aucun"
+    " ne pourrait être décidé",
     "example.year": "une année à quatre chiffres (2026)",
     "example.reason": "un motif entre guillemets",
     "example.outcome": "un résultat du règlement (admis, ajourne…)",
@@ -517,6 +519,8 @@ ENGLISH: dict[str, str] = {
     "E141": "diploma `{code}` has several versions: each must state its first session (`session 2020`)",
     "E150": "invalid example value `{value}` for `{column}`: expected {expected}",
     "E151": "regime `{regime}` has no rules after the resit: remove `apres controle` from the example",
+    "E160": "figure `{figure}` divides by `{divisor}`, which is 0 for every candidate: none"
+    " could be decided",
     "example.year": "a four-digit year (2026)",
     "example.reason": "a reason in quotes",
     "example.outcome": "an outcome of the regulation (admis, ajourne…)",

@@ -18,7 +18,7 @@ public API, in a worker process the campaign can kill when an input stalls:
   traceback, a documented exit code, and rows = decisions + errors.
 
 A failure is any exception that is not the project's own, any input over the
-time limit (2 s), any diagnostic outside its file, rows that do not reconcile.
+time limit (2 s of CPU), any diagnostic outside its file, rows that do not reconcile.
 The figures printed: counts, failures by class (kind, exception, stage) with
 the smallest input of each class, the slowest inputs. Exit code 1 on failures.
 """
@@ -53,7 +53,7 @@ CANDIDATE_FILES = sorted(
 )
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"
 SAMPLE_COHORT = ROOT / "examples" / "candidats_ndrc.csv"
-LIMIT = 2.0  # seconds per input
+LIMIT = 2.0  # seconds of CPU per input
 STALL = 10.0  # seconds before an input is stopped where it stands: a stall
 KILL = 30.0  # seconds before a worker stuck outside Python code is killed
 EXITS = {0, 1, 2, 3}  # what `check` and `eval` may answer (130/141 need a signal)
@@ -407,14 +407,14 @@ def _bounded(phase: str, what: str, outcome: Outcome, run: Callable[[], None]) -
     stood; over LIMIT, the input is slow."""
     signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, STALL)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the machine's load does not count
     try:
         run()
     except Stalled as error:
         outcome.failures.setdefault(f"stall (> {STALL:g} s) in {phase}/{_stage(error)}", "")
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    outcome.seconds = time.perf_counter() - start
+    outcome.seconds = time.process_time() - start
     if outcome.seconds > LIMIT:
         outcome.failures[f"slow (> {LIMIT:g} s) {what}"] = f"{outcome.seconds:.1f} s"
 
@@ -647,21 +647,17 @@ def _command(job: str, command: list[str], env: dict[str, str]) -> Outcome:
 # --- the campaign ------------------------------------------------------------------------
 
 
-def _worker(conn: Connection) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="ndrc-fuzz-"))
-    try:
-        while True:
-            job = conn.recv()
-            if job is None:
-                return
-            try:
-                result = _run(job, folder)
-            except Exception as error:  # the harness's own fault: said, not a stall
-                result = [Outcome(f"{job[0]}:{job[2]}", 0)]
-                result[0].failures[f"harness error {type(error).__name__}"] = repr(error)[:200]
-            conn.send(result)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+def _worker(conn: Connection, folder: Path) -> None:
+    while True:
+        job = conn.recv()
+        if job is None:
+            return
+        try:
+            result = _run(job, folder)
+        except Exception as error:  # the harness's own fault: said, not a stall
+            result = [Outcome(f"{job[0]}:{job[2]}", 0)]
+            result[0].failures[f"harness error {type(error).__name__}"] = repr(error)[:200]
+        conn.send(result)
 
 
 def _run(job: tuple[str, int, int], folder: Path) -> list[Outcome]:
@@ -681,8 +677,9 @@ class Pool:
         self._start()
 
     def _start(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="ndrc-fuzz-"))  # removed here, even if killed
         self.conn, child = self.context.Pipe()
-        self.process = self.context.Process(target=_worker, args=(child,), daemon=True)
+        self.process = self.context.Process(target=_worker, args=(child, self.folder), daemon=True)
         self.process.start()
 
     def run(self, job: tuple[str, int, int], timeout: float) -> list[Outcome]:
@@ -694,6 +691,7 @@ class Pool:
                 pass
         self.process.kill()
         self.process.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
         self._start()
         outcome = Outcome(f"{job[0]}:{job[2]}", 0, timeout)
         outcome.failures[f"stall (> {timeout:g} s, outside Python) or crash {job[0]}"] = "killed"
@@ -702,6 +700,7 @@ class Pool:
     def close(self) -> None:
         self.conn.send(None)
         self.process.join(5)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass

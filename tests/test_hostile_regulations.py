@@ -127,3 +127,19 @@ def test_a_device_is_refused_not_read(tmp_path: Path, importing: bool) -> None:
         assert done.returncode == 2
         expected = "impossible de lire /dev/zero : ce n'est pas un fichier ordinaire"
         assert done.stderr.startswith(expected)
+
+
+# --- a CCF of 10^5000 situations is refused, not built part by part (fuzz find) ---
+@pytest.mark.parametrize("count", ["21", "9" * 12, "9" * 5000])
+def test_a_ccf_with_too_many_situations_is_refused_at_once(count: str) -> None:
+    from ndrc_rules.api import loads
+    from ndrc_rules.errors import RegulationError
+
+    text = NDRC.replace("CCF 2 situations", f"CCF {count} situations", 1)
+    start = time.process_time()
+    with pytest.raises(RegulationError) as caught:
+        loads(text, str(ROOT / "regulations" / "bts_ndrc.reg"))
+    assert time.process_time() - start < 2
+    first = caught.value.diagnostics[0]
+    assert first.code == "E134"
+    assert "de 1 à 20 situations" in first.message

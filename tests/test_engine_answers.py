@@ -17,6 +17,7 @@ from rich.console import Console
 
 from ndrc_rules import trace as t
 from ndrc_rules.api import CandidateError, Regulation, load, loads
+from ndrc_rules.errors import RegulationError
 from ndrc_rules.render import decision_tables
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,12 +43,15 @@ regime r "R"
     unite U2 "Deux" coefficient 1
 """
 # The figure (`{figure}`) and the rule's condition may divide by them.
-EXEMPTABLE = UNITS + """\
+EXEMPTABLE = (
+    UNITS
+    + """\
   chiffre moy "Moyenne" = moyenne de {figure}
   regle generale "Générale"
     si {condition} alors admis
   sinon ajourne
 """
+)
 
 
 def _error(regulation: Regulation, **columns: str) -> CandidateError:
@@ -76,6 +80,72 @@ def test_an_impossible_computation_names_the_figure_or_expression(
     error = _error(regulation, U4="12", U1="DISP", U2="DISP").error
     assert error.code == "C016"
     assert f"calcul impossible pour {named} :" in error.message
+
+
+# --- C016 says which divisor is zero, when no exemption is the cause (issue 11, point 10) --
+DIVIDING = (
+    UNITS
+    + """\
+  chiffre ecart "Écart" = U1 - U2
+  chiffre rapport "Rapport" = {divided}
+  regle generale "Générale"
+    si {condition} alors admis
+  sinon ajourne
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("divided", "grades", "named"),
+    [
+        # an expression that is 0 for this candidate: itself, on the figure's line
+        (
+            "U4 / (U1 - 12)",
+            {"U1": "12", "U2": "11"},
+            "`rapport` (<texte>:12) : le diviseur `U1 - 12` (<texte>:12)",
+        ),
+        # a divisor figure that is 0 for this candidate: the figure, on its own line
+        (
+            "U4 / ecart",
+            {"U1": "12", "U2": "12"},
+            "`rapport` (<texte>:12) : le diviseur `ecart` (<texte>:11)",
+        ),
+        # in a rule's condition: the condition's line
+        (
+            "U4 + ecart",
+            {"U1": "12", "U2": "11", "condition": "U4 / (U2 - 11) >= 1"},
+            "`U4 / (U2 - 11)` (<texte>:14) : le diviseur `U2 - 11` (<texte>:14)",
+        ),
+    ],
+)
+def test_a_zero_divisor_is_named_not_blamed_on_exemptions(
+    divided: str, grades: dict[str, str], named: str
+) -> None:
+    condition = grades.pop("condition", "rapport >= 1")
+    regulation = loads(DIVIDING.format(divided=divided, condition=condition))
+    error = _error(regulation, U4="12", **grades).error
+    assert error.code == "C016"
+    assert error.message == f"calcul impossible pour {named} vaut 0 pour ce candidat"
+    assert "dispens" not in error.message
+
+
+@pytest.mark.parametrize("divided", ["U4 / (U1 - U1)", "U4 + ecart / (ecart - ecart)"])
+def test_a_divisor_zero_for_everyone_is_one_check_error(divided: str) -> None:
+    """Not a C016 on every row, nor an E133 on every rule: one E160 on the figure."""
+    text = DIVIDING.format(divided=divided, condition="U4 >= 10")  # `rapport` is unused
+    with pytest.raises(RegulationError) as caught:
+        loads(text)
+    errors = [d for d in caught.value.diagnostics if d.severity == "error"]
+    assert [(d.code, d.span.line) for d in errors] == [("E160", 12)]
+    assert "`rapport` divise par" in errors[0].message
+
+
+def test_all_units_exempted_keeps_its_message() -> None:
+    regulation = loads(EXEMPTABLE.format(figure="gen", condition="moy >= 10"))
+    error = _error(regulation, U4="12", U1="DISP", U2="DISP").error
+    assert error.message == (
+        "calcul impossible pour `moy` (<texte>:11) : aucune unité notée (toutes dispensées ?)"
+    )
 
 
 # --- the jury decides; the proposal keeps the rule that proposed (point 5) -----------------
@@ -256,11 +326,14 @@ def test_the_trace_shows_the_terms_as_the_candidate_can_meet_them(tmp_path: Path
 
 # A resit rule whose terms do not say what applies with fewer units left (C034),
 # and one that a candidate exempted from every general unit meets (C035).
-TERMS = UNITS + """\
+TERMS = (
+    UNITS
+    + """\
   regle second_tour "Contrôle"
     si U4 >= 8 alors rattrapage (choix de 2 unites parmi gen{remaining})
   sinon ajourne
 """
+)
 
 
 @pytest.mark.parametrize(

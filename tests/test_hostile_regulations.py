@@ -192,3 +192,37 @@ def test_errors_past_the_limit_are_counted_exactly(with_national: Path) -> None:
     assert result.returncode == 1 and len(shown) == 100
     assert {d["code"] for d in shown} == {"E002"} and note["code"] == "E010"
     assert note["message"].startswith("50 more error(s)") and note["line"] == shown[-1]["line"] + 1
+
+
+# --- a device named as a regulation or an import is refused, never read (fuzz find) ---
+@pytest.mark.parametrize("importing", [False, True])
+def test_a_device_is_refused_not_read(tmp_path: Path, importing: bool) -> None:
+    target = "/dev/zero"  # read to its end, it never ends
+    if importing:
+        target = str(tmp_path / "imports.reg")
+        Path(target).write_text('importe "/dev/zero"\n', "utf-8")
+    done = subprocess.run(
+        [str(SCRIPT), "check", target], capture_output=True, text=True, timeout=20, check=False
+    )
+    assert "Traceback" not in done.stderr
+    if importing:
+        assert done.returncode == 1
+        assert "[E136]: fichier importé introuvable ou illisible : /dev/zero" in done.stderr
+    else:
+        assert done.returncode == 2
+        expected = "impossible de lire /dev/zero : ce n'est pas un fichier ordinaire"
+        assert done.stderr.startswith(expected)
+
+
+# --- a CCF of 10^5000 situations is refused, not built part by part (fuzz find) ---
+@pytest.mark.parametrize("count", ["21", "9" * 12, "9" * 5000])
+def test_a_ccf_with_too_many_situations_is_refused_at_once(count: str) -> None:
+    from ndrc_rules.api import loads
+    from ndrc_rules.errors import RegulationError
+
+    text = NDRC.replace("CCF 2 situations", f"CCF {count} situations", 1)
+    with pytest.raises(RegulationError) as caught:
+        loads(text, str(ROOT / "regulations" / "bts_ndrc.reg"))
+    first = caught.value.diagnostics[0]
+    assert first.code == "E134"
+    assert "de 1 à 20 situations" in first.message

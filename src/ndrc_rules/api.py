@@ -121,7 +121,7 @@ class Regulation:
             after = _after_resit(candidate, compiled, evaluation, offer)
             jury = self._jury(candidate)
         except BindingError as error:
-            return _row_error(candidate, error.code, error.field, **error.args_)
+            return _row_error(candidate, error.code, error.field, key=error.key, **error.args_)
         final = after[0] if after else evaluation
         fields = verdict(final.rule)
         if offer and not after:  # the terms as this candidate can meet them

@@ -42,11 +42,15 @@ class UnitValue:
 
 
 class BindingError(Exception):
-    """A candidate the regulation cannot decide: code, column and message args."""
+    """A candidate the regulation cannot decide: code, column and message args;
+    `key` names the message when one code has several (C016: which value is zero)."""
 
-    def __init__(self, code: str, field: str | None, **args: object) -> None:
+    def __init__(
+        self, code: str, field: str | None, /, *, key: str | None = None, **args: object
+    ) -> None:
         super().__init__(code)
         self.code, self.field, self.args_ = code, field, args
+        self.key = key or code
 
 
 def bind(candidate: Candidate, regime: RegimeDef) -> dict[str, UnitValue]:

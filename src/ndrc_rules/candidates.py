@@ -321,10 +321,18 @@ def _identifier(value: object) -> str:
 
 
 def row_error(
-    row: int, candidate_id: str | None, field: str | None, code: str, **args: object
+    row: int,
+    candidate_id: str | None,
+    field: str | None,
+    code: str,
+    /,
+    *,
+    key: str | None = None,
+    **args: object,
 ) -> RowError:
-    """A row's error; the values it quotes from the input are clipped and escaped."""
-    message = text(code, **{k: clip(v) for k, v in args.items()})
+    """A row's error; the values it quotes from the input are clipped and escaped.
+    `key`: the message, when not the code's own."""
+    message = text(key or code, **{k: clip(v) for k, v in args.items()})
     return RowError(row=row, id=candidate_id, field=field, code=code, message=message)
 
 

@@ -35,6 +35,7 @@ from .suggest import nearest
 GRADE_SCALE = (Fraction(0), Fraction(20))
 IMPORTABLE = "importable"  # outcomes and regimes: a failed import may have declared them
 MAX_DECIMALS = 6
+MAX_SITUATIONS = 20  # of one CCF; each is a part S1…SN of the unit
 EPFF_MODES = {
     "ecrite": "ecrite",
     "ecrit": "ecrite",
@@ -496,9 +497,13 @@ class _Checker:
 
     def form(self, form: s.Form) -> m.Form:
         if isinstance(form, s.Ccf):
-            if form.situations.value.denominator != 1 or form.situations.value < 1:
-                self.error("E134", form.situations.span, value=form.situations.text)
-            return m.Form("CCF", (), int(form.situations.value), None, None, form.span)
+            count = form.situations.value
+            if count.denominator != 1 or not 1 <= count <= MAX_SITUATIONS:
+                self.error(
+                    "E134", form.situations.span, value=form.situations.text, most=MAX_SITUATIONS
+                )
+                count = Fraction(0)  # no parts S1…SN are made up for it
+            return m.Form("CCF", (), int(count), None, None, form.span)
         modes = []
         for written in form.modes:
             mode = EPFF_MODES.get(fold(written.value))

@@ -87,6 +87,8 @@ class CompiledRegime:
     def __init__(self, regime: m.RegimeDef) -> None:
         self.regime = regime
         self.units = {u.code: u for u in regime.units}
+        resit_figures = regime.resit.figures if regime.resit else []
+        self.figure_spans = {f.name: f.span for f in [*regime.figures, *resit_figures]}
         self.main = self.phase(m.PhaseDef(regime.figures, regime.rules))
         self.resit = self.phase(regime.resit) if regime.resit else None
         self.fast = compile_fast(regime)  # decisions without trace, for plain grades
@@ -142,7 +144,11 @@ class CompiledRegime:
                 return self.aggregate(expr, figure)
             case m.Arithmetic(op=op, left=left, right=right):
                 return self.arithmetic(
-                    op, self.number(left, figure), self.number(right, figure), figure
+                    op,
+                    self.number(left, figure),
+                    self.number(right, figure),
+                    figure,
+                    self.divisor(right, figure),
                 )
             case m.Negative(operand=operand):
                 inner = self.number(operand, figure)
@@ -159,16 +165,32 @@ class CompiledRegime:
 
         return grade
 
+    def divisor(self, expr: m.Expr, figure: Place) -> Place | None:
+        """What a zero divisor names: the expression, where the file states it (a
+        figure's own line); None for `coefficients de …`, zero when all is exempted."""
+        match expr:
+            case m.Aggregate(kind="coefficients"):
+                return None
+            case m.FigureRef(name=name) if name in self.figure_spans:
+                return Place(name, self.figure_spans[name])
+        return Place(describe(expr), figure.span)
+
     @staticmethod
-    def arithmetic(op: str, left: NumberFn, right: NumberFn, figure: Place) -> NumberFn:
+    def arithmetic(
+        op: str, left: NumberFn, right: NumberFn, figure: Place, divisor: Place | None = None
+    ) -> NumberFn:
+        """`divisor`: the zero a division names; None, units that are all exempted."""
         apply = _ARITHMETIC[op]
         if op != "/":
             return lambda env: apply(left(env), right(env))
+        named = {"figure": figure.name, "place": figure.where}
+        if divisor is not None:
+            named |= {"key": "C016.zero", "divisor": divisor.name, "at": divisor.where}
 
         def divide(env: Env) -> Fraction:
             denominator = right(env)
             if denominator == 0:
-                raise BindingError("C016", None, figure=figure.name, place=figure.where)
+                raise BindingError("C016", None, **named)
             return left(env) / denominator
 
         return divide

@@ -72,7 +72,7 @@ FRENCH: dict[str, str] = {
     "hint.conflicting_parts": "ces parties de la condition ne peuvent être vraies ensemble : {parts}",
     "hint.covered_by": "`{condition}` : tout candidat est déjà décidé par {rules} ; par exemple : {example}",
     "hint.rule_at": "`{name}` (ligne {line}, `{condition}`)",
-    "E134": "une épreuve en CCF compte au moins une situation d'évaluation (trouvé {value})",
+    "E134": "une épreuve en CCF compte de 1 à {most} situations d'évaluation (trouvé {value})",
     "W005": "`{text}` vaut {value} : pour un seuil de {numerator} sur 20, écrivez `{numerator}`",
     "W006": "règles mortes non recherchées dans le régime `{regime}` : ses {rules} règles forment trop de combinaisons pour une preuve exacte en temps raisonnable",
     "hint.quotes": 'les textes s\'écrivent entre guillemets droits "…" ou « … »',
@@ -86,6 +86,8 @@ FRENCH: dict[str, str] = {
     "E141": "le diplôme `{code}` a plusieurs versions : chacune doit dire sa première session (`session 2020`)",
     "E150": "valeur d'exemple invalide `{value}` pour `{column}` : attendu {expected}",
     "E151": "le régime `{regime}` n'a pas de règles après contrôle : retirez `apres controle` de l'exemple",
+    "E160": "le chiffre `{figure}` divise par `{divisor}`, qui vaut 0 pour tout candidat : aucun"
+    " ne pourrait être décidé",
     "example.year": "une année à quatre chiffres (2026)",
     "example.reason": "un motif entre guillemets",
     "example.outcome": "un résultat du règlement (admis, ajourne…)",
@@ -126,6 +128,8 @@ FRENCH: dict[str, str] = {
     "C014": "ligne JSON illisible : {reason}",
     "C015": "chaque candidat doit être un objet JSON (trouvé {kind})",
     "C016": "calcul impossible pour `{figure}` ({place}) : aucune unité notée (toutes dispensées ?)",
+    "C016.zero": "calcul impossible pour `{figure}` ({place}) : le diviseur `{divisor}` ({at})"
+    " vaut 0 pour ce candidat",
     "C017": "la règle utilise la note de {unit}, mais le candidat en est dispensé",
     "C018": "rattrapage : {count} unité(s) notée(s) au rattrapage, il en faut exactement {expected},"
     " au choix parmi {allowed}",
@@ -172,6 +176,7 @@ FRENCH: dict[str, str] = {
     "os.ENOTDIR": "un élément du chemin n'est pas un dossier",
     "os.EBUSY": "ressource occupée",
     "os.EFBIG": "fichier trop grand (limite du système)",
+    "os.not_regular": "ce n'est pas un fichier ordinaire (périphérique, tube…)",
     "os.other": "erreur système {name}",
     "F002": "le fichier {path} n'est pas en UTF-8 (octet {position}) ; réenregistrez-le en UTF-8 ou indiquez --encoding",
     "F003": "format de fichier inconnu pour {path} : attendu .csv, .json ou .jsonl",
@@ -513,7 +518,7 @@ ENGLISH: dict[str, str] = {
     "hint.conflicting_parts": "these parts of the condition cannot be true together: {parts}",
     "hint.covered_by": "`{condition}`: every such candidate is already decided by {rules}; for example: {example}",
     "hint.rule_at": "`{name}` (line {line}, `{condition}`)",
-    "E134": "a CCF assessment has at least one evaluation situation (found {value})",
+    "E134": "a CCF assessment has 1 to {most} evaluation situations (found {value})",
     "W005": "`{text}` is {value}: for a threshold of {numerator} out of 20, write `{numerator}`",
     "W006": "dead rules not looked for in regime `{regime}`: its {rules} rules make too many combinations for an exact proof in reasonable time",
     "hint.quotes": 'texts are written between straight quotes "…" or « … »',
@@ -527,6 +532,8 @@ ENGLISH: dict[str, str] = {
     "E141": "diploma `{code}` has several versions: each must state its first session (`session 2020`)",
     "E150": "invalid example value `{value}` for `{column}`: expected {expected}",
     "E151": "regime `{regime}` has no rules after the resit: remove `apres controle` from the example",
+    "E160": "figure `{figure}` divides by `{divisor}`, which is 0 for every candidate: none"
+    " could be decided",
     "example.year": "a four-digit year (2026)",
     "example.reason": "a reason in quotes",
     "example.outcome": "an outcome of the regulation (admis, ajourne…)",
@@ -567,6 +574,8 @@ ENGLISH: dict[str, str] = {
     "C014": "unreadable JSON line: {reason}",
     "C015": "each candidate must be a JSON object (found {kind})",
     "C016": "cannot compute `{figure}` ({place}): no graded unit (all exempted?)",
+    "C016.zero": "cannot compute `{figure}` ({place}): the divisor `{divisor}` ({at}) is 0"
+    " for this candidate",
     "C017": "the rule uses the grade of {unit}, but the candidate is exempted from it",
     "C018": "resit: {count} unit(s) graded at the resit, exactly {expected} required, chosen"
     " from {allowed}",
@@ -613,6 +622,7 @@ ENGLISH: dict[str, str] = {
     "os.ENOTDIR": "a part of the path is not a folder",
     "os.EBUSY": "resource busy",
     "os.EFBIG": "file too large (system limit)",
+    "os.not_regular": "not a regular file (a device, a pipe…)",
     "os.other": "system error {name}",
     "F002": "file {path} is not UTF-8 (byte {position}); save it again as UTF-8 or pass --encoding",
     "F003": "unknown file format for {path}: expected .csv, .json or .jsonl",

@@ -15,6 +15,7 @@ grade, a stated rounding) is not analysed.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -25,7 +26,7 @@ from .diagnostics import Diagnostic, Hint, Severity, unique
 from .messages import text
 from .simplex import Constraint, solve
 from .source import Span
-from .words import describe_condition
+from .words import describe, describe_condition
 
 ZERO, ONE = Fraction(0), Fraction(1)
 GRADE_BOUNDS = (Fraction(0), Fraction(20))
@@ -111,6 +112,10 @@ class _Regime:
         self.work = 0  # constraints solved so far, against MAX_WORK
 
     def diagnostics(self) -> Iterator[Diagnostic]:
+        zero = self._zero_divisor()
+        if zero is not None:  # the one cause: every rule would be "never true"
+            yield zero
+            return
         for index, rule in enumerate(self.regime.rules):
             earlier = self.regime.rules[:index]
             if self._witness(rule, earlier) is not None:
@@ -131,6 +136,54 @@ class _Regime:
             hint = Hint("hint.dead_rule", {"example": _describe(candidate)})
             found = self._explained(hint, self._covering, rule, earlier, hint)
             yield Diagnostic("E132", span, args, found)
+
+    def _zero_divisor(self) -> Diagnostic | None:
+        """A figure dividing by what is 0 for every candidate (`x / (U1 - U1)`): no
+        candidate can be decided (each would be a C016 row error)."""
+        plain, values = self.cases[0], {}  # all graded: the first test, in one pass
+        for figure in self.regime.figures:
+            for division in _divisions(figure.expr):
+                if self._divisor(division.right, plain, values) != "zero":
+                    continue
+                found = {
+                    self._divisor(division.right, case, self._before(figure, case))
+                    for case in self.cases[1:]
+                }
+                if found <= {"zero", "undecidable"}:
+                    args = {"figure": figure.name, "divisor": describe(division.right)}
+                    return Diagnostic("E160", figure.span, args)
+            with contextlib.suppress(NotLinear, NoDecision, KeyError):
+                if figure.rounding is None:
+                    values[figure.name] = self._linear(figure.expr, plain, values)
+        return None
+
+    def _divisor(self, expr: m.Expr, case: Case, figures: dict[str, Linear] | None) -> str:
+        """'zero' when `expr` is 0 whatever the grades in `case` (`figures`: the earlier
+        figures there, None when one cannot be computed); 'undecidable' when nothing
+        can be computed there (an exempted unit); 'other' when not known to be 0."""
+        if figures is None:
+            return "undecidable"
+        try:
+            value = self._linear(expr, case, figures)
+        except NoDecision:
+            return "undecidable"
+        except (NotLinear, KeyError):
+            return "other"
+        return "zero" if value.constant == 0 and not any(value.terms.values()) else "other"
+
+    def _before(self, figure: m.FigureDef, case: Case) -> dict[str, Linear] | None:
+        """The figures stated before `figure`, in `case`; None if one is undecidable
+        there; those that are not linear (rounded) left out."""
+        values: dict[str, Linear] = {}
+        for earlier in self.regime.figures[: self.regime.figures.index(figure)]:
+            try:
+                if earlier.rounding is None:
+                    values[earlier.name] = self._linear(earlier.expr, case, values)
+            except NoDecision:
+                return None
+            except (NotLinear, KeyError):
+                continue
+        return values
 
     # --- which parts conflict ----------------------------------------------------------
     def _explained(
@@ -414,6 +467,17 @@ def _arithmetic(op: str, a: Linear, b: Linear) -> Linear:
             raise NoDecision("/0")
         return a.scale(1 / b.constant)
     raise NotLinear(op)
+
+
+def _divisions(expr: m.Expr) -> Iterator[m.Arithmetic]:
+    match expr:
+        case m.Arithmetic(op=op, left=left, right=right):
+            if op == "/":
+                yield expr
+            yield from _divisions(left)
+            yield from _divisions(right)
+        case m.Negative(operand=operand):
+            yield from _divisions(operand)
 
 
 def _sides(case: Case) -> list[Constraint]:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import messages
 
 # Spaces that French typing puts before ':' ';' '?' '!' and inside « ».
 _FRENCH_SPACES = {"\u00a0": " ", "\u202f": " ", "\u2007": " "}
@@ -111,6 +114,8 @@ class SourceFile:
     @classmethod
     def read(cls, path: str | Path) -> SourceFile:
         try:
+            if _special(Path(path)):  # a device or a pipe: reading might never end
+                raise SourceError("F015", path=path, reason=messages.text("os.not_regular"))
             raw = Path(path).read_bytes()
         except FileNotFoundError:
             raise SourceError("F001", path=path) from None
@@ -132,6 +137,12 @@ class SourceFile:
     def line(self, number: int) -> str:
         lines = _lines(self.text)
         return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _special(path: Path) -> bool:
+    """Neither a regular file nor a folder (which reading refuses by itself)."""
+    mode = path.stat().st_mode
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 @functools.lru_cache(maxsize=8)

@@ -26,3 +26,13 @@ def with_national(tmp_path: Path) -> Path:
     national = ROOT / "regulations" / "bts_national.reg"
     (tmp_path / national.name).write_bytes(national.read_bytes())
     return tmp_path
+
+
+def repeated_cohort(folder: Path, times: int) -> Path:
+    """The sample cohort written `times` over, each copy's ids prefixed so that
+    they stay unique: a batch as long as a test needs."""
+    path = folder / "grande.csv"
+    header, *rows = (ROOT / "examples" / "candidats_ndrc.csv").read_text("utf-8").splitlines()
+    body = [f"X{i}-{row}" for i in range(times) for row in rows]
+    path.write_text("\n".join([header, *body]) + "\n", "utf-8")
+    return path

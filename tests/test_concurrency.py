@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import repeated_cohort
 
 ROOT = Path(__file__).resolve().parent.parent
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"
@@ -25,11 +26,7 @@ WAITING = "est occupé par un autre lot (un autre `eval --db` y écrit) : attent
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample cohort, 120 times over (4,560 rows): a batch of several seconds."""
-    path = tmp_path_factory.mktemp("cohorte") / "grande.csv"
-    header, *rows = COHORT.read_text("utf-8").splitlines()
-    body = [f"X{i}-{row}" for i in range(120) for row in rows]
-    path.write_text("\n".join([header, *body]) + "\n", "utf-8")
-    return path
+    return repeated_cohort(tmp_path_factory.mktemp("cohorte"), 120)
 
 
 def run(*args: str | Path, wait: float = 120) -> subprocess.CompletedProcess[str]:

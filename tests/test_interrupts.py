@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import repeated_cohort
 
 ROOT = Path(__file__).resolve().parent.parent
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"
@@ -20,11 +21,7 @@ SCRIPT = Path(sys.executable).parent / "ndrc-rules"
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample cohort, 5,000 times over (190,000 rows): long enough to interrupt."""
-    path = tmp_path_factory.mktemp("cohorte") / "grande.csv"
-    header, *rows = COHORT.read_text("utf-8").splitlines()
-    body = [f"X{i}-{row}" for i in range(5000) for row in rows]
-    path.write_text("\n".join([header, *body]) + "\n", "utf-8")
-    return path
+    return repeated_cohort(tmp_path_factory.mktemp("cohorte"), 5000)
 
 
 def interrupted(*args: str | Path, how: signal.Signals) -> subprocess.CompletedProcess[str]:

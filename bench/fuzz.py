@@ -422,8 +422,9 @@ def _bounded(phase: str, what: str, outcome: Outcome, run: Callable[[], None]) -
 
 def _project_exceptions() -> tuple[type[BaseException], ...]:
     from ndrc_rules.api import CandidateError
-    from ndrc_rules.errors import InputFileError, RegulationError, StoreError
-    from ndrc_rules.source import SourceError
+    from ndrc_rules.common.errors import InputFileError, StoreError
+    from ndrc_rules.language.diagnostics import RegulationError
+    from ndrc_rules.language.source import SourceError
 
     return (RegulationError, InputFileError, StoreError, CandidateError, SourceError)
 
@@ -442,7 +443,7 @@ def _escaped(outcome: Outcome, phase: str, error: BaseException) -> None:
 
 def run_regulation(seed: int, index: int) -> Outcome:
     from ndrc_rules import loads
-    from ndrc_rules.errors import RegulationError
+    from ndrc_rules.language.diagnostics import RegulationError
 
     base, text, steps = regulation_mutant(seed, index)
     outcome = Outcome(f"reg:{index}", len(text))
@@ -470,7 +471,7 @@ def run_regulation(seed: int, index: int) -> Outcome:
 def _check_positions(outcome: Outcome, text: str, path: str, diagnostics: list) -> None:
     """Every diagnostic inside its file: line and column within the text they name,
     and it renders (a caret under the text)."""
-    from ndrc_rules.source import SourceError, SourceFile
+    from ndrc_rules.language.source import SourceError, SourceFile
 
     try:
         main = SourceFile.from_text(text, path)
@@ -512,8 +513,8 @@ def _inside(span, lines: list[str]) -> bool:  # type: ignore[no-untyped-def]
 def _decide_cohort(outcome: Outcome, regulation, path: Path) -> None:  # type: ignore[no-untyped-def]
     """Every row decided or reported, numbered once in order, the three paths agreeing."""
     from ndrc_rules.api import Verdict
-    from ndrc_rules.candidates import RowError
-    from ndrc_rules.records import ERROR
+    from ndrc_rules.audit.records import ERROR
+    from ndrc_rules.io.candidates import RowError
 
     try:
         rows = list(regulation.read(path))
@@ -558,7 +559,7 @@ _REGULATION = None
 
 def run_candidates(seed: int, index: int, folder: Path) -> Outcome:
     from ndrc_rules import load
-    from ndrc_rules.candidates import RowError
+    from ndrc_rules.io.candidates import RowError
 
     global _REGULATION
     if _REGULATION is None:

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import IO
 
 import ndrc_rules
-from ndrc_rules.candidates import Candidate, candidate_from_mapping
+from ndrc_rules.io.candidates import Candidate, candidate_from_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 REGULATION = ROOT / "regulations" / "bts_ndrc.reg"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ndrc_rules import candidates
-from ndrc_rules.candidates import (
+from ndrc_rules.io import candidates
+from ndrc_rules.io.candidates import (
     Candidate,
     GradeError,
     InputFileError,

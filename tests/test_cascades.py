@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ndrc_rules.frontend import compile_source
-from ndrc_rules.source import SourceFile
+from ndrc_rules.language.frontend import compile_source
+from ndrc_rules.language.source import SourceFile
 
 REGULATIONS = Path(__file__).resolve().parent.parent / "regulations"
 DIPLOMAS = ["bts_ndrc.reg", "bts_communication.reg", "bts_ag_pme_pmi.reg"]

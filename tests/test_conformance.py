@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import ndrc_rules
-from ndrc_rules.candidates import RowError, candidate_from_mapping
+from ndrc_rules.io.candidates import RowError, candidate_from_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = json.loads((ROOT / "tests" / "conformance" / "suites.json").read_text("utf-8"))["suites"]

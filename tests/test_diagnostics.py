@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from ndrc_rules.api import RegulationError, loads
-from ndrc_rules.diagnostics import Diagnostic, Hint
-from ndrc_rules.messages import FRENCH, text
-from ndrc_rules.source import SourceFile
+from ndrc_rules.common.messages import FRENCH, text
+from ndrc_rules.language.diagnostics import Diagnostic, Hint
+from ndrc_rules.language.source import SourceFile
 
 VALID = """\
 diplome BTS_TEST "BTS de test"

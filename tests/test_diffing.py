@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from ndrc_rules import Regulation, load, loads, render
-from ndrc_rules.candidates import Candidate, RowError, candidate_from_mapping
+from ndrc_rules import Regulation, load, loads
+from ndrc_rules.cli import render
 from ndrc_rules.diffing import (
     ADDED,
     AFTER_RESIT,
@@ -24,6 +24,7 @@ from ndrc_rules.diffing import (
     compare,
     read_both,
 )
+from ndrc_rules.io.candidates import Candidate, RowError, candidate_from_mapping
 
 # A small regulation written here, so that these tests do not depend on the shipped one.
 MINI = """diplome T "Diplôme d'essai"
@@ -483,7 +484,7 @@ def test_rendered_report_reads_like_the_headline(monkeypatch: pytest.MonkeyPatch
 def test_two_different_diplomas_are_refused_up_front(capsys: pytest.CaptureFixture[str]) -> None:
     """`diff` NDRC against Communication: every row would be an error; it stops, exit 2."""
     from ndrc_rules.cli import main
-    from ndrc_rules.errors import UsageError
+    from ndrc_rules.common.errors import UsageError
 
     root = Path(__file__).resolve().parent.parent
     ndrc, communication = (root / "regulations" / f"bts_{n}.reg" for n in ("ndrc", "communication"))

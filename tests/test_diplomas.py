@@ -16,7 +16,15 @@ from pathlib import Path
 import pytest
 
 import ndrc_rules
-from ndrc_rules.columns import ID, JURY, JURY_REASON, KEPT_SUFFIX, REGIME, RESIT_SUFFIX, SESSION
+from ndrc_rules.common.columns import (
+    ID,
+    JURY,
+    JURY_REASON,
+    KEPT_SUFFIX,
+    REGIME,
+    RESIT_SUFFIX,
+    SESSION,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "ndrc-rules"

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import ndrc_rules
-from ndrc_rules.messages import ENGLISH, FRENCH
+from ndrc_rules.common.messages import ENGLISH, FRENCH
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "diagnostics.md"
@@ -29,7 +29,7 @@ def source_codes() -> set[str]:
     package = Path(ndrc_rules.__file__).parent
     return {
         code
-        for module in package.glob("*.py")
+        for module in package.rglob("*.py")
         if module.name != "messages.py"
         for code in LITERAL.findall(module.read_text("utf-8"))
     }

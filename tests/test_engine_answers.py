@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from ndrc_rules import trace as t
 from ndrc_rules.api import CandidateError, Regulation, load, loads
-from ndrc_rules.errors import RegulationError
-from ndrc_rules.render import decision_tables
+from ndrc_rules.cli.render import decision_tables
+from ndrc_rules.engine import trace as t
+from ndrc_rules.language.diagnostics import RegulationError
 
 ROOT = Path(__file__).resolve().parent.parent
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"

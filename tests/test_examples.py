@@ -10,8 +10,8 @@ from rich.console import Console
 import ndrc_rules
 from ndrc_rules.api import RegulationError
 from ndrc_rules.cli import main
+from ndrc_rules.cli.render import examples_report
 from ndrc_rules.examples import ExampleReport, run_examples, run_files
-from ndrc_rules.render import examples_report
 
 # A one-regime regulation: every rule reachable, the examples appended per test.
 SMALL = """

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ndrc_rules
-from ndrc_rules.candidates import Candidate, candidate_from_mapping
-from ndrc_rules.fastpath import compile_fast
+from ndrc_rules.engine.fastpath import compile_fast
+from ndrc_rules.io.candidates import Candidate, candidate_from_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 REGULATIONS = sorted(

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from test_fastpath import UNUSUAL
 
 import ndrc_rules
-from ndrc_rules.candidates import Candidate, candidate_from_mapping
-from ndrc_rules.fasttrace import _texts, _Writer, compile_writer
-from ndrc_rules.numbers import display, exact, shown
-from ndrc_rules.records import envelope, result_line
+from ndrc_rules.audit.records import envelope, result_line
+from ndrc_rules.common.numbers import display, exact, shown
+from ndrc_rules.engine.fasttrace import _texts, _Writer, compile_writer
+from ndrc_rules.io.candidates import Candidate, candidate_from_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 REGULATIONS = sorted(

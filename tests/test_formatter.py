@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from ndrc_rules import surface as s
 from ndrc_rules.api import compile_source
-from ndrc_rules.builder import build
-from ndrc_rules.formatter import TEXT_WIDTH, format_source
-from ndrc_rules.parser import parse
-from ndrc_rules.source import SourceFile
+from ndrc_rules.language import surface as s
+from ndrc_rules.language.builder import build
+from ndrc_rules.language.formatter import TEXT_WIDTH, format_source
+from ndrc_rules.language.parser import parse
+from ndrc_rules.language.source import SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent
 

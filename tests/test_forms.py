@@ -12,10 +12,10 @@ import pytest
 
 import ndrc_rules
 from ndrc_rules.api import RegulationError
-from ndrc_rules.candidates import Candidate, candidate_from_mapping
-from ndrc_rules.formatter import format_source
-from ndrc_rules.records import result_line
-from ndrc_rules.source import SourceFile
+from ndrc_rules.audit.records import result_line
+from ndrc_rules.io.candidates import Candidate, candidate_from_mapping
+from ndrc_rules.language.formatter import format_source
+from ndrc_rules.language.source import SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ndrc_rules.api import compile_source
-from ndrc_rules.parser import KEYWORDS
-from ndrc_rules.source import SourceFile
+from ndrc_rules.language.names import KEYWORDS
+from ndrc_rules.language.source import SourceFile
 
 REGULATIONS = Path(__file__).resolve().parent.parent / "regulations"
 NDRC = (REGULATIONS / "bts_ndrc.reg").read_text("utf-8")

@@ -17,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
 def _fuzz() -> ModuleType:
     spec = importlib.util.spec_from_file_location("ndrc_fuzz", ROOT / "bench" / "fuzz.py")
     assert spec and spec.loader

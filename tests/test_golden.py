@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ndrc_rules.messages import FRENCH
+from ndrc_rules.common.messages import FRENCH
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 _spec = importlib.util.spec_from_file_location("golden_update", GOLDEN / "update.py")

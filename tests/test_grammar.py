@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from lark import Lark
 
-from ndrc_rules import parser
 from ndrc_rules.api import compile_source, load
-from ndrc_rules.source import SourceFile
+from ndrc_rules.language import parser
+from ndrc_rules.language.source import SourceFile
 
 ROOT = Path(__file__).parents[1]
 GRAMMAR = ROOT / "grammar" / "regulation.lark"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ndrc_rules.candidates import MAX_LINE, OVERLONG, _lines
+from ndrc_rules.io.candidates import MAX_LINE, OVERLONG, _lines
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 MANIFEST = json.loads((HOSTILE / "expected.json").read_text("utf-8"))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import ndrc_rules
-from ndrc_rules.errors import RegulationError
+from ndrc_rules.language.diagnostics import RegulationError
 
 ROOT = Path(__file__).resolve().parent.parent
 NDRC = (ROOT / "regulations" / "bts_ndrc.reg").read_text("utf-8")
@@ -218,7 +218,7 @@ def test_a_device_is_refused_not_read(tmp_path: Path, importing: bool) -> None:
 @pytest.mark.parametrize("count", ["21", "9" * 12, "9" * 5000])
 def test_a_ccf_with_too_many_situations_is_refused_at_once(count: str) -> None:
     from ndrc_rules.api import loads
-    from ndrc_rules.errors import RegulationError
+    from ndrc_rules.language.diagnostics import RegulationError
 
     text = NDRC.replace("CCF 2 situations", f"CCF {count} situations", 1)
     with pytest.raises(RegulationError) as caught:

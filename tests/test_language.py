@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ndrc_rules import trace as t
 from ndrc_rules.api import CandidateError, Regulation, load, loads
+from ndrc_rules.engine import trace as t
 
 # Three compulsory units (one CCF, one graded from parts, one exemptable), one
 # optional unit; a base regime and two derived ones (an exception, a replacement).
@@ -721,7 +721,7 @@ def test_a_stated_rounding_applies_before_comparison(
 
 
 def test_rounding_halves_go_up_and_truncation_goes_towards_zero() -> None:
-    from ndrc_rules.numbers import rounded
+    from ndrc_rules.common.numbers import rounded
 
     assert rounded(Fraction("9.995"), 2, "arrondi") == Fraction("10")
     assert rounded(Fraction("9.9949"), 2, "arrondi") == Fraction("9.99")

@@ -8,8 +8,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import ndrc_rules
-from ndrc_rules.diagnostics import Severity
-from ndrc_rules.lints import cited_numbers
+from ndrc_rules.language.diagnostics import Severity
+from ndrc_rules.language.lints import cited_numbers
 
 CITED = """\
 diplome X "X"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ndrc_rules import messages
-from ndrc_rules.messages import CATALOGUES, ENGLISH, FRENCH, language, text, translate
+import ndrc_rules
+from ndrc_rules.common.messages import CATALOGUES, ENGLISH, FRENCH, language, text, translate
 
-SOURCES = Path(messages.__file__).resolve().parent
+SOURCES = Path(ndrc_rules.__file__).resolve().parent
 
 # Plausible values for the fields that appear in templates; any other field gets a name.
 SAMPLE_ARGS: dict[str, object] = {
@@ -129,7 +129,7 @@ def test_missing_entry_falls_back_to_french(monkeypatch: pytest.MonkeyPatch) -> 
 
 def codes_used_in_sources() -> set[str]:
     found: set[str] = set()
-    for source in sorted(SOURCES.glob("*.py")):
+    for source in sorted(SOURCES.rglob("*.py")):
         if source.name != "messages.py":
             found |= set(re.findall(r"[\"']([ECWF]\d{3})[\"']", source.read_text("utf-8")))
     return found

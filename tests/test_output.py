@@ -222,7 +222,7 @@ def shown_table(width: int, path: Path = COHORT) -> str:
     from rich.console import Console
 
     import ndrc_rules
-    from ndrc_rules import render
+    from ndrc_rules.cli import render
 
     regulation = ndrc_rules.load(NDRC)
     figures = [f.name for f in regulation.program.regimes[0].figures]
@@ -286,7 +286,7 @@ def test_the_table_consumes_results_as_it_prints_them() -> None:
     from rich.console import Console
 
     import ndrc_rules
-    from ndrc_rules import render
+    from ndrc_rules.cli import render
 
     regulation = ndrc_rules.load(NDRC)
     figures = [f.name for f in regulation.program.regimes[0].figures]
@@ -309,7 +309,8 @@ def test_the_table_consumes_results_as_it_prints_them() -> None:
 
 def test_eval_streams_the_table_it_writes(tmp_path: Path) -> None:
     """`eval` in table mode writes the first rows before it reads the last."""
-    from ndrc_rules import cli, render
+    from ndrc_rules import cli
+    from ndrc_rules.cli import render
 
     rows = 3 * render.CHUNK
     source = tmp_path / "cohort.csv"
@@ -449,7 +450,7 @@ def test_readers_read_and_a_writer_says_the_store_is_busy_past_its_wait(
     store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from ndrc_rules import cli
-    from ndrc_rules import store as store_module
+    from ndrc_rules.audit import store as store_module
 
     monkeypatch.setenv(store_module.WAIT_VARIABLE, "0.2")
     holder = _locked(store, 3)

@@ -9,10 +9,10 @@ from lark import Token
 from test_lints import CITED
 
 from ndrc_rules import RegulationError, loads
-from ndrc_rules.diagnostics import Diagnostic
-from ndrc_rules.parser import fold
-from ndrc_rules.phrasing import natural_french, unclosed_parenthesis, unquoted_title
-from ndrc_rules.source import SourceFile
+from ndrc_rules.language.diagnostics import Diagnostic
+from ndrc_rules.language.names import fold
+from ndrc_rules.language.phrasing import natural_french, unclosed_parenthesis, unquoted_title
+from ndrc_rules.language.source import SourceFile
 
 # A small valid regulation (its unused figure's warning does not matter here).
 REGULATION = CITED

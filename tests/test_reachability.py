@@ -7,7 +7,7 @@ from fractions import Fraction as F
 import pytest
 
 from ndrc_rules import RegulationError, loads
-from ndrc_rules.simplex import Constraint, solve
+from ndrc_rules.language.analysis.simplex import Constraint, solve
 
 HEAD = """\
 diplome X "X"

@@ -9,8 +9,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import ndrc_rules
-from ndrc_rules.candidates import Candidate, Marker, candidate_from_mapping
-from ndrc_rules.records import input_record, now
+from ndrc_rules.audit.records import input_record, now
+from ndrc_rules.io.candidates import Candidate, Marker, candidate_from_mapping
 
 NDRC = ndrc_rules.load("regulations/bts_ndrc.reg")
 

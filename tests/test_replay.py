@@ -253,7 +253,8 @@ def test_replay_shows_each_record_before_reading_the_next(
 ) -> None:
     """Bounded memory, structurally: each result is shown before the next record is
     read, for records from a store; the JSON list printed is the whole list."""
-    from ndrc_rules import cli, store
+    from ndrc_rules import cli
+    from ndrc_rules.audit import store
 
     each_record = store.Store.each_record
     pulled = 0

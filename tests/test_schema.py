@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from ndrc_rules import schema
+from ndrc_rules.audit import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "ndrc-rules"
@@ -19,7 +19,7 @@ ROW_ERROR = schema.shipped(f"row-error-v{schema.VERSION}.schema.json")
 
 
 def test_the_shipped_schemas_are_the_models_own() -> None:
-    """A record changed without regenerating (python -m ndrc_rules.schema) fails here."""
+    """A record changed without regenerating (python -m ndrc_rules.audit.schema) fails here."""
     for name, generated in schema.generated().items():
         assert schema.shipped(name) == generated, name
 

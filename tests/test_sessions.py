@@ -16,9 +16,9 @@ import pytest
 
 import ndrc_rules
 from ndrc_rules import CandidateError
-from ndrc_rules.candidates import RowError, candidate_from_mapping
+from ndrc_rules.audit.records import ERROR
 from ndrc_rules.cli import main
-from ndrc_rules.records import ERROR
+from ndrc_rules.io.candidates import RowError, candidate_from_mapping
 from ndrc_rules.versions import Versions
 
 ROOT = Path(__file__).resolve().parent.parent

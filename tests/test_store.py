@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 import ndrc_rules
-from ndrc_rules.candidates import RowError, read_candidates
-from ndrc_rules.errors import StoreError
-from ndrc_rules.records import result_line
-from ndrc_rules.store import Batch, Store
+from ndrc_rules.audit.records import result_line
+from ndrc_rules.audit.store import Batch, Store
+from ndrc_rules.common.errors import StoreError
+from ndrc_rules.io.candidates import RowError, read_candidates
 
 ROOT = Path(__file__).resolve().parent.parent
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ndrc_rules.parser import fold
-from ndrc_rules.suggest import edit_distance, nearest
+from ndrc_rules.language.names import fold
+from ndrc_rules.language.suggest import edit_distance, nearest
 
 FIGURES = ["moyenne_generale", "moyenne_pro", "points_facultatifs"]
 

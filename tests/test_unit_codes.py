@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import ndrc_rules
-from ndrc_rules.candidates import RowError, candidate_from_mapping
-from ndrc_rules.columns import split_column
-from ndrc_rules.records import result_line
+from ndrc_rules.audit.records import result_line
+from ndrc_rules.common.columns import split_column
+from ndrc_rules.io.candidates import RowError, candidate_from_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 DOTTED = ROOT / "tests" / "conformance" / "bts_codes_pointes" / "bts_codes_pointes.reg"

@@ -27,7 +27,7 @@ def ndrc() -> ndrc_rules.Regulation:
     return ndrc_rules.load(NDRC)
 
 
-def decide(regulation: ndrc_rules.Regulation, **columns: str) -> ndrc_rules.trace.Decision:
+def decide(regulation: ndrc_rules.Regulation, **columns: str) -> ndrc_rules.engine.trace.Decision:
     return regulation.decide({"id": "c", "regime": "apprentissage", **columns})
 
 
@@ -201,7 +201,7 @@ def test_a_candidates_session_selects_the_version(tmp_path: Path) -> None:
 
     def outcome(session: str) -> str:
         result = versions.try_decide(
-            ndrc_rules.candidates.candidate_from_mapping(
+            ndrc_rules.io.candidates.candidate_from_mapping(
                 2, {"id": "c", "regime": "apprentissage", "session": session, **grades}
             )
         )

@@ -13,13 +13,13 @@ __version__ = "0.2.0"
 __all__ = ["CandidateError", "Regulation", "RegulationError", "__version__", "load", "loads"]
 
 if TYPE_CHECKING:
-    from .api import CandidateError, Regulation, RegulationError, load, loads
+    from ndrc_rules.api import CandidateError, Regulation, RegulationError, load, loads
 
 
 def __getattr__(name: str) -> object:
     """The API, imported on first use: `ndrc-rules check` never needs the evaluator."""
     if name in __all__:
-        from . import api
+        from ndrc_rules import api
 
         return getattr(api, name)
     raise AttributeError(f"module 'ndrc_rules' has no attribute {name!r}")

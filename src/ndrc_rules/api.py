@@ -10,9 +10,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from . import model as m
-from . import trace as t
-from .binding import (
+from ndrc_rules.audit.records import envelope, input_record, now, result_line
+from ndrc_rules.engine import trace as t
+from ndrc_rules.engine.binding import (
     RESIT_SUFFIX,
     BindingError,
     ResitOffer,
@@ -22,7 +22,17 @@ from .binding import (
     resit_offer,
     resit_units,
 )
-from .candidates import (
+from ndrc_rules.engine.evaluator import CompiledRegime, Evaluation
+from ndrc_rules.engine.explain import (
+    build_trace,
+    figure_displays,
+    resit_terms,
+    resit_trace,
+    stamp,
+    verdict,
+)
+from ndrc_rules.engine.fasttrace import WriteRecord, compile_writer
+from ndrc_rules.io.candidates import (
     JURY,
     JURY_REASON,
     SESSION,
@@ -32,16 +42,12 @@ from .candidates import (
     read_candidates,
     row_error,
 )
-from .diagnostics import Diagnostic, has_errors
-from .errors import RegulationError
-from .evaluator import CompiledRegime, Evaluation
-from .explain import build_trace, figure_displays, resit_terms, resit_trace, stamp, verdict
-from .fasttrace import WriteRecord, compile_writer
-from .frontend import compile_source
-from .parser import fold
-from .records import envelope, input_record, now, result_line
-from .sessions import session_range
-from .source import SourceFile
+from ndrc_rules.language import core as m
+from ndrc_rules.language.analysis.sessions import session_range
+from ndrc_rules.language.diagnostics import Diagnostic, RegulationError, has_errors
+from ndrc_rules.language.frontend import compile_source
+from ndrc_rules.language.names import fold
+from ndrc_rules.language.source import SourceFile
 
 
 def load(path: str | Path) -> Regulation:

@@ -37,14 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from . import model as m
-from . import trace as t
-from .api import Regulation
-from .candidates import Candidate, RowError, read_candidates
-from .errors import UsageError
-from .explain import describe, describe_condition
-from .numbers import short
-from .parser import fold
+from ndrc_rules.api import Regulation
+from ndrc_rules.common.errors import UsageError
+from ndrc_rules.common.numbers import short
+from ndrc_rules.engine import trace as t
+from ndrc_rules.engine.explain import describe, describe_condition
+from ndrc_rules.io.candidates import Candidate, RowError, read_candidates
+from ndrc_rules.language import core as m
+from ndrc_rules.language.names import fold
 
 INITIAL, AFTER_RESIT = "initial", "after_resit"  # the phase a rule belongs to
 ADDED, REMOVED = "added", "removed"  # aspects of a whole item

@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import model as m
-from . import trace as t
-from .api import Regulation, RegulationError, load
-from .candidates import ID, REGIME, Candidate, RowError, candidate_from_mapping
-from .source import Span
+from ndrc_rules.api import Regulation, RegulationError, load
+from ndrc_rules.engine import trace as t
+from ndrc_rules.io.candidates import ID, REGIME, Candidate, RowError, candidate_from_mapping
+from ndrc_rules.language import core as m
+from ndrc_rules.language.source import Span
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .api import Regulation, load
-from .candidates import RowError, candidate_from_mapping
-from .errors import InputFileError, RegulationError
-from .parser import fold
-from .records import result_line, to_json
-from .source import SourceError
+from ndrc_rules import __version__
+from ndrc_rules.api import Regulation, load
+from ndrc_rules.audit.records import result_line, to_json
+from ndrc_rules.common.errors import InputFileError
+from ndrc_rules.io.candidates import RowError, candidate_from_mapping
+from ndrc_rules.language.diagnostics import RegulationError
+from ndrc_rules.language.names import fold
+from ndrc_rules.language.source import SourceError
 
 MAX_DIFFERENCES = 20
 
@@ -174,7 +175,7 @@ def records_in(
     an `eval --format json` document or an `explain --format json` trace; `seq`
     and `candidate` select."""
     if _is_sqlite(path):
-        from .store import Store
+        from ndrc_rules.audit.store import Store
 
         store = Store(path)
         try:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from . import trace as t
-from .api import Regulation, RegulationError, load
-from .candidates import (
+from ndrc_rules.api import Regulation, RegulationError, load
+from ndrc_rules.audit.records import result_line
+from ndrc_rules.engine import trace as t
+from ndrc_rules.io.candidates import (
     SESSION,
     Candidate,
     RowError,
@@ -19,10 +20,9 @@ from .candidates import (
     read_candidates,
     row_error,
 )
-from .parser import fold
-from .records import result_line
-from .sessions import in_order, session_range, version_diagnostics
-from .source import SourceFile
+from ndrc_rules.language.analysis.sessions import in_order, session_range, version_diagnostics
+from ndrc_rules.language.names import fold
+from ndrc_rules.language.source import SourceFile
 
 
 class Versions:

@@ -1,0 +1,1 @@
+"""Decisions kept and proved: records, their schemas, the store, replay."""

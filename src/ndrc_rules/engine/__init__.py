@@ -1,0 +1,1 @@
+"""Checked model → decisions: binding, compiled evaluators, fast paths, traces."""

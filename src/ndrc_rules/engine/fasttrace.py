@@ -1,0 +1,413 @@
+"""Core regime → generated function writing a whole decision record as JSON.
+
+The traced counterpart of `fastpath`: for the same common candidates (plain
+grades with at most two decimals), one generated function computes every
+figure and every check in integers and writes the decision record, trace
+included, as the very text `json.dumps(record, ensure_ascii=False)` gives for
+the decision built by `explain` (the tests compare them byte for byte).
+
+What does not depend on the candidate (titles, citations, sources, the rules
+in words) is serialised once: the trace models are dumped with markers where
+values go, and the JSON text is cut at the markers into static pieces. The
+function only joins those pieces with values, most of them cached. No text of
+a `.reg` file enters the generated source: the pieces are passed in the tuple
+`S` and indexed; every identifier in the source is generated.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from functools import partial
+from typing import Any
+
+from ndrc_rules.common.numbers import shown
+from ndrc_rules.engine import trace as t
+from ndrc_rules.engine.binding import GRADED, NOT_TAKEN, UnitValue
+from ndrc_rules.engine.explain import (
+    NO_ABSENCE,
+    compared_constants,
+    describe_condition,
+    figure_input,
+    figure_trace,
+    input_names,
+    rule_trace,
+    side_thresholds,
+    stamp,
+    unit_input,
+    unit_trace,
+    verdict,
+)
+from ndrc_rules.engine.fastpath import CROSS, NotFast, _Generator
+from ndrc_rules.language import core as m
+
+# record(grades, envelope) -> (deciding rule index, JSON text) | None, where
+# envelope holds the JSON texts of the fields the candidate gives.
+WriteRecord = Callable[[Mapping[str, object], tuple[str, ...]], tuple[int, str] | None]
+ENVELOPE = ("row", "id", "ignored_columns", "input", "decided_at")
+
+# A marker stands for a whole JSON value ("\x01n\x01", quotes included once
+# dumped) or for text inside a JSON string ("\x00n\x00"); n numbers a slot.
+_MARKER = re.compile(r'"\\u0001(\d+)\\u0001"|\\u0000(\d+)\\u0000')
+_LITERAL = re.compile(r"\(?(-?\d+)\)?")
+_CACHE_LIMIT = 1 << 16
+
+Json = Any  # a model dump, with markers
+
+
+def compile_writer(regime: m.RegimeDef, program: m.Program) -> WriteRecord | None:
+    """The generated record writer of a regime, or None if it has no fast path."""
+    writer = _Writer(regime, program)
+    try:
+        source = writer.source()
+    except NotFast:
+        return None
+    namespace = writer.namespace()
+    exec(compile(source, f"<ndrc-rules:{regime.name}:record>", "exec"), namespace)
+    return namespace["record"]  # type: ignore[no-any-return]
+
+
+class _Writer(_Generator):
+    """Writes `record(g, e)` for one regime (see `WriteRecord`)."""
+
+    signature = "record(g, e)"
+
+    def __init__(self, regime: m.RegimeDef, program: m.Program) -> None:
+        super().__init__(regime)
+        self.program = program
+        self.static: list[str] = []
+        self.values: list[str] = []  # marker number → Python expression of its text
+        self.formatted: dict[str, str] = {}  # figure → the variable of its (exact, display)
+        self.known = compared_constants(regime.rules)  # what each name is compared with
+        self.compared: list[frozenset[Fraction]] = [frozenset()]  # index → thresholds
+        self.results: dict[int, str] = {}  # id(condition) → its boolean
+        self.numbers: dict[int, tuple[str, str]] = {}  # id(expression) → its (n, d)
+        self.evaluated: list[object] = []  # keeps the nodes alive, so that ids stay unique
+
+    def namespace(self) -> dict[str, object]:
+        units = self.regime.units
+        unit_json: list[dict[int | None, str]] = [{} for _ in units]
+        input_json: list[dict[int | None, str]] = [{} for _ in units]
+        return {
+            "Fraction": Fraction,
+            "S": tuple(self.static),
+            "B": ("false", "true"),
+            "F": _formatter(tuple(self.compared)),
+            "N": _sides(tuple(self.compared)),
+            "U": _filler(unit_json, [_by_grade(partial(unit_trace, u)) for u in units]),
+            "I": _filler(
+                input_json,
+                [_by_grade(partial(_unit_input, u)) for u in units],
+            ),
+            **{f"uj{i}": cache for i, cache in enumerate(unit_json)},
+            **{f"ij{i}": cache for i, cache in enumerate(input_json)},
+        }
+
+    # --- values ----------------------------------------------------------------------
+    def number(self, expr: m.Expr) -> tuple[str, str]:
+        """Computed once, up front: the text of a check reuses the value, emits nothing."""
+        if id(expr) not in self.numbers:
+            self.numbers[id(expr)] = super().number(expr)
+            self.evaluated.append(expr)
+        return self.numbers[id(expr)]
+
+    def figure(self, figure: m.FigureDef) -> None:
+        super().figure(figure)
+        pair = self.figures[figure.name]
+        name = self.fresh("f")
+        index = self.thresholds(self.known.get(figure.name, frozenset()))
+        self.emit(f"    {name} = F({pair[0]}, {pair[1]}, {index})")
+        self.formatted[figure.name] = name
+
+    def thresholds(self, compared: frozenset[Fraction]) -> int:
+        """The index of a set of thresholds in the tuple the generated code reads."""
+        if compared not in self.compared:
+            self.compared.append(compared)
+        return self.compared.index(compared)
+
+    def side(self, expr: m.Expr, *others: m.Expr) -> str:
+        """Display text of a compared value, as `explain` shows it (`numbers.shown`):
+        static for constants, else a marker; at run time only where it must be."""
+        known = side_thresholds(expr, self.known)
+        pair, pairs = self.number(expr), [self.number(o) for o in others]
+        value, values = _literal(pair), [_literal(p) for p in pairs]
+        if value is not None and (all(v is not None for v in values) or value * 100 % 1 == 0):
+            return shown(value, known | {v for v in values if v is not None})
+        if all(isinstance(o, m.Const) for o in others):  # told apart from its constants
+            if isinstance(expr, m.FigureRef):
+                return self.inside(f"{self.formatted[expr.name]}[1]")
+            return self.inside(f"F({pair[0]}, {pair[1]}, {self.thresholds(known)})[1]")
+        flat = ", ".join(part for p in pairs for part in p)
+        return self.inside(f"N({self.thresholds(known)}, {pair[0]}, {pair[1]}, {flat})")
+
+    def whole(self, expression: str) -> str:
+        self.values.append(expression)
+        return f"\x01{len(self.values) - 1}\x01"
+
+    def inside(self, expression: str) -> str:
+        self.values.append(expression)
+        return f"\x00{len(self.values) - 1}\x00"
+
+    # --- conditions: every check computed up front, its text joined only if shown ----
+    def decisions(self) -> None:
+        read = [n for f in self.regime.figures for n in input_names(f.expr) if n in self.slots]
+        for slot in sorted({self.slots[name] for name in read}):  # shown once or more
+            self.emit(f"    w{slot} = ij{slot}.get(v{slot}) or I({slot}, v{slot})")
+        for rule in self.regime.rules:
+            for cond in _conditions(rule):
+                self.result(cond)
+        for index, rule in enumerate(self.regime.rules):
+            self.decision(index, rule)
+
+    def result(self, cond: m.Cond) -> str:
+        """The name of a variable holding the condition's outcome."""
+        name = self.fresh("c")
+        match cond:
+            case m.Compare(op=op, left=left, right=right):
+                test = self.compare(self.number(left), CROSS[op], self.number(right))
+            case m.InRange():
+                test = self.condition(cond)
+            case m.AnyAbsent():
+                test = "False"  # markers never reach the fast path
+            case m.All(operands=operands) | m.Any_(operands=operands):
+                word = " and " if isinstance(cond, m.All) else " or "
+                test = word.join(self.result(o) for o in operands)
+            case m.Negation(operand=operand):
+                test = f"not {self.result(operand)}"
+            case _:
+                raise NotFast(cond)
+        self.emit(f"    {name} = {test}")
+        self.results[id(cond)] = name
+        self.evaluated.append(cond)
+        return name
+
+    def checks(self, cond: m.Cond) -> list[Json]:
+        """The trace's checks of a condition, as in `explain`."""
+        result = self.whole(f"B[{self.results[id(cond)]}]")
+        match cond:
+            case m.Compare(left=left, right=right):
+                sides = self.side(left, right), self.side(right, left)
+            case m.InRange(value=value, low=low, high=high):
+                opening = "[" if cond.low_inclusive else "]"
+                closing = "]" if cond.high_inclusive else "["
+                bounds = f"{self.side(low, value)} ; {self.side(high, value)}"
+                sides = self.side(value, low, high), f"{opening}{bounds}{closing}"
+            case m.AnyAbsent():
+                sides = NO_ABSENCE, None
+            case m.All(operands=operands) | m.Any_(operands=operands):
+                return [check for o in operands for check in self.checks(o)]
+            case m.Negation(operand=operand):
+                return self.checks(operand)
+        text = describe_condition(cond)
+        check = _dump(t.Check(text=text, left=sides[0], right=sides[1], result=True))
+        return [{**check, "result": result}]
+
+    def condition_trace(self, cond: m.Cond) -> Json:
+        dumped = _dump(t.ConditionTrace(text=describe_condition(cond), result=True, checks=[]))
+        result = self.whole(f"B[{self.results[id(cond)]}]")
+        return {**dumped, "result": result, "checks": self.checks(cond)}
+
+    # --- the rules, in order: the first that holds returns the record ------------------
+    def decision(self, index: int, rule: m.RuleDef) -> None:
+        if rule.condition is None:
+            self.emit(f"    return {index}, {self.record(index, 'default')}")
+            return
+        holds = self.results[id(rule.condition)]
+        excepted = [self.results[id(e.condition)] for e in rule.exceptions]
+        if excepted:
+            self.emit(f"    if {holds} and not ({' or '.join(excepted)}):")
+        else:
+            self.emit(f"    if {holds}:")
+        self.emit(f"        return {index}, {self.record(index, 'held')}")
+        failed = self.joined(self.rule(rule, "failed"))
+        if not excepted:
+            self.emit(f"    r{index} = {failed}")
+            return
+        self.emit(f"    if not {holds}:")
+        self.emit(f"        r{index} = {failed}")
+        for exception, name in zip(rule.exceptions, excepted, strict=True):
+            self.emit(f"    elif {name}:")
+            trace = self.rule(rule, "excepted", exception)
+            self.emit(f"        r{index} = {self.joined(trace)}")
+
+    def rule(self, rule: m.RuleDef, status: str, excepting: m.ExceptionDef | None = None) -> Json:
+        dumped = _dump(rule_trace(rule, status, None, [], excepting))
+        if status in {"not_reached", "default"}:
+            return dumped
+        exceptions = [self.condition_trace(e.condition) for e in rule.exceptions]
+        return {
+            **dumped,
+            "condition": self.condition_trace(rule.condition),  # type: ignore[arg-type]
+            "exceptions": [] if status == "failed" else exceptions,
+        }
+
+    def record(self, index: int, status: str) -> str:
+        """The record when rule `index` decides: earlier rules failed or were excepted."""
+        rules = self.regime.rules
+        examined = [self.whole(f"r{i}") for i in range(index)]
+        trace = {
+            **_dump(t.Trace(units=[], figures=[], rules=[], regulation=stamp(self.program))),
+            "units": [self.unit_slot(i) for i in range(len(self.regime.units))],
+            "figures": [self.figure_trace(f) for f in self.regime.figures],
+            "rules": [
+                *examined,
+                self.rule(rules[index], status),
+                *(self.rule(r, "not_reached") for r in rules[index + 1 :]),
+            ],
+        }
+        decision = t.Decision(
+            row=None,
+            id="",
+            regime=self.regime.name,
+            **verdict(rules[index]),
+            figures={},
+            regulation=stamp(self.program),
+        )
+        envelope = {field: self.whole(f"e[{i}]") for i, field in enumerate(ENVELOPE)}
+        figures = {f.name: self.inside(f"{self.formatted_name(f)}[1]") for f in self.regime.figures}
+        return self.joined({**_dump(decision), **envelope, "figures": figures, "trace": trace})
+
+    def unit_slot(self, slot: int) -> str:
+        return self.whole(f"(uj{slot}.get(v{slot}) or U({slot}, v{slot}))")
+
+    def formatted_name(self, figure: m.FigureDef) -> str:
+        return self.formatted[figure.name]
+
+    def figure_trace(self, figure: m.FigureDef) -> Json:
+        name = self.formatted_name(figure)
+        inputs = [self.input(n) for n in input_names(figure.expr)]
+        dumped = _dump(figure_trace(figure, Fraction(0), None, []))
+        return {**self.valued(dumped, name), "inputs": inputs}
+
+    def input(self, name: str) -> Json:
+        if name in self.slots:
+            slot = self.slots[name]
+            return self.whole(f"w{slot}")
+        return self.valued(_dump(figure_input(name, Fraction(0))), self.formatted[name])
+
+    def valued(self, dumped: Json, formatted: str) -> Json:
+        """A dumped figure or input, its value and display those of a formatted figure."""
+        value, shown = self.inside(f"{formatted}[0]"), self.inside(f"{formatted}[1]")
+        return {**dumped, "value": value, "display": shown}
+
+    # --- JSON text -----------------------------------------------------------------
+    def joined(self, dumped: Json) -> str:
+        """A Python expression of the JSON text of `dumped`, its markers filled."""
+        text = json.dumps(dumped, ensure_ascii=False)
+        items: list[str] = []
+        position = 0
+        for marker in _MARKER.finditer(text):
+            items += [self.constant(text[position : marker.start()])]
+            items += [self.values[int(marker.group(1) or marker.group(2))]]
+            position = marker.end()
+        items += [self.constant(text[position:])]
+        return f"''.join(({', '.join(i for i in items if i)},))"
+
+    def constant(self, piece: str) -> str:
+        if not piece:
+            return ""
+        self.static.append(piece)
+        return f"S[{len(self.static) - 1}]"
+
+
+def _conditions(rule: m.RuleDef) -> list[m.Cond]:
+    return [c for c in (rule.condition, *(e.condition for e in rule.exceptions)) if c]
+
+
+def _dump(record: t.BaseModel) -> Json:
+    return record.model_dump(mode="json")
+
+
+def _dumps(record: t.BaseModel) -> str:
+    return json.dumps(_dump(record), ensure_ascii=False)
+
+
+def _unit_input(unit: m.UnitDef, value: UnitValue) -> t.FigureInput:
+    return unit_input(unit.code, value, unit.coefficient)
+
+
+def _by_grade(trace: Callable[[UnitValue], t.BaseModel]) -> Callable[[int | None], str]:
+    """The JSON of a unit's trace (or input) for a grade in hundredths, or for the
+    unit not taken: dumped once with markers, then filled per grade."""
+    graded = _dump(trace(UnitValue(GRADED, Fraction(0))))
+    marked = json.dumps({**graded, "value": "\x00", "display": "\x00"}, ensure_ascii=False)
+    before, between, after = marked.split('"\\u0000"')  # quoted: no escaped text matches
+    not_taken = _dumps(trace(UnitValue(NOT_TAKEN, None)))
+
+    def write(hundredths: int | None) -> str:
+        if hundredths is None:
+            return not_taken
+        value, shown = _texts(hundredths, 100)
+        return f'{before}"{value}"{between}"{shown}"{after}'
+
+    return write
+
+
+def _literal(pair: tuple[str, str]) -> Fraction | None:
+    """The value of a constant's (n, d) pair; None for a computed one."""
+    literal = [_LITERAL.fullmatch(part) for part in pair]
+    if all(literal):
+        return Fraction(*(int(x.group(1)) for x in literal))  # type: ignore[union-attr]
+    return None
+
+
+def _texts(
+    numerator: int, denominator: int, compared: frozenset[Fraction] = frozenset()
+) -> tuple[str, str]:
+    """`exact` and `shown` of numerator/denominator (denominator > 0), in integers
+    unless more than two decimals must show."""
+    divisor = math.gcd(numerator, denominator)
+    reduced = numerator // divisor, denominator // divisor
+    value = str(reduced[0]) if reduced[1] == 1 else f"{reduced[0]}/{reduced[1]}"
+    hundredths = abs(numerator) * 100 // denominator  # truncated, never rounded up
+    if compared and numerator * 100 % denominator:
+        return value, shown(Fraction(numerator, denominator), compared)
+    digits = str(hundredths).rjust(3, "0")
+    sign = "-" if numerator < 0 and hundredths else ""
+    return value, f"{sign}{digits[:-2]}.{digits[-2:]}"
+
+
+def _formatter(compared: tuple[frozenset[Fraction], ...]) -> Callable[..., tuple[str, str]]:
+    """(numerator, denominator[, thresholds index]) → (exact text, shown text), cached."""
+    cache: dict[tuple[int, int, int], tuple[str, str]] = {}
+
+    def formatted(numerator: int, denominator: int, known: int = 0) -> tuple[str, str]:
+        key = (numerator, denominator, known)
+        found = cache.get(key)
+        if found is None:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            found = cache[key] = _texts(numerator, denominator, compared[known])
+        return found
+
+    return formatted
+
+
+def _sides(compared: tuple[frozenset[Fraction], ...]) -> Callable[..., str]:
+    """(thresholds index, n, d, then each other side's n, d) → the shown text of n/d
+    compared with those, for what the generator could not settle in advance."""
+
+    def side(known: int, numerator: int, denominator: int, *others: int) -> str:
+        values = {Fraction(n, d) for n, d in zip(others[::2], others[1::2], strict=True)}
+        return shown(Fraction(numerator, denominator), compared[known] | values)
+
+    return side
+
+
+def _filler(
+    caches: list[dict[int | None, str]], writers: list[Callable[[int | None], str]]
+) -> Callable[[int, int | None], str]:
+    """Fills the per-unit caches the generated code reads first: a unit takes few
+    distinct grades, so its JSON is written once per grade."""
+
+    def fill(slot: int, hundredths: int | None) -> str:
+        cache = caches[slot]
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        text = cache[hundredths] = writers[slot](hundredths)
+        return text
+
+    return fill

@@ -1,0 +1,1 @@
+"""Candidate files in: CSV, JSON, JSONL."""

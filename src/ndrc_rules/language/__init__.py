@@ -1,0 +1,1 @@
+"""Text → checked core model: source, parser, surface AST, loader, checker, lints, formatter."""

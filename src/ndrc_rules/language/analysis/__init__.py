@@ -1,0 +1,1 @@
+"""Static analysis of a checked program: dead rules (exact simplex), session ranges."""

@@ -727,8 +727,8 @@ def _listed(row: dict[str, object]) -> dict[str, object]:
 # --- replay --------------------------------------------------------------------------
 def run_replay(args: argparse.Namespace) -> int:
     """Decide stored records again; exit 5 unless every one comes out the same."""
-    from ndrc_rules.replay import Replayer, records_in
     from ndrc_rules.cli import render
+    from ndrc_rules.replay import Replayer, records_in
 
     if not args.records.is_file():
         raise InputFileError("F001", {"path": str(args.records)})

@@ -21,12 +21,12 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ndrc_rules import diffing as df
-from ndrc_rules.replay import Replayed
 from ndrc_rules.audit.store import Problem
 from ndrc_rules.common.messages import text
 from ndrc_rules.engine import trace as t
 from ndrc_rules.examples import ExampleReport, ExampleResult, RegimeCoverage
 from ndrc_rules.io.candidates import RowError
+from ndrc_rules.replay import Replayed
 
 Result = t.Decision | RowError
 

@@ -13,6 +13,7 @@ import pytest
 
 import ndrc_rules
 from ndrc_rules.language.diagnostics import RegulationError
+from ndrc_rules.language.source import MAX_SOURCE_BYTES, SourceError
 
 ROOT = Path(__file__).resolve().parent.parent
 NDRC = (ROOT / "regulations" / "bts_ndrc.reg").read_text("utf-8")
@@ -48,22 +49,22 @@ CASES: dict[str, tuple[Callable[[str], str], int, set[str]]] = {
         {"E006"},
     ),
     "very_long_sum": (
-        lambda t: t.replace("moyenne_pro > 10", " + ".join(["moyenne_pro"] * 20_000) + " > 10"),
+        lambda t: t.replace("moyenne_pro > 10", " + ".join(["moyenne_pro"] * 8_000) + " > 10"),
         1,
         {"E006"},
     ),
     "very_long_name": (
-        lambda t: t.replace("regle rattrapage", "regle r" + "x" * 200_000),
+        lambda t: t.replace("regle rattrapage", "regle r" + "x" * 100_000),
         1,
         {"E007"},
     ),
     "very_long_quotation": (
-        lambda t: t.replace('cite "les candidats sont', 'cite "' + "a" * 3_000_000 + '" "les', 1),
+        lambda t: t.replace('cite "les candidats sont', 'cite "' + "a" * 100_000 + '" "les', 1),
         0,
         set(),
     ),
     "error_on_a_very_long_line": (
-        lambda t: t.replace("regle admission\n", "regle admission " + "§" * 500_000 + "\n", 1),
+        lambda t: t.replace("regle admission\n", "regle admission " + "§" * 50_000 + "\n", 1),
         1,
         {"E002"},
     ),
@@ -79,30 +80,31 @@ CASES: dict[str, tuple[Callable[[str], str], int, set[str]]] = {
     ),
     # Issue 11, point 4: each bad character of a long line re-split the line (quadratic:
     # 20,000 terms took 300 s); thousands of damaged statements end in a count (E010).
+    # Each text stays under the size limit (MAX_SOURCE_BYTES), which refuses longer ones.
     "bad_characters_along_a_long_sum": (
         lambda t: t.replace(
-            "moyenne_pro > 10", " +§ ".join(["U1"] * 20_000) + " > 10 alors admis", 1
+            "moyenne_pro > 10", " +§ ".join(["U1"] * 15_000) + " > 10 alors admis", 1
         ),
         1,
         {"E006"},
     ),
     "thousands_of_damaged_clauses": (
         lambda t: t.replace(
-            "  regle admission\n", "  regle admission\n" + "    si § > 10\n" * 20_000, 1
+            "  regle admission\n", "  regle admission\n" + "    si § > 10\n" * 7_000, 1
         ),
         1,
         {"E002", "E010"},
     ),
     "open_sums_at_line_starts": (
         lambda t: t.replace(
-            "  regle admission\n", "(moyenne_pro + \n" * 50_000 + "  regle admission\n", 1
+            "  regle admission\n", "(moyenne_pro + \n" * 7_000 + "  regle admission\n", 1
         ),
         1,
         {"E001"},
     ),
-    "thousands_of_figures": (_figures(5_000), 0, {"W001"}),
-    "thousands_of_rules": (_rules(2_000), 0, {"W006", "W002"}),
-    "ten_megabytes_of_comments": (lambda t: t + "# commentaire\n" * 700_000, 0, set()),
+    "thousands_of_figures": (_figures(3_000), 0, {"W001"}),
+    "thousands_of_rules": (_rules(1_400), 0, {"W006", "W002"}),
+    "comments_up_to_the_limit": (lambda t: t + "# commentaire\n" * 8_000, 0, set()),
 }
 
 
@@ -128,12 +130,63 @@ def test_hostile_regulation_is_bounded_and_explained(name: str, with_national: P
 
 def test_bytes_that_are_not_text(tmp_path: Path) -> None:
     path = tmp_path / "binaire.reg"
-    path.write_bytes(bytes(range(256)) * 1000)
+    path.write_bytes(bytes(range(256)) * 400)
     result = subprocess.run(
         [str(SCRIPT), "check", str(path)], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 2
     assert "n'est pas en UTF-8 (octet 128)" in result.stderr
+
+
+# Issue 11, point 4: a regulation longer than the limit is refused before it is
+# read or parsed, in constant time, whatever its size; the limit's edge is exact.
+def _check(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), "check", str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "enorme.reg"
+    with path.open("wb") as file:  # 4 GiB, sparse: reading it would take minutes
+        file.truncate(4 << 30)
+    result = _check(path)
+    assert result.returncode == 2, result.stderr
+    assert "enorme.reg est trop long (4\u202f194\u202f304 Kio, au plus 128 Kio" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_size_limit_is_exact(tmp_path: Path) -> None:
+    padding = MAX_SOURCE_BYTES - len(NDRC.encode("utf-8"))
+    at_limit, over = tmp_path / "juste.reg", tmp_path / "trop.reg"
+    at_limit.write_text(NDRC + "#" * (padding - 1) + "\n", "utf-8")
+    over.write_text(NDRC + "#" * padding + "\n", "utf-8")
+    (tmp_path / "bts_national.reg").write_text(
+        (ROOT / "regulations" / "bts_national.reg").read_text("utf-8"), "utf-8"
+    )
+    assert at_limit.stat().st_size == MAX_SOURCE_BYTES
+    assert _check(at_limit).returncode == 0
+    result = _check(over)
+    assert result.returncode == 2 and "trop long (129 Kio" in result.stderr
+
+
+def test_loads_refuses_a_text_over_the_limit_by_its_bytes() -> None:
+    """The limit counts bytes of UTF-8: 70,000 « é » are 140,000 bytes."""
+    with pytest.raises(SourceError) as caught:
+        ndrc_rules.loads(NDRC + "# " + "é" * 70_000)
+    assert caught.value.code == "F017"
+    room = (MAX_SOURCE_BYTES - len(NDRC.encode("utf-8")) - 3) // 2  # "# " and "\n"
+    beside_the_shipped = str(ROOT / "regulations" / "long.reg")
+    assert ndrc_rules.loads(NDRC + "# " + "é" * room + "\n", beside_the_shipped).regimes
+
+
+def test_an_import_over_the_limit_is_named_at_the_import(tmp_path: Path) -> None:
+    (tmp_path / "bts_national.reg").write_text("#" * (MAX_SOURCE_BYTES + 1), "utf-8")
+    path = tmp_path / "ndrc.reg"
+    path.write_text(NDRC, "utf-8")
+    result = _check(path)
+    assert result.returncode == 1
+    assert "[E136]" in result.stdout + result.stderr
 
 
 # Issue 11, point 6: every Unicode line break but \n (and CR, read as \n) is refused

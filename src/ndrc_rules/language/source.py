@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import stat
 import unicodedata
 from dataclasses import dataclass
@@ -24,6 +25,11 @@ _FRENCH_SPACES = {"\u00a0": " ", "\u202f": " ", "\u2007": " "}
 # \x1c-\x1e, \x85, U+2028, U+2029) is refused by the parser as an invisible
 # character (E008), where it stands: it never starts a line for one pass only.
 LINE_END = "\n"
+
+# The longest regulation text read, in bytes of UTF-8: ten times the longest
+# shipped file, so that `check` answers any text within about a second; a longer
+# file is refused before it is read (F017), never parsed for minutes.
+MAX_SOURCE_BYTES = 128 * 1024
 
 
 def split_lines(text: str) -> list[str]:
@@ -108,15 +114,22 @@ class SourceFile:
         """Normalise `text`; the hash is of the raw text, as stored on disk."""
         # A lone surrogate (a str never read from bytes may hold one) is hashed as
         # its code point, and refused by the parser (E008) where it stands.
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        return cls._normalised(path, text, digest)
+        if len(text) > MAX_SOURCE_BYTES:  # each character is at least one byte
+            raise _too_long(path, len(text.encode("utf-8", "surrogatepass")))
+        raw = text.encode("utf-8", "surrogatepass")
+        if len(raw) > MAX_SOURCE_BYTES:
+            raise _too_long(path, len(raw))
+        return cls._normalised(path, text, hashlib.sha256(raw).hexdigest())
 
     @classmethod
     def read(cls, path: str | Path) -> SourceFile:
         try:
             if _special(Path(path)):  # a device or a pipe: reading might never end
                 raise SourceError("F015", path=path, reason=messages.text("os.not_regular"))
-            raw = Path(path).read_bytes()
+            with Path(path).open("rb") as file:
+                raw = file.read(MAX_SOURCE_BYTES + 1)
+                if len(raw) > MAX_SOURCE_BYTES:  # refused before the rest is read
+                    raise _too_long(str(path), os.fstat(file.fileno()).st_size)
         except FileNotFoundError:
             raise SourceError("F001", path=path) from None
         except OSError as error:  # a folder, a path through a file, no permission…
@@ -137,6 +150,14 @@ class SourceFile:
     def line(self, number: int) -> str:
         lines = _lines(self.text)
         return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _too_long(path: str, size: int) -> SourceError:
+    return SourceError("F017", path=path, size=_kibibytes(size), limit=_kibibytes(MAX_SOURCE_BYTES))
+
+
+def _kibibytes(size: int) -> str:
+    return f"{-(-size // 1024):,}".replace(",", "\u202f")
 
 
 def _special(path: Path) -> bool:

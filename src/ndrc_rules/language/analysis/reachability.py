@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from ndrc_rules.common.messages import text
 from ndrc_rules.language import core as m
-from ndrc_rules.language.analysis.simplex import Constraint, solve
+from ndrc_rules.language.analysis.simplex import Budget, Constraint, OverBudget, solve
 from ndrc_rules.language.diagnostics import Diagnostic, Hint, Severity, unique
 from ndrc_rules.language.source import Span
 from ndrc_rules.language.words import describe, describe_condition
@@ -33,7 +33,10 @@ GRADE_BOUNDS = (Fraction(0), Fraction(20))
 MAX_CASES = 4096  # status patterns × threshold sides; beyond, the regime is not analysed
 # Beyond these, the proof would take too long: the regime is left unproved, and said so.
 MAX_ALTERNATIVES = 4096  # alternatives of one condition in disjunctive normal form
-MAX_WORK = 20_000  # constraints of all the linear problems solved for one regime
+# Tableau cells the simplex may compute for one regime's proof (the shipped
+# regulations need under 8,000), and as much again for the hints naming the parts
+# at fault: a deterministic bound on the time `check` spends proving.
+MAX_WORK = 150_000
 
 
 class NotLinear(Exception):
@@ -109,7 +112,8 @@ class _Regime:
         self.cases = list(self._cases())
         self.figures: dict[int, dict[str, Linear] | None] = {}  # by case, computed on demand
         self.used = _used_figures(regime)
-        self.work = 0  # constraints solved so far, against MAX_WORK
+        self.budget = Budget(MAX_WORK)
+        self.hints = Budget(MAX_WORK)  # spent by `_explained`, apart from the proof
 
     def diagnostics(self) -> Iterator[Diagnostic]:
         zero = self._zero_divisor()
@@ -191,14 +195,13 @@ class _Regime:
     ) -> Hint | None:
         """A hint naming the parts at fault, found within a budget of its own: when
         finding them would cost too much, the diagnostic keeps its `plain` hint."""
-        spent = self.work
-        self.work = 0
+        proof, self.budget = self.budget, self.hints
         try:
             return explain(*args)
         except TooComplex:
             return plain
         finally:
-            self.work = spent
+            self.budget = proof
 
     def _conflict(self, rule: m.RuleDef) -> Hint:
         """The fewest parts of a never-true condition that no candidate meets together
@@ -346,10 +349,10 @@ class _Regime:
             if not dnf:
                 break
         for alternative in dnf:
-            self.work += len(alternative) + 1
-            if self.work > MAX_WORK:
-                raise TooComplex(self.regime.name)
-            point = solve(alternative + _sides(case), self._bounds(case))
+            try:
+                point = solve(alternative + _sides(case), self._bounds(case), self.budget)
+            except OverBudget:
+                raise TooComplex(self.regime.name) from None
             if point is not None:
                 return _candidate(case, point), self._decider(case, figures, point)
         return None

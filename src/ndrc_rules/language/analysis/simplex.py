@@ -12,6 +12,24 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 ZERO, ONE = Fraction(0), Fraction(1)
+UNBOUNDED = 1 << 62  # the budget of a caller that sets none
+
+
+class OverBudget(Exception):
+    """The work a caller allowed is spent: the problem is left unsolved."""
+
+
+@dataclass(slots=True)
+class Budget:
+    """The tableau cells a caller lets the simplex compute, over all its problems:
+    a deterministic bound on the time a proof may take."""
+
+    left: int
+
+    def spend(self, cells: int) -> None:
+        self.left -= cells
+        if self.left < 0:
+            raise OverBudget
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +42,12 @@ class Constraint:
 
 
 def solve(
-    constraints: list[Constraint], variables: dict[str, tuple[Fraction, Fraction]]
+    constraints: list[Constraint],
+    variables: dict[str, tuple[Fraction, Fraction]],
+    budget: Budget | None = None,
 ) -> dict[str, Fraction] | None:
-    """A point satisfying every constraint within the variables' bounds, or None."""
+    """A point satisfying every constraint within the variables' bounds, or None;
+    OverBudget when solving would compute more cells than `budget` has left."""
     names = list(variables)
     epsilon = len(names)  # column of ε
     rows: list[tuple[list[Fraction], str, Fraction]] = []
@@ -41,7 +62,7 @@ def solve(
         rows.append(([ONE if i == index else ZERO for i in range(epsilon + 1)], "<=", high - low))
     rows.append(([ZERO] * epsilon + [ONE], "<=", ONE))
     objective = [ZERO] * epsilon + [ONE]
-    result = _maximise(objective, rows)
+    result = _maximise(objective, rows, budget or Budget(UNBOUNDED))
     if result is None:
         return None
     value, point = result
@@ -52,10 +73,10 @@ def solve(
 
 
 def _maximise(
-    objective: list[Fraction], rows: list[tuple[list[Fraction], str, Fraction]]
+    objective: list[Fraction], rows: list[tuple[list[Fraction], str, Fraction]], budget: Budget
 ) -> tuple[Fraction, list[Fraction]] | None:
     """Max objective·y subject to rows, y >= 0; None when infeasible (always bounded here)."""
-    tableau = _Tableau(len(objective), rows)
+    tableau = _Tableau(len(objective), rows, budget)
     if not tableau.phase_one():
         return None
     tableau.phase_two(objective)
@@ -65,10 +86,14 @@ def _maximise(
 class _Tableau:
     """Dense simplex tableau: rows [A | b] over the columns y, slacks, artificials."""
 
-    def __init__(self, width: int, rows: list[tuple[list[Fraction], str, Fraction]]) -> None:
+    def __init__(
+        self, width: int, rows: list[tuple[list[Fraction], str, Fraction]], budget: Budget
+    ) -> None:
         normalised = [_normalise(coefficients, kind, bound) for coefficients, kind, bound in rows]
         extra = sum(len(columns) for _, columns, _ in normalised)
         self.columns = width + extra
+        self.budget = budget
+        self._spend_a_pass(len(rows))
         self.rows: list[list[Fraction]] = []
         self.basis: list[int] = []
         self.artificial: set[int] = set()
@@ -101,6 +126,7 @@ class _Tableau:
 
     def _set_objective(self, weights: dict[int, Fraction]) -> None:
         """Reduced costs of maximising Σ weights·y in the current basis; last entry is -z."""
+        self._spend_a_pass(len(self.rows))
         cost = [ZERO] * (self.columns + 1)
         for column, weight in weights.items():
             cost[column] = weight
@@ -134,7 +160,12 @@ class _Tableau:
                 best = index
         return best
 
+    def _spend_a_pass(self, rows: int) -> None:
+        """Charge the budget for one pass over the tableau's cells."""
+        self.budget.spend(rows * (self.columns + 1))
+
     def _pivot(self, index: int, column: int) -> None:
+        self._spend_a_pass(len(self.rows))
         pivot_row = self.rows[index]
         factor = pivot_row[column]
         pivot_row[:] = [value / factor for value in pivot_row]

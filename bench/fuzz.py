@@ -64,8 +64,9 @@ CANDIDATE_FILES = sorted(
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"
 SAMPLE_COHORT = ROOT / "examples" / "candidats_ndrc.csv"
 LIMIT = 2.0  # seconds of CPU per input
-STALL = 10.0  # seconds before an input is stopped where it stands: a stall
-KILL = 30.0  # seconds before a worker stuck outside Python code is killed
+STALL = 10.0  # seconds of CPU before an input is stopped where it stands: a stall
+KILL = 120.0  # seconds of wall time before a worker stuck outside Python code is killed
+# (both in CPU time where they can be: on a loaded machine, 1 s of CPU can take 10 of wall)
 EXITS = {0, 1, 2, 3}  # what `check` and `eval` may answer (130/141 need a signal)
 
 # --- mutations -------------------------------------------------------------------------
@@ -413,10 +414,10 @@ def _alarm(signum: int, frame: object) -> None:
 
 
 def _bounded(phase: str, what: str, outcome: Outcome, run: Callable[[], None]) -> None:
-    """`run` (one phase of an input), timed, and stopped after STALL seconds: a stall
-    is classed by where it stood; over LIMIT of CPU in the phase, `what` is slow."""
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, STALL)
+    """`run` (one phase of an input), timed, and stopped after STALL seconds of CPU:
+    a stall is classed by where it stood; over LIMIT in the phase, `what` is slow."""
+    signal.signal(signal.SIGPROF, _alarm)
+    signal.setitimer(signal.ITIMER_PROF, STALL)
     start = time.process_time()  # CPU time: the machine's load does not count
     try:
         run()
@@ -425,7 +426,7 @@ def _bounded(phase: str, what: str, outcome: Outcome, run: Callable[[], None]) -
     except Exception as error:  # not the project's own: the callers catch those
         _escaped(outcome, phase, error)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_PROF, 0)
     seconds = time.process_time() - start
     outcome.seconds += seconds  # the input's time: every phase
     if seconds > LIMIT:

@@ -627,8 +627,8 @@ _WORKER_STATE: dict[str, object] = {}  # the regulation and replayer a worker lo
 
 def run_candidates(seed: int, index: int, folder: Path) -> Outcome:
     """Read and record the mutant as `eval --format jsonl` does (phase `eval`); then
-    check its rows in against its records and replay them (phase `replay`, its own
-    time limit)."""
+    reconcile its rows in with its records, compare the paths and replay them
+    (phase `replay`, its own time limit)."""
     from ndrc_rules import load
     from ndrc_rules.replay import Replayer
 
@@ -639,16 +639,15 @@ def run_candidates(seed: int, index: int, folder: Path) -> Outcome:
     outcome = Outcome(f"cand:{index}", len(data))
     path = folder / f"mutant{base.suffix}"
     path.write_bytes(data)
-    written: list = []  # type: ignore[type-arg]
+    read: list = []  # type: ignore[type-arg]  # the records, once read (none if refused)
 
     def run() -> None:
-        records = _records(outcome, regulation, path)
-        if records is not None:
-            written.extend(records)
-            _reconcile(outcome, path.suffix.lower(), data, len(records))
+        read.append(_records(outcome, regulation, path))
 
     def verify() -> None:
-        _verify(outcome, regulation, replayer, written, GENERAL_ROWS)
+        if read and read[0] is not None:
+            _reconcile(outcome, path.suffix.lower(), data, len(read[0]))
+            _verify(outcome, regulation, replayer, read[0], GENERAL_ROWS)
 
     _bounded("eval", "candidates", outcome, run)
     _bounded("replay", "replay", outcome, verify)
@@ -679,7 +678,7 @@ def rows_in(suffix: str, data: bytes) -> int | None:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the file's last line break ends a line, it starts none
-    if suffix in {".csv", ".txt"} and not {'"', "\r"} & set(text):
+    if suffix in {".csv", ".txt"} and '"' not in text and "\r" not in text:
         header = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
         return sum(1 for line in lines[header + 1 :] if line)
     if suffix == ".jsonl" and "\r" not in text:

@@ -1,24 +1,32 @@
 """Deterministic fuzzing of the shipped regulations and candidate files.
 
-    python bench/fuzz.py --regulations 100000 --candidates 10000 --seed 1 [--cli 50]
+    python bench/fuzz.py --regulations 100000 --candidates 10000 --seed 1 [--cli 50] [--jobs 2]
 
 Every mutant is built from (seed, kind, index) alone, so any failure is
 reproduced by its number (`--only reg:123`). Each goes in-process through the
-public API, in a worker process the campaign can kill when an input stalls:
+public API, in a worker process the campaign can kill when an input stalls
+(`--jobs N`: N workers, each taking the next input as it is free; the same
+figures whatever N):
 
 - a regulation mutant (bytes, characters, tokens or lines deleted, inserted,
   duplicated or swapped; hostile snippets spliced in; Unicode oddities) through
   `ndrc_rules.loads`; every diagnostic must point inside its file; a mutant that
-  still checks decides the sample cohort on its three paths, which must agree;
-- a candidates mutant (cells replaced by huge numbers, separators, markers,
-  control characters; lines cut, doubled, swapped; other encodings; truncation)
-  read by `Regulation.read` and decided row by row: every row read is a
-  decision or an error, numbered once, in order;
-- a small sample of both through the real `ndrc-rules` console script: no
-  traceback, a documented exit code, and rows = decisions + errors.
+  still checks decides the sample cohort (its own time limit), where the three
+  paths must agree (outcome; the record text of the fast writer and of the
+  general path, byte for byte) and every decision must replay;
+- a candidates mutant read and recorded as `eval --format jsonl` does (the fast
+  writer): every row read is one record, of its row, numbered once, in order, and
+  as many as the file's rows counted another way (rows in = decisions +
+  errors); then (its own time limit) the first GENERAL_ROWS candidates give the
+  same record text on the general path, and every decision replays byte for
+  byte with `ndrc_rules.replay.Replayer`;
+- a small sample of both through the real `ndrc-rules` console script: `check`;
+  `eval --format jsonl --db`, then `replay` of the store: no traceback, a
+  documented exit code, rows = decisions + errors, every record replayed the same.
 
-A failure is any exception that is not the project's own, any input over the
-time limit (2 s of CPU), any diagnostic outside its file, rows that do not reconcile.
+A failure is any exception that is not the project's own, any phase of an input
+over the time limit (2 s of CPU), any diagnostic outside its file, rows that do
+not reconcile, a record that differs between the paths or does not replay.
 The figures printed: counts, failures by class (kind, exception, stage) with
 the smallest input of each class, the slowest inputs. Exit code 1 on failures.
 """
@@ -40,8 +48,9 @@ import tempfile
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing import connection as mp_connection
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -55,8 +64,9 @@ CANDIDATE_FILES = sorted(
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"
 SAMPLE_COHORT = ROOT / "examples" / "candidats_ndrc.csv"
 LIMIT = 2.0  # seconds of CPU per input
-STALL = 10.0  # seconds before an input is stopped where it stands: a stall
-KILL = 30.0  # seconds before a worker stuck outside Python code is killed
+STALL = 10.0  # seconds of CPU before an input is stopped where it stands: a stall
+KILL = 120.0  # seconds of wall time before a worker stuck outside Python code is killed
+# (both in CPU time where they can be: on a loaded machine, 1 s of CPU can take 10 of wall)
 EXITS = {0, 1, 2, 3}  # what `check` and `eval` may answer (130/141 need a signal)
 
 # --- mutations -------------------------------------------------------------------------
@@ -404,20 +414,23 @@ def _alarm(signum: int, frame: object) -> None:
 
 
 def _bounded(phase: str, what: str, outcome: Outcome, run: Callable[[], None]) -> None:
-    """`run`, timed, and stopped after STALL seconds: a stall is classed by where it
-    stood; over LIMIT, the input is slow."""
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, STALL)
+    """`run` (one phase of an input), timed, and stopped after STALL seconds of CPU:
+    a stall is classed by where it stood; over LIMIT in the phase, `what` is slow."""
+    signal.signal(signal.SIGPROF, _alarm)
+    signal.setitimer(signal.ITIMER_PROF, STALL)
     start = time.process_time()  # CPU time: the machine's load does not count
     try:
         run()
     except Stalled as error:
         outcome.failures.setdefault(f"stall (> {STALL:g} s) in {phase}/{_stage(error)}", "")
+    except Exception as error:  # not the project's own: the callers catch those
+        _escaped(outcome, phase, error)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-    outcome.seconds = time.process_time() - start
-    if outcome.seconds > LIMIT:
-        outcome.failures[f"slow (> {LIMIT:g} s) {what}"] = f"{outcome.seconds:.1f} s"
+        signal.setitimer(signal.ITIMER_PROF, 0)
+    seconds = time.process_time() - start
+    outcome.seconds += seconds  # the input's time: every phase
+    if seconds > LIMIT:
+        outcome.failures[f"slow (> {LIMIT:g} s) {what}"] = f"{seconds:.1f} s"
 
 
 def _project_exceptions() -> tuple[type[BaseException], ...]:
@@ -442,28 +455,30 @@ def _escaped(outcome: Outcome, phase: str, error: BaseException) -> None:
 
 
 def run_regulation(seed: int, index: int) -> Outcome:
+    """Check the mutant (phase `loads`); a valid one decides the sample cohort
+    (phase `cohort`, its own time limit)."""
     from ndrc_rules import loads
     from ndrc_rules.language.diagnostics import RegulationError
 
     base, text, steps = regulation_mutant(seed, index)
     outcome = Outcome(f"reg:{index}", len(text))
+    valid = []
 
     def run() -> None:
         try:
-            regulation = loads(text, str(base))
+            valid.append(loads(text, str(base)))
         except RegulationError as error:
             outcome.stats["regulation refused"] += 1
             _check_positions(outcome, text, str(base), error.diagnostics)
         except _project_exceptions():
             outcome.stats["regulation refused (file)"] += 1
-        except Exception as error:
-            _escaped(outcome, "loads", error)
         else:
             outcome.stats["regulation valid"] += 1
-            _check_positions(outcome, text, str(base), regulation.warnings)
-            _decide_cohort(outcome, regulation, SAMPLE_COHORT)
+            _check_positions(outcome, text, str(base), valid[0].warnings)
 
     _bounded("loads", "regulation", outcome, run)
+    if valid:
+        _bounded("cohort", "cohort", outcome, lambda: _decide_cohort(outcome, valid[0]))
     outcome.stats["steps"] += len(steps)
     return outcome
 
@@ -510,84 +525,171 @@ def _inside(span, lines: list[str]) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-def _decide_cohort(outcome: Outcome, regulation, path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Every row decided or reported, numbered once in order, the three paths agreeing."""
-    from ndrc_rules.api import Verdict
+DECIDED_AT = "2026-07-01T12:00:00+00:00"  # one stamp for both paths, so records compare as text
+GENERAL_ROWS = 100  # candidates of an input also decided on the general path
+REPLAY_ROWS = 5000  # decisions of an input kept to replay (a record is about 9 kB)
+
+
+def _decide_cohort(outcome: Outcome, regulation) -> None:  # type: ignore[no-untyped-def]
+    """The sample cohort under a valid mutant: every row decided or reported,
+    numbered once in order, the three paths agreeing (outcome; record text byte
+    for byte), and every decision replaying under the mutant."""
+    from ndrc_rules.replay import Replayer
+
+    written = _records(outcome, regulation, SAMPLE_COHORT)
+    if written is None:
+        return
+    replayer = Replayer()
+    replayer.loaded[regulation.program.path] = regulation  # the mutant is not on disk
+    _verify(outcome, regulation, replayer, written, len(written), outcome_too=True)
+
+
+def _records(outcome: Outcome, regulation, path: Path) -> list | None:  # type: ignore[no-untyped-def]
+    """What `eval --format jsonl` writes for the file, row by row: (row, outcome,
+    record text); None when the file is refused. Raises what escapes."""
+    from ndrc_rules.audit.records import result_line
+    from ndrc_rules.io.candidates import RowError
+
+    written = []
+    try:
+        for row in regulation.read(path):
+            if isinstance(row, RowError):
+                written.append((row, *result_line(row)))
+            else:
+                written.append((row, *regulation.record_line(row, DECIDED_AT)))
+    except _project_exceptions():
+        outcome.stats["candidates file refused"] += 1
+        return None
+    return written
+
+
+def _verify(  # type: ignore[no-untyped-def]
+    outcome: Outcome, regulation, replayer, written: list, general: int, outcome_too: bool = False
+) -> None:
+    """Rows numbered once, in order, each record of its row and of its kind; the
+    first `general` candidates decided again on the general path (same record
+    text; with `outcome_too`, the same outcome from `Regulation.outcome`); every
+    decision (up to REPLAY_ROWS) replayed byte for byte."""
+    from ndrc_rules.audit.records import ERROR, result_line
+    from ndrc_rules.io.candidates import RowError
+
+    numbers = [row.row for row, _, _ in written]
+    if numbers != sorted(set(numbers)):
+        outcome.failures["rows numbered twice or out of order"] = str(numbers[:20])
+    decided = [(row, line) for row, kind, line in written if kind != ERROR]
+    outcome.stats["decisions"] += len(decided)
+    outcome.stats["row errors"] += len(written) - len(decided)
+    candidates = [(row, kind, line) for row, kind, line in written if not isinstance(row, RowError)]
+    for row, kind, line in candidates[:general]:
+        again = result_line(regulation.try_decide(row, decided_at=DECIDED_AT))
+        if again != (kind, line):
+            outcome.failures["records differ (fast writer, general path)"] = (
+                f"row {row.row}: {_parting(again[1], line)}"
+            )
+        if outcome_too and not _outcome_agrees(regulation.outcome(row), kind, line):
+            outcome.failures["paths disagree (outcome, record_line)"] = (
+                f"row {row.row}: {line[:120]}"
+            )
+    for row, kind, line in written:
+        record = json.loads(line)
+        if record.get("row") != row.row or ("error" in record) != (kind == ERROR):
+            outcome.failures["record not of its row"] = f"row {row.row}: {line[:120]}"
+    for row, line in decided[:REPLAY_ROWS]:
+        replayed = replayer.replay(f"row {row.row}", line)
+        if not replayed.same or replayed.skipped:
+            where = [f"{d.path}: {d.old} → {d.new}" for d in replayed.differences[:3]]
+            outcome.failures[
+                f"replay differs{f' ({replayed.skipped})' if replayed.skipped else ''}"
+            ] = f"row {row.row}: {'; '.join(where)}"[:300]
+    outcome.stats["decisions replayed"] += min(len(decided), REPLAY_ROWS)
+
+
+def _outcome_agrees(verdict, kind: str, line: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the fast path's outcome (a Verdict or a RowError) is the record's."""
     from ndrc_rules.audit.records import ERROR
     from ndrc_rules.io.candidates import RowError
 
-    try:
-        rows = list(regulation.read(path))
-    except _project_exceptions():
-        outcome.stats["candidates file refused"] += 1
-        return
-    except Exception as error:
-        _escaped(outcome, "read", error)
-        return
-    numbers = [row.row for row in rows]
-    if numbers != sorted(set(numbers)):
-        outcome.failures["rows numbered twice or out of order"] = str(numbers[:20])
-    for row in rows:
-        if isinstance(row, RowError):
-            outcome.stats["row errors"] += 1
-            continue
-        try:
-            full = regulation.try_decide(row)
-            fast = regulation.outcome(row)
-            kind, line = regulation.record_line(row)
-        except Exception as error:  # a row never raises: it is a decision or an error
-            _escaped(outcome, "decide", error)
-            return
-        if isinstance(full, RowError):
-            outcome.stats["row errors"] += 1
-            agree = isinstance(fast, RowError) and kind == ERROR and fast.code == full.code
-        else:
-            outcome.stats["decisions"] += 1
-            record = json.loads(line)
-            agree = fast == Verdict(full.decision, full.deciding_rule) and (
-                record.get("decision"),
-                record.get("deciding_rule"),
-            ) == (full.decision, full.deciding_rule)
-        if not agree:
-            outcome.failures["paths disagree (outcome, decide, record_line)"] = (
-                f"row {row.row}: {full!r:.120} / {fast!r:.120} / {line[:120]}"
-            )
+    record = json.loads(line)
+    if kind == ERROR:
+        return isinstance(verdict, RowError) and verdict.code == record["error"]["code"]
+    return not isinstance(verdict, RowError) and verdict == (kind, record["deciding_rule"])
 
 
-_REGULATION = None
+def _parting(old: str, new: str) -> str:
+    """Where two texts part, with a little of each."""
+    at = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), None)
+    at = min(len(old), len(new)) if at is None else at
+    return f"at {at}: {old[max(0, at - 30) : at + 50]!r} / {new[max(0, at - 30) : at + 50]!r}"
+
+
+_WORKER_STATE: dict[str, object] = {}  # the regulation and replayer a worker loads once
 
 
 def run_candidates(seed: int, index: int, folder: Path) -> Outcome:
+    """Read and record the mutant as `eval --format jsonl` does (phase `eval`); then
+    reconcile its rows in with its records, compare the paths and replay them
+    (phase `replay`, its own time limit)."""
     from ndrc_rules import load
-    from ndrc_rules.io.candidates import RowError
+    from ndrc_rules.replay import Replayer
 
-    global _REGULATION
-    if _REGULATION is None:
-        _REGULATION = load(NDRC)
+    if not _WORKER_STATE:
+        _WORKER_STATE.update(regulation=load(NDRC), replayer=Replayer())
+    regulation, replayer = _WORKER_STATE["regulation"], _WORKER_STATE["replayer"]
     base, data, steps = candidates_mutant(seed, index)
     outcome = Outcome(f"cand:{index}", len(data))
     path = folder / f"mutant{base.suffix}"
     path.write_bytes(data)
-    regulation = _REGULATION
+    read: list = []  # type: ignore[type-arg]  # the records, once read (none if refused)
 
     def run() -> None:
-        try:
-            results = list(regulation.decide_all(regulation.read(path), trace=False))
-        except _project_exceptions():
-            outcome.stats["candidates file refused"] += 1
-        except Exception as error:
-            _escaped(outcome, "read", error)
-        else:
-            errors = sum(isinstance(r, RowError) for r in results)
-            outcome.stats["row errors"] += errors
-            outcome.stats["decisions"] += len(results) - errors
-            numbers = [r.row for r in results]
-            if numbers != sorted(set(numbers)):
-                outcome.failures["rows numbered twice or out of order"] = str(numbers[:20])
+        read.append(_records(outcome, regulation, path))
 
-    _bounded("read", "candidates", outcome, run)
+    def verify() -> None:
+        if read and read[0] is not None:
+            _reconcile(outcome, path.suffix.lower(), data, len(read[0]))
+            _verify(outcome, regulation, replayer, read[0], GENERAL_ROWS)
+
+    _bounded("eval", "candidates", outcome, run)
+    _bounded("replay", "replay", outcome, verify)
     outcome.stats["steps"] += len(steps)
     return outcome
+
+
+def _reconcile(outcome: Outcome, suffix: str, data: bytes, records: int) -> None:
+    """rows in = decisions + errors: the records against the file's rows counted
+    another way, where that is simple (see `rows_in`)."""
+    expected = rows_in(suffix, data)
+    if expected is None:
+        outcome.stats["rows in not counted"] += 1
+    elif expected != records:
+        outcome.failures["rows in != decisions + errors"] = f"{expected} rows, {records} records"
+
+
+def rows_in(suffix: str, data: bytes) -> int | None:
+    """The rows of a candidates file counted without the reader: for CSV with no quote
+    and no CR, the non-empty lines after the header; for JSON Lines with no CR, the
+    non-blank lines; for JSON, the array's length. None for anything else, or
+    a file that does not decode (the reader refuses it)."""
+    codec = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+    try:
+        text = data.decode(codec).removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the file's last line break ends a line, it starts none
+    if suffix in {".csv", ".txt"} and '"' not in text and "\r" not in text:
+        header = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+        return sum(1 for line in lines[header + 1 :] if line)
+    if suffix == ".jsonl" and "\r" not in text:
+        return sum(1 for line in lines if line.strip())
+    if suffix == ".json":
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        return len(document) if isinstance(document, list) else None
+    return None
 
 
 # --- the console script ------------------------------------------------------------------
@@ -600,7 +702,8 @@ def _script() -> str:
 
 
 def run_cli(seed: int, index: int, folder: Path) -> list[Outcome]:
-    """One regulation mutant through `check`, one candidates mutant through `eval`."""
+    """One regulation mutant through `check`; one candidates mutant through
+    `eval --format jsonl --db`, then `replay` of the store."""
     env = {**os.environ, "NDRC_LANG": "fr", "COLUMNS": "120"}
     base, text, _ = regulation_mutant(seed, index)
     reg = folder / base.name  # beside a copy of the national base it imports
@@ -608,16 +711,53 @@ def run_cli(seed: int, index: int, folder: Path) -> list[Outcome]:
     reg.write_bytes(text.encode("utf-8", "surrogatepass"))
     if base.name == "bts_national.reg":
         shutil.copy(ROOT / "regulations" / "bts_ndrc.reg", folder / "bts_ndrc.reg")
-    check = _command(f"cli-check:{index}", [_script(), "check", str(reg)], env)
-    _, data, _ = candidates_mutant(seed, index)
-    cand = folder / f"mutant{candidates_mutant(seed, index)[0].suffix}"
+    check, _ = _command(f"cli-check:{index}", [_script(), "check", str(reg)], env)
+    base, data, _ = candidates_mutant(seed, index)
+    cand = folder / f"mutant{base.suffix}"
     cand.write_bytes(data)
-    command = [_script(), "eval", str(NDRC), str(cand), "--format", "jsonl"]
-    evaluation = _command(f"cli-eval:{index}", command, env)
-    return [check, evaluation]
+    store = folder / "registre.sqlite"
+    for old in folder.glob("registre.sqlite*"):
+        old.unlink()
+    command = [_script(), "eval", str(NDRC), str(cand), "--format", "jsonl", "--db", str(store)]
+    evaluation, done = _command(f"cli-eval:{index}", command, env)
+    records = _eval_records(evaluation, done)
+    command = [_script(), "replay", str(store), "--format", "json"]
+    replay, done = _command(f"cli-replay:{index}", command, env) if records else (None, None)
+    if replay is not None and done is not None:
+        _replayed(replay, done, records)
+    return [o for o in (check, evaluation, replay) if o is not None]
 
 
-def _command(job: str, command: list[str], env: dict[str, str]) -> Outcome:
+def _eval_records(outcome: Outcome, done: subprocess.CompletedProcess[bytes] | None) -> int:
+    """The records `eval` wrote, reconciled with its summary (rows = decisions + errors)."""
+    if done is None or done.returncode not in {0, 3}:
+        return 0
+    records = done.stdout.count(b"\n")
+    found = SUMMARY.search(done.stderr.decode("utf-8", "replace"))
+    if not found or not int(found[1]) == records == int(found[2]) + int(found[3]):
+        outcome.failures["rows in != decisions + errors (cli)"] = (
+            f"{records} records, summary {found and found.group(0)}"
+        )
+    return records
+
+
+def _replayed(outcome: Outcome, done: subprocess.CompletedProcess[bytes], records: int) -> None:
+    """`replay` of the store: every record replayed, each the same (exit 0)."""
+    try:
+        results = json.loads(done.stdout)
+    except ValueError:
+        results = []
+    different = [r["key"] for r in results if not r["same"]]
+    if done.returncode != 0 or len(results) != records or different:
+        outcome.failures["replay differs (cli)"] = (
+            f"exit {done.returncode}, {len(results)} of {records} records replayed,"
+            f" different: {different[:5]}"
+        )
+
+
+def _command(
+    job: str, command: list[str], env: dict[str, str]
+) -> tuple[Outcome, subprocess.CompletedProcess[bytes] | None]:
     outcome = Outcome(job, 0)
     start = _children_cpu()
     try:
@@ -625,7 +765,7 @@ def _command(job: str, command: list[str], env: dict[str, str]) -> Outcome:
     except subprocess.TimeoutExpired:
         outcome.failures[f"stall (> {KILL:g} s) {job.split(':')[0]}"] = " ".join(command)
         outcome.seconds = _children_cpu() - start
-        return outcome
+        return outcome, None
     outcome.seconds = _children_cpu() - start  # CPU time, as in-process
     stderr = done.stderr.decode("utf-8", "replace")
     name = job.split(":")[0]
@@ -634,16 +774,9 @@ def _command(job: str, command: list[str], env: dict[str, str]) -> Outcome:
         outcome.failures[f"traceback in {name}: {last.split(':')[0]}"] = last
     elif done.returncode not in EXITS:
         outcome.failures[f"exit {done.returncode} in {name}"] = stderr[-200:]
-    if name == "cli-eval" and done.returncode in {0, 3}:
-        records = done.stdout.count(b"\n")
-        found = SUMMARY.search(stderr)
-        if not found or not int(found[1]) == records == int(found[2]) + int(found[3]):
-            outcome.failures["rows in != decisions + errors (cli)"] = (
-                f"{records} records, summary {found and found.group(0)}"
-            )
     if outcome.seconds > LIMIT + 1.0:  # a cold process: its start-up on top
         outcome.failures[f"slow (> {LIMIT + 1:g} s) {name}"] = f"{outcome.seconds:.1f} s"
-    return outcome
+    return outcome, done
 
 
 def _children_cpu() -> float:
@@ -652,6 +785,8 @@ def _children_cpu() -> float:
 
 
 # --- the campaign ------------------------------------------------------------------------
+
+Job = tuple[str, int, int]  # (kind, seed, index)
 
 
 def _worker(conn: Connection, folder: Path) -> None:
@@ -667,7 +802,7 @@ def _worker(conn: Connection, folder: Path) -> None:
         conn.send(result)
 
 
-def _run(job: tuple[str, int, int], folder: Path) -> list[Outcome]:
+def _run(job: Job, folder: Path) -> list[Outcome]:
     kind, seed, index = job
     if kind == "reg":
         return [run_regulation(seed, index)]
@@ -676,11 +811,19 @@ def _run(job: tuple[str, int, int], folder: Path) -> list[Outcome]:
     return run_cli(seed, index, folder)
 
 
-class Pool:
-    """One worker process, killed and replaced when an input stalls."""
+def _timeout(job: Job) -> float:
+    """Seconds of wall time before a worker is killed: three commands for `cli`."""
+    return KILL * (4 if job[0] == "cli" else 1)
 
-    def __init__(self) -> None:
-        self.context = mp.get_context("spawn" if sys.platform == "darwin" else "fork")
+
+class Worker:
+    """One worker process, running one input at a time; killed and replaced when
+    its input overruns its time."""
+
+    def __init__(self, context: mp.context.BaseContext) -> None:
+        self.context = context
+        self.job: Job | None = None
+        self.deadline = 0.0
         self._start()
 
     def _start(self) -> None:
@@ -688,30 +831,82 @@ class Pool:
         self.conn, child = self.context.Pipe()
         self.process = self.context.Process(target=_worker, args=(child, self.folder), daemon=True)
         self.process.start()
+        child.close()  # so that a crash is seen as the end of the pipe
 
-    def run(self, job: tuple[str, int, int], timeout: float) -> list[Outcome]:
+    def send(self, job: Job) -> None:
+        self.job, self.deadline = job, time.monotonic() + _timeout(job)
         self.conn.send(job)
-        if self.conn.poll(timeout):
-            try:
-                return self.conn.recv()
-            except EOFError:
-                pass
+
+    def result(self) -> list[Outcome]:
+        """The outcomes of its input, once the pipe is readable (a crash too)."""
+        try:
+            outcomes: list[Outcome] = self.conn.recv()
+        except EOFError:
+            return self.killed()
+        self.job = None
+        return outcomes
+
+    def killed(self) -> list[Outcome]:
+        """Its input overran or crashed it: the worker is replaced, the input a stall."""
+        assert self.job is not None
         self.process.kill()
         self.process.join()
         shutil.rmtree(self.folder, ignore_errors=True)
         self._start()
-        outcome = Outcome(f"{job[0]}:{job[2]}", 0, timeout)
-        outcome.failures[f"stall (> {timeout:g} s, outside Python) or crash {job[0]}"] = "killed"
+        job, self.job = self.job, None
+        outcome = Outcome(f"{job[0]}:{job[2]}", 0, _timeout(job))
+        key = f"stall (> {_timeout(job):g} s, outside Python) or crash {job[0]}"
+        outcome.failures[key] = "killed"
         return [outcome]
 
     def close(self) -> None:
-        self.conn.send(None)
-        self.process.join(5)
+        if self.job is None:
+            self.conn.send(None)
+            self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def run_all(
+    todo: Iterable[Job], workers: int = 1, done: Callable[[list[Outcome]], None] = lambda _: None
+) -> None:
+    """Every input on `workers` processes, each given the next input as it is free;
+    `done` gets each input's outcomes (in the order they finish)."""
+    context = mp.get_context("spawn" if sys.platform == "darwin" else "fork")
+    pool = [Worker(context) for _ in range(max(1, workers))]
+    pending = iter(todo)
+    try:
+        idle, busy = list(pool), []
+        while True:
+            while idle and (job := next(pending, None)) is not None:
+                worker = idle.pop()
+                worker.send(job)
+                busy.append(worker)
+            if not busy:
+                return
+            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = mp_connection.wait([w.conn for w in busy], timeout=wait)
+            for worker in list(busy):
+                if worker.conn in ready:
+                    outcomes = worker.result()
+                elif time.monotonic() >= worker.deadline:
+                    outcomes = worker.killed()
+                else:
+                    continue
+                busy.remove(worker)
+                idle.append(worker)
+                done(outcomes)
+    finally:
+        for worker in pool:
+            worker.close()
 
 
 @dataclass
 class Report:
+    """The figures of a campaign, the same whatever order its inputs finish in."""
+
     counts: Counter[str] = field(default_factory=Counter)
     stats: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
@@ -723,8 +918,9 @@ class Report:
         self.stats.update(outcome.stats)
         for key, detail in outcome.failures.items():
             self.failures[key] += 1
-            if key not in self.examples or outcome.size < self.examples[key][0]:
-                self.examples[key] = (outcome.size, outcome.job, detail)
+            example = (outcome.size, outcome.job, detail)
+            if key not in self.examples or _order(example) < _order(self.examples[key]):
+                self.examples[key] = example
         self.slowest = sorted([*self.slowest, (outcome.seconds, outcome.job)], reverse=True)[:10]
 
     def render(self, seed: int) -> str:
@@ -732,7 +928,7 @@ class Report:
         lines.append("  " + ", ".join(f"{k}: {n}" for k, n in sorted(self.stats.items())))
         total = sum(self.failures.values())
         lines.append(f"failures: {total}")
-        for key, count in self.failures.most_common():
+        for key, count in sorted(self.failures.items(), key=lambda item: (-item[1], item[0])):
             size, job, detail = self.examples[key]
             lines.append(f"  {count:>6}  {key}")
             lines.append(f"          smallest: --only {job} ({size} chars/bytes): {detail}")
@@ -740,7 +936,14 @@ class Report:
         return "\n".join(lines)
 
 
-def jobs(regulations: int, candidates: int, cli: int, seed: int) -> Iterator[tuple[str, int, int]]:
+def _order(example: tuple[int, str, str]) -> tuple[int, str, int]:
+    """Smallest first, then by kind and number: whichever input finished first."""
+    size, job, _ = example
+    kind, number = job.split(":")
+    return size, kind, int(number)
+
+
+def jobs(regulations: int, candidates: int, cli: int, seed: int) -> Iterator[Job]:
     """Interleaved, so that a partial run samples every kind."""
     plan = [("reg", regulations), ("cand", candidates), ("cli", cli)]
     longest = max(n for _, n in plan) if plan else 0
@@ -756,18 +959,21 @@ def campaign(
     cli: int = 0,
     seed: int = 0,
     progress: Callable[[Report, int], None] | None = None,
+    workers: int = 1,
 ) -> Report:
+    """The campaign on `workers` processes: the same inputs, and the same figures
+    (but the times), whatever their number."""
     report = Report()
-    pool = Pool()
-    try:
-        for done, job in enumerate(jobs(regulations, candidates, cli, seed), 1):
-            timeout = KILL * (2 if job[0] == "cli" else 1)
-            for outcome in pool.run(job, timeout):
-                report.add(outcome)
-            if progress:
-                progress(report, done)
-    finally:
-        pool.close()
+    finished = [0]
+
+    def done(outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            report.add(outcome)
+        finished[0] += 1
+        if progress:
+            progress(report, finished[0])
+
+    run_all(jobs(regulations, candidates, cli, seed), workers, done)
     return report
 
 
@@ -777,6 +983,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidates", type=int, default=200)
     parser.add_argument("--cli", type=int, default=10, help="mutant pairs through the script")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (the same figures)")
     parser.add_argument("--only", help="one input, e.g. reg:123 or cand:45: print and run it")
     parser.add_argument("--every", type=int, default=0, help="print the figures every N inputs")
     args = parser.parse_args(argv)
@@ -788,9 +995,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"--- after {done} inputs\n{report.render(args.seed)}", flush=True)
 
     start = time.perf_counter()
-    report = campaign(args.regulations, args.candidates, args.cli, args.seed, progress)
+    report = campaign(
+        args.regulations, args.candidates, args.cli, args.seed, progress, workers=args.jobs
+    )
     print(report.render(args.seed))
-    print(f"{time.perf_counter() - start:.0f} s")
+    print(f"{time.perf_counter() - start:.0f} s on {args.jobs} worker(s)")
     return 1 if report.failures else 0
 
 
@@ -807,12 +1016,7 @@ def _only(job: str, seed: int) -> int:
         Path(f"fuzz-{kind}-{index}{base.suffix}").write_bytes(data)
         print(f"from {base.name}: {steps}")
     report = Report()
-    pool = Pool()
-    try:
-        for outcome in pool.run((kind, seed, index), KILL * 2):
-            report.add(outcome)
-    finally:
-        pool.close()
+    run_all([(kind, seed, index)], 1, lambda outcomes: [report.add(o) for o in outcomes])
     print(report.render(seed))
     return 1 if report.failures else 0
 

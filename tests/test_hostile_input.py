@@ -1,4 +1,5 @@
-"""Hostile candidate files: every row decided or reported, and the counts reconcile.
+"""Hostile candidate files: every row decided or reported, the counts reconcile, and
+every decision stored by `eval --db` replays byte for byte.
 
 The corpus is data (`tests/hostile/`, described in `expected.json`): files as
 exam offices' spreadsheets export them, broken in every way we have met, each
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from ndrc_rules.io.candidates import MAX_LINE, OVERLONG, _lines
+from ndrc_rules.replay import records_in
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 MANIFEST = json.loads((HOSTILE / "expected.json").read_text("utf-8"))
@@ -71,6 +73,42 @@ def test_every_row_is_decided_or_reported(case: dict[str, object], tmp_path: Pat
     rows, decided, failed = map(int, SUMMARY.search(result.stderr).groups())  # type: ignore[union-attr]
     assert rows == len(records) == case["rows"] == decided + failed
     assert (decided, failed) == (len(decisions), len(errors))
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in MANIFEST["cases"] if "file_error" not in c],
+    ids=lambda c: " ".join([c["file"], *c["options"]]),
+)
+def test_every_stored_decision_replays_byte_for_byte(
+    case: dict[str, object], tmp_path: Path
+) -> None:
+    """`eval --format jsonl --db`, then `replay` of the store, through the console script:
+    the store holds the records eval wrote, one per row; each decision comes out the
+    same, each row error is said to have nothing to decide again."""
+    folder = case_folder(case, tmp_path)
+    store = tmp_path / "registre.sqlite"
+    result = eval_jsonl(str(case["file"]), *case["options"], "--db", str(store), cwd=folder)  # type: ignore[misc]
+    assert result.returncode == case["exit"], result.stderr
+    assert [text for _, text in records_in(store)] == result.stdout.splitlines()
+    replay = subprocess.run(
+        [str(SCRIPT), "replay", str(store), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=120,
+        check=False,
+    )
+    assert "Traceback" not in replay.stderr
+    assert replay.returncode == (0 if case["rows"] else 5), replay.stdout[-2000:]  # 5: nothing
+    replayed = json.loads(replay.stdout)
+    rows = sorted([*case["decisions"], *case["errors"]], key=int)  # type: ignore[list-item]
+    assert len(replayed) == len(rows) == case["rows"]
+    assert [r["skipped"] for r in replayed] == [
+        None if row in case["decisions"] else "replay.row_error"  # type: ignore[operator]
+        for row in rows
+    ]
+    assert all(r["same"] and not r["differences"] for r in replayed)
 
 
 def test_the_corpus_covers_every_file_in_the_folder() -> None:

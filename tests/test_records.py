@@ -8,9 +8,11 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
+
 import ndrc_rules
 from ndrc_rules.audit.records import input_record, now
-from ndrc_rules.io.candidates import Candidate, Marker, candidate_from_mapping
+from ndrc_rules.io.candidates import Candidate, Marker, _parse_json, candidate_from_mapping
 
 NDRC = ndrc_rules.load("regulations/bts_ndrc.reg")
 
@@ -58,3 +60,33 @@ def test_records_are_stamped_in_utc_to_the_second() -> None:
     assert decision.decided_at is not None and decision.input is not None
     assert decision.regulation is not None
     assert [i.path for i in decision.regulation.imports] == ["regulations/bts_national.reg"]
+
+
+@pytest.mark.parametrize(
+    ("number", "cell"),
+    [
+        ("12.50", "12.50"),  # read back as written
+        ("1e1", "10"),  # an exponent, which a text cell does not take
+        ("0.15e2", "15"),
+        ("1e-7", "0.0000001"),
+        ("-0.0", "0"),  # a JSON zero is never negative; a text one would be C002
+        ("0e999999999999999999999", "0"),
+        ("1" + "0" * 70 + "e-70", "1"),  # too long to build: kept as text, read as a grade
+    ],
+)
+def test_json_numbers_are_recorded_as_text_that_reads_back_the_same(number: str, cell: str) -> None:
+    """A replay reads the recorded cells as text: a JSON number's cell must read as the
+    grade the JSON reader read (`1e1` was recorded `1E+1`, which replays as C001)."""
+    row = _parse_json('{"id": "A", "regime": "apprentissage", "U1": ' + number + "}")
+    candidate = candidate_from_mapping(1, row)  # type: ignore[arg-type]
+    assert isinstance(candidate, Candidate)
+    assert input_record(candidate).columns["U1"] == cell
+    again = candidate_from_mapping(1, input_record(candidate).columns)
+    assert isinstance(again, Candidate) and again.grades == candidate.grades
+
+
+def test_a_json_number_that_is_no_grade_is_recorded_as_written() -> None:
+    row = _parse_json('{"id": "A", "regime": "apprentissage", "Classe": 1e999999999}')
+    candidate = candidate_from_mapping(1, row, keep=lambda column: False)  # type: ignore[arg-type]
+    assert isinstance(candidate, Candidate)
+    assert input_record(candidate).columns["Classe"] == "1E+999999999"

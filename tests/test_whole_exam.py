@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,15 @@ def test_jury_decisions_are_checked(
     ndrc: ndrc_rules.Regulation, jury: str, reason: str, code: str
 ) -> None:
     assert error(ndrc, **RESIT, jury=jury, jury_motif=reason)[0] == code
+
+
+@pytest.mark.parametrize("jury", [True, ["admis"], Decimal("1.5"), {"admis": 1}])
+def test_a_jury_decision_that_is_not_text_is_refused_not_ignored(
+    ndrc: ndrc_rules.Regulation, jury: object
+) -> None:
+    """A JSON file's `"jury": true` was read as no jury decision: the rules decided
+    (and the replay, reading the recorded text `true`, refused it)."""
+    assert error(ndrc, **RESIT, jury=jury, jury_motif="motif") == ("C028", "jury")  # type: ignore[arg-type]
 
 
 # --- versions by session ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from ndrc_rules.engine import trace as t
 from ndrc_rules.io.candidates import (
@@ -24,8 +25,11 @@ from ndrc_rules.io.candidates import (
     SESSION,
     Candidate,
     Grade,
+    GradeError,
     Marker,
+    NumberText,
     RowError,
+    parse_grade,
 )
 
 ERROR = "erreur"  # the outcome counted for a row that could not be decided
@@ -104,9 +108,32 @@ def _cells(columns: Mapping[str, object]) -> dict[str, str | None]:
 
 
 def _cell(value: object) -> str | None:
-    if value is None or isinstance(value, str):
+    if value is None or type(value) is str:
         return value
+    if isinstance(value, Decimal | NumberText):
+        return _number_cell(value)
     return json.dumps(value) if isinstance(value, bool) else str(value)
+
+
+def _number_cell(value: Decimal | NumberText) -> str:
+    """A JSON number with decimals or an exponent as text that a replay reads back as
+    the same grade: as written when it does ('12.50'), else the grade's exact
+    decimals ('1e1' → '10', '1e-7' → '0.0000001', '-0.0' → '0'); as written when it
+    is no grade (a column the regulation does not read)."""
+    shown = str(value)
+    try:
+        grade = parse_grade(value)
+    except GradeError:
+        return shown
+    return shown if _reads(shown) == grade else _grade_text(grade)
+
+
+def _reads(text_: str) -> Grade | None:
+    """The grade a text cell reads as, or None."""
+    try:
+        return parse_grade(text_)
+    except GradeError:
+        return None
 
 
 def _rebuilt(candidate: Candidate) -> dict[str, object]:

@@ -299,7 +299,7 @@ def candidate_from_mapping(
         ignored=tuple(ignored),
         session=details.pop(SESSION, None),  # type: ignore[arg-type]
         kept={column.removesuffix(KEPT_SUFFIX): year for column, year in details.items()},  # type: ignore[misc]
-        jury=_identifier(fields.get(JURY)) or None,
+        jury=_jury(fields.get(JURY)),
         jury_reason=_identifier(fields.get(JURY_REASON)) or None,
         columns=fields,
     )
@@ -309,6 +309,15 @@ def _year(value: object) -> int | None:
     """A session year as written ('2024', 2024); None if it is not one."""
     text_ = str(value).strip()
     return int(text_) if text_.isdigit() and len(text_) == 4 else None
+
+
+def _jury(value: object) -> str | None:
+    """The jury's decision as written; one that is not text (`true`, a list) as the
+    JSON reader shows it, for the regulation to refuse as no outcome (C028), never
+    read as no decision; None when the cell is empty."""
+    if _is_empty(value):
+        return None
+    return _identifier(value) or _shown(value)
 
 
 def _identifier(value: object) -> str:

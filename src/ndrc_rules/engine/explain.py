@@ -28,6 +28,7 @@ NO_ABSENCE = "aucune"  # what an `ABS dans …` check found when no unit is abse
 
 # --- what each value is compared with -------------------------------------------
 Thresholds = Mapping[str, frozenset[Fraction]]
+Texts = tuple[str | None, str | None]  # a value, exact and as shown
 _NONE: frozenset[Fraction] = frozenset()
 _THRESHOLDS: dict[int, tuple[m.PhaseDef, Thresholds]] = {}  # id(phase) → the phase, its map
 
@@ -290,11 +291,13 @@ class _Values:
         return exact(self.number(figure.expr, place)) if figure.rounding else None
 
     def unit(self, unit: m.UnitDef) -> t.UnitTrace:
-        return unit_trace(unit, self.units[unit.code], self.thresholds.get(unit.code, _NONE))
+        return unit_trace(unit, self.units[unit.code], self.grade_texts(unit.code))
 
     def as_input(self, code: str) -> t.FigureInput:
-        compared = self.thresholds.get(code, _NONE)
-        return unit_input(code, self.units[code], self.coefficients[code], compared)
+        return unit_input(code, self.units[code], self.coefficients[code], self.grade_texts(code))
+
+    def grade_texts(self, code: str) -> Texts:
+        return grade_texts(self.units[code].value, self.thresholds.get(code, _NONE))
 
 
 def build_trace(evaluation: Evaluation, compiled: CompiledRegime, program: m.Program) -> t.Trace:
@@ -368,9 +371,13 @@ def form_traces(unit: m.UnitDef) -> list[t.FormTrace]:
     ]
 
 
-def unit_trace(
-    unit: m.UnitDef, value: UnitValue, compared: frozenset[Fraction] = _NONE
-) -> t.UnitTrace:
+def grade_texts(value: Fraction | None, compared: frozenset[Fraction] = _NONE) -> Texts:
+    """A unit's value, exact and as shown (told apart from what it is compared with)."""
+    return _exact(value), _display(value, compared)
+
+
+def unit_trace(unit: m.UnitDef, value: UnitValue, texts: Texts) -> t.UnitTrace:
+    """`texts`: the unit's value, exact and as shown (`grade_texts`)."""
     parts = [
         t.PartTrace(
             name=p.name,
@@ -387,8 +394,8 @@ def unit_trace(
         group=unit.group,
         coefficient=_exact(unit.coefficient),
         status=value.status,  # type: ignore[arg-type]
-        value=_exact(value.value),
-        display=_display(value.value, compared),
+        value=texts[0],
+        display=texts[1],
         forms=form_traces(unit),
         parts=parts,
         kept_from=value.kept_from,
@@ -396,17 +403,13 @@ def unit_trace(
 
 
 def unit_input(
-    code: str,
-    unit: UnitValue,
-    coefficient: Fraction | None,
-    compared: frozenset[Fraction] = _NONE,
+    code: str, unit: UnitValue, coefficient: Fraction | None, texts: Texts
 ) -> t.FigureInput:
+    """`texts`: the unit's value, exact and as shown (`grade_texts`)."""
     note = f"coefficient {exact(coefficient)}" if coefficient else None
     if unit.status not in {"note"}:
         note = f"{unit.status}" + (f", {note}" if note else "")
-    return t.FigureInput(
-        name=code, value=_exact(unit.value), display=_display(unit.value, compared), note=note
-    )
+    return t.FigureInput(name=code, value=texts[0], display=texts[1], note=note)
 
 
 def _exact(value: Fraction | None) -> str | None:

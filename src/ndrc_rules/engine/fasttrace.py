@@ -33,7 +33,9 @@ from ndrc_rules.engine import trace as t
 from ndrc_rules.engine.binding import GRADED, NOT_TAKEN, UnitValue
 from ndrc_rules.engine.explain import (
     Model,
+    Texts,
     compared_constants,
+    grade_texts,
     rule_trace,
     side_thresholds,
     stamp,
@@ -299,17 +301,16 @@ def _dumps(record: t.BaseModel) -> str:
     return json.dumps(_dump(record), ensure_ascii=False)
 
 
-def _unit_input(unit: m.UnitDef, value: UnitValue) -> t.FigureInput:
-    return unit_input(unit.code, value, unit.coefficient)
+def _unit_input(unit: m.UnitDef, value: UnitValue, texts: Texts) -> t.FigureInput:
+    return unit_input(unit.code, value, unit.coefficient, texts)
 
 
-def _by_grade(trace: Callable[[UnitValue], t.BaseModel]) -> Callable[[int | None], str]:
+def _by_grade(trace: Callable[[UnitValue, Texts], t.BaseModel]) -> Callable[[int | None], str]:
     """The JSON of a unit's trace (or input) for a grade in hundredths, or for the
-    unit not taken: dumped once with markers, then filled per grade."""
-    graded = _dump(trace(UnitValue(GRADED, Fraction(0))))
-    marked = json.dumps({**graded, "value": "\x00", "display": "\x00"}, ensure_ascii=False)
+    unit not taken: dumped once with markers for its texts, then filled per grade."""
+    marked = _dumps(trace(UnitValue(GRADED, Fraction(0)), ("\x00", "\x00")))
     before, between, after = marked.split('"\\u0000"')  # quoted: no escaped text matches
-    not_taken = _dumps(trace(UnitValue(NOT_TAKEN, None)))
+    not_taken = _dumps(trace(UnitValue(NOT_TAKEN, None), grade_texts(None)))
 
     def write(hundredths: int | None) -> str:
         if hundredths is None:

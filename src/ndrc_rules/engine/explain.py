@@ -107,9 +107,11 @@ class Fill(Protocol):
     the general path) or the generated writer's placeholders (`fasttrace`), which
     stand for values not yet known (markers, hence models built unvalidated)."""
 
-    def build(self, model: type[Model], **fields: object) -> Model: ...
+    def build(self, model: type[Model], **fields: object) -> Model:
+        """A record of the trace, made of these fields."""
 
-    def holds(self, cond: m.Cond) -> bool: ...
+    def holds(self, cond: m.Cond) -> bool:
+        """Whether the condition held."""
 
     def side(self, cond: m.Compare | m.InRange, expr: m.Expr, *others: m.Expr) -> str:
         """A compared value as shown, told apart from the other side(s)."""
@@ -123,9 +125,11 @@ class Fill(Protocol):
     def figure(self, name: str) -> tuple[str, str]:
         """A figure's value: exact, and as shown."""
 
-    def unrounded(self, figure: m.FigureDef) -> str | None: ...
+    def unrounded(self, figure: m.FigureDef) -> str | None:
+        """A rounded figure's exact value before its rounding; None if not rounded."""
 
-    def unit(self, unit: m.UnitDef) -> t.UnitTrace: ...
+    def unit(self, unit: m.UnitDef) -> t.UnitTrace:
+        """The unit's trace, its value as the candidate has it."""
 
     def as_input(self, code: str) -> t.FigureInput:
         """A unit as the figures reading it show it."""
@@ -151,7 +155,7 @@ def trace(
 def rule_trace(rule: m.RuleDef, status: str, fill: Fill) -> t.RuleTrace:
     """A rule as examined, showing what its status shows (`SHOWN`)."""
     condition_shown, exceptions_shown = SHOWN[status]
-    condition = condition_shown and rule.condition
+    condition = rule.condition if condition_shown else None
     exceptions = [e.condition for e in rule.exceptions] if exceptions_shown else []
     excepting = fill.excepting(rule) if status == "excepted" else None
     return fill.build(

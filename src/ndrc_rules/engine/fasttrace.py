@@ -87,6 +87,7 @@ class _Writer(_Generator):
         self.known = compared_constants(regime.rules)  # what each name is compared with
         self.compared: list[frozenset[Fraction]] = [frozenset()]  # index → thresholds
         self.results: dict[int, str] = {}  # id(condition) → its boolean
+        self.read: set[int] = set()  # the slots of the units figures read
         self.numbers: dict[int, tuple[str, str]] = {}  # id(expression) → its (n, d)
         self.evaluated: list[object] = []  # keeps the nodes alive, so that ids stay unique
 
@@ -156,11 +157,14 @@ class _Writer(_Generator):
 
     # --- conditions: every result computed up front, its text joined only if shown ----
     def decisions(self) -> None:
+        start = len(self.lines)
         for rule in self.regime.rules:
             for cond in _conditions(rule):
                 self.result(cond)
         for index, rule in enumerate(self.regime.rules):
             self.decision(index, rule)
+        inputs = [f"    w{i} = ij{i}.get(v{i}) or I({i}, v{i})" for i in sorted(self.read)]
+        self.lines[start:start] = inputs  # each unit the figures read, as they show it, once
 
     def result(self, cond: m.Cond) -> str:
         """The name of a variable holding the condition's outcome."""
@@ -286,7 +290,8 @@ class _Holes:
 
     def as_input(self, code: str) -> Any:
         slot = self.writer.slots[code]
-        return self.writer.whole(f"(ij{slot}.get(v{slot}) or I({slot}, v{slot}))")
+        self.writer.read.add(slot)
+        return self.writer.whole(f"w{slot}")
 
 
 def _conditions(rule: m.RuleDef) -> list[m.Cond]:

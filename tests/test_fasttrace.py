@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from test_fastpath import UNUSUAL
 import ndrc_rules
 from ndrc_rules.audit.records import envelope, result_line
 from ndrc_rules.common.numbers import display, exact, shown
+from ndrc_rules.engine import explain
 from ndrc_rules.engine.fasttrace import _texts, _Writer, compile_writer
 from ndrc_rules.io.candidates import Candidate, candidate_from_mapping
 
@@ -156,6 +158,38 @@ def test_checks_on_computed_values_and_exceptions(with_national: Path) -> None:
         if rule["status"] == "excepted":
             excepting.add(tuple(e["result"] for e in rule["exceptions"]))
     assert {(True, False), (False, True)} <= excepting
+
+
+# Changes to what `explain` says a trace shows: one table entry, one word.
+PLAN_CHANGES = {
+    "failed rules show their exceptions": lambda patch: patch.setitem(
+        explain.SHOWN, "failed", (True, True)
+    ),
+    "another word when no unit is absent": lambda patch: patch.setattr(
+        explain, "NO_ABSENCE", "personne"
+    ),
+}
+
+
+@pytest.mark.parametrize("change", PLAN_CHANGES.values(), ids=list(PLAN_CHANGES))
+def test_the_trace_is_written_once_in_explain(
+    change: Callable[[pytest.MonkeyPatch], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 (3): `explain` alone says what a trace shows, and the generated writer
+    is compiled from it: one element changed there changes both records alike."""
+    candidates = cohort(NDRC, "written once", 40)
+    before = [general_line(NDRC, candidate)[1] for candidate in candidates]
+    change(monkeypatch)
+    regulation = ndrc_rules.load(ROOT / "regulations" / "bts_ndrc.reg")  # writers compiled now
+    changed = 0
+    for candidate, old in zip(candidates, before, strict=True):
+        line = general_line(regulation, candidate)
+        assert fast_line(regulation, candidate) == line
+        fast = written(regulation, candidate)
+        assert fast is not None
+        assert fast[1] == line[1]
+        changed += line[1] != old
+    assert changed > 10  # and the writer itself wrote them
 
 
 @settings(max_examples=500, deadline=None)

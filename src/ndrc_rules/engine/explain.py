@@ -2,12 +2,18 @@
 
 Core expressions and conditions are shown in the regulation's own words
 (`words.py`), so that an auditor reads `moyenne_generale >= 10`, not Python.
+
+What a trace shows (which rules, which of their conditions and exceptions,
+which checks, which inputs, in which words) is written once, here, against a
+`Fill` that supplies the values: one candidate's, for the general path, or
+the placeholders from which `fasttrace` compiles its record writer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from typing import Protocol, TypeVar
 
 from ndrc_rules import __version__
 from ndrc_rules.common.numbers import exact, shown
@@ -22,6 +28,7 @@ NO_ABSENCE = "aucune"  # what an `ABS dans …` check found when no unit is abse
 
 # --- what each value is compared with -------------------------------------------
 Thresholds = Mapping[str, frozenset[Fraction]]
+Texts = tuple[str | None, str | None]  # a value, exact and as shown
 _NONE: frozenset[Fraction] = frozenset()
 _THRESHOLDS: dict[int, tuple[m.PhaseDef, Thresholds]] = {}  # id(phase) → the phase, its map
 
@@ -81,7 +88,171 @@ def side_thresholds(side: m.Expr, known: Thresholds) -> frozenset[Fraction]:
     return _NONE
 
 
-# --- values --------------------------------------------------------------------
+# --- the trace, written once ---------------------------------------------------------
+# What a rule's trace shows, by its status: its condition, its exceptions. A failed
+# rule's exceptions were not examined; a default rule has no condition.
+SHOWN: dict[str, tuple[bool, bool]] = {
+    "held": (True, True),
+    "excepted": (True, True),
+    "failed": (True, False),
+    "default": (False, False),
+    "not_reached": (False, False),
+}
+
+Model = TypeVar("Model", bound=t.BaseModel)
+
+
+class Fill(Protocol):
+    """The values a trace shows, for the structure below: one candidate's (`_Values`,
+    the general path) or the generated writer's placeholders (`fasttrace`), which
+    stand for values not yet known (markers, hence models built unvalidated)."""
+
+    def build(self, model: type[Model], **fields: object) -> Model:
+        """A record of the trace, made of these fields."""
+
+    def holds(self, cond: m.Cond) -> bool:
+        """Whether the condition held."""
+
+    def side(self, cond: m.Compare | m.InRange, expr: m.Expr, *others: m.Expr) -> str:
+        """A compared value as shown, told apart from the other side(s)."""
+
+    def absent(self, units: tuple[str, ...]) -> list[str]:
+        """The units among these that are absent."""
+
+    def excepting(self, rule: m.RuleDef) -> m.ExceptionDef | None:
+        """The first exception that held, in a rule excepted."""
+
+    def figure(self, name: str) -> tuple[str, str]:
+        """A figure's value: exact, and as shown."""
+
+    def unrounded(self, figure: m.FigureDef) -> str | None:
+        """A rounded figure's exact value before its rounding; None if not rounded."""
+
+    def unit(self, unit: m.UnitDef) -> t.UnitTrace:
+        """The unit's trace, its value as the candidate has it."""
+
+    def as_input(self, code: str) -> t.FigureInput:
+        """A unit as the figures reading it show it."""
+
+
+def trace(
+    regime: m.RegimeDef,
+    phase: m.PhaseDef,
+    rules: list[t.RuleTrace],
+    fill: Fill,
+    program: m.Program,
+) -> t.Trace:
+    """The trace of a phase: every unit, every figure, the rules as examined."""
+    return fill.build(
+        t.Trace,
+        units=[fill.unit(u) for u in regime.units],
+        figures=[figure_trace(f, fill) for f in phase.figures],
+        rules=rules,
+        regulation=stamp(program),
+    )
+
+
+def rule_trace(rule: m.RuleDef, status: str, fill: Fill) -> t.RuleTrace:
+    """A rule as examined, showing what its status shows (`SHOWN`)."""
+    condition_shown, exceptions_shown = SHOWN[status]
+    condition = rule.condition if condition_shown else None
+    exceptions = [e.condition for e in rule.exceptions] if exceptions_shown else []
+    excepting = fill.excepting(rule) if status == "excepted" else None
+    return fill.build(
+        t.RuleTrace,
+        name=rule.name,
+        title=rule.title,
+        outcome=rule.outcome.name,
+        status=status,
+        source=source_ref(rule.span),
+        condition=condition_trace(condition, fill) if condition else None,
+        exceptions=[condition_trace(e, fill) for e in exceptions],
+        citation=citation(rule.citation),
+        exception_citation=citation(excepting.citation) if excepting else None,
+    )
+
+
+def condition_trace(cond: m.Cond, fill: Fill) -> t.ConditionTrace:
+    return fill.build(
+        t.ConditionTrace,
+        text=describe_condition(cond),
+        result=fill.holds(cond),
+        checks=checks(cond, fill),
+    )
+
+
+def checks(cond: m.Cond, fill: Fill) -> list[t.Check]:
+    """The elementary tests of a condition, each with the values it compared."""
+    match cond:
+        case m.Compare(left=left, right=right):
+            sides = fill.side(cond, left, right), fill.side(cond, right, left)
+        case m.InRange(value=value, low=low, high=high):
+            opening = "[" if cond.low_inclusive else "]"
+            closing = "]" if cond.high_inclusive else "["
+            bounds = f"{fill.side(cond, low, value)} ; {fill.side(cond, high, value)}"
+            sides = fill.side(cond, value, low, high), f"{opening}{bounds}{closing}"
+        case m.AnyAbsent(units=units):
+            sides = ", ".join(fill.absent(units)) or NO_ABSENCE, None
+        case m.All(operands=operands) | m.Any_(operands=operands):
+            return [check for o in operands for check in checks(o, fill)]
+        case m.Negation(operand=operand):
+            return checks(operand, fill)
+        case _:
+            raise AssertionError(cond)
+    return [
+        fill.build(
+            t.Check,
+            text=describe_condition(cond),
+            left=sides[0],
+            right=sides[1],
+            result=fill.holds(cond),
+        )
+    ]
+
+
+def figure_trace(figure: m.FigureDef, fill: Fill) -> t.FigureTrace:
+    rounding = figure.rounding
+    value, display = fill.figure(figure.name)
+    return fill.build(
+        t.FigureTrace,
+        name=figure.name,
+        title=figure.title,
+        expression=describe(figure.expr)
+        + (f" {rounding.mode} {rounding.decimals} decimales" if rounding else ""),
+        value=value,
+        display=display,
+        unrounded=fill.unrounded(figure),
+        inputs=[input_trace(n, named, fill) for n, named in input_names(figure.expr).items()],
+        source=source_ref(figure.span),
+        citation=citation(figure.citation),
+    )
+
+
+def input_names(expr: m.Expr) -> dict[str, bool]:
+    """The figures and units an expression reads, in order, each once: name → whether
+    it names a figure (else a unit)."""
+    match expr:
+        case m.FigureRef(name=name):
+            return {name: True}
+        case m.UnitGrade(code=code):
+            return {code: False}
+        case m.Aggregate(units=units):
+            return dict.fromkeys(units, False)
+        case m.Arithmetic(left=left, right=right):
+            return {**input_names(left), **input_names(right)}
+        case m.Negative(operand=operand):
+            return input_names(operand)
+    return {}
+
+
+def input_trace(name: str, named_figure: bool, fill: Fill) -> t.FigureInput:
+    if not named_figure:
+        return fill.as_input(name)
+    value, display = fill.figure(name)
+    return fill.build(t.FigureInput, name=name, value=value, display=display)
+
+
+# --- the values of one candidate ---------------------------------------------------
 class _Values:
     """Re-reads a record through the compiled regime, to show what was compared."""
 
@@ -92,8 +263,11 @@ class _Values:
         self.coefficients = {u.code: u.coefficient for u in evaluation.regime.units}
         self.thresholds = thresholds(evaluation.phase)
 
+    @staticmethod
+    def build(model: type[Model], **fields: object) -> Model:
+        return model(**fields)
+
     def side(self, cond: m.Compare | m.InRange, expr: m.Expr, *others: m.Expr) -> str:
-        """A compared value of `cond` as shown: told apart from the other side(s)."""
         compared = side_thresholds(expr, self.thresholds) | {self.operand(o, cond) for o in others}
         return shown(self.operand(expr, cond), compared)
 
@@ -106,67 +280,38 @@ class _Values:
     def holds(self, cond: m.Cond) -> bool:
         return self.compiled.test(cond)((self.units, self.figures))
 
-    def checks(self, cond: m.Cond) -> list[t.Check]:
-        match cond:
-            case m.Compare(left=left, right=right):
-                return [
-                    t.Check(
-                        text=describe_condition(cond),
-                        left=self.side(cond, left, right),
-                        right=self.side(cond, right, left),
-                        result=self.holds(cond),
-                    )
-                ]
-            case m.InRange():
-                value, low, high = cond.value, cond.low, cond.high
-                opening = "[" if cond.low_inclusive else "]"
-                closing = "]" if cond.high_inclusive else "["
-                bounds = f"{self.side(cond, low, value)} ; {self.side(cond, high, value)}"
-                return [
-                    t.Check(
-                        text=describe_condition(cond),
-                        left=self.side(cond, value, low, high),
-                        right=f"{opening}{bounds}{closing}",
-                        result=self.holds(cond),
-                    )
-                ]
-            case m.AnyAbsent(units=units):
-                absent = [c for c in units if self.units[c].status == "ABS"]
-                return [
-                    t.Check(
-                        text=describe_condition(cond),
-                        left=", ".join(absent) or NO_ABSENCE,
-                        result=self.holds(cond),
-                    )
-                ]
-            case m.All(operands=operands) | m.Any_(operands=operands):
-                return [check for o in operands for check in self.checks(o)]
-            case m.Negation(operand=operand):
-                return self.checks(operand)
-        raise AssertionError(cond)
+    def absent(self, units: tuple[str, ...]) -> list[str]:
+        return [c for c in units if self.units[c].status == "ABS"]
 
-    def condition(self, cond: m.Cond) -> t.ConditionTrace:
-        return t.ConditionTrace(
-            text=describe_condition(cond), result=self.holds(cond), checks=self.checks(cond)
-        )
+    def excepting(self, rule: m.RuleDef) -> m.ExceptionDef | None:
+        return next((e for e in rule.exceptions if self.holds(e.condition)), None)
+
+    def figure(self, name: str) -> tuple[str, str]:
+        value = self.figures[name]
+        return exact(value), shown(value, self.thresholds.get(name, _NONE))
+
+    def unrounded(self, figure: m.FigureDef) -> str | None:
+        place = Place(figure.name, figure.span)
+        return exact(self.number(figure.expr, place)) if figure.rounding else None
+
+    def unit(self, unit: m.UnitDef) -> t.UnitTrace:
+        return unit_trace(unit, self.units[unit.code], self.grade_texts(unit.code))
+
+    def as_input(self, code: str) -> t.FigureInput:
+        return unit_input(code, self.units[code], self.coefficients[code], self.grade_texts(code))
+
+    def grade_texts(self, code: str) -> Texts:
+        return grade_texts(self.units[code].value, self.thresholds.get(code, _NONE))
 
 
-# --- the trace -------------------------------------------------------------------
 def build_trace(evaluation: Evaluation, compiled: CompiledRegime, program: m.Program) -> t.Trace:
     values = _Values(evaluation, compiled)
-    regime, phase = evaluation.regime, evaluation.phase
-    known = values.thresholds
-    return t.Trace(
-        units=[
-            unit_trace(u, evaluation.units[u.code], known.get(u.code, _NONE)) for u in regime.units
-        ],
-        figures=[_figure(f, values) for f in phase.figures],
-        rules=[
-            _rule(r, status, values)
-            for r, status in zip(phase.rules, evaluation.statuses, strict=True)
-        ],
-        regulation=stamp(program),
-    )
+    phase = evaluation.phase
+    rules = [
+        rule_trace(r, status, values)
+        for r, status in zip(phase.rules, evaluation.statuses, strict=True)
+    ]
+    return trace(evaluation.regime, phase, rules, values, program)
 
 
 def verdict(rule: m.RuleDef) -> dict[str, object]:
@@ -230,9 +375,13 @@ def form_traces(unit: m.UnitDef) -> list[t.FormTrace]:
     ]
 
 
-def unit_trace(
-    unit: m.UnitDef, value: UnitValue, compared: frozenset[Fraction] = _NONE
-) -> t.UnitTrace:
+def grade_texts(value: Fraction | None, compared: frozenset[Fraction] = _NONE) -> Texts:
+    """A unit's value, exact and as shown (told apart from what it is compared with)."""
+    return _exact(value), _display(value, compared)
+
+
+def unit_trace(unit: m.UnitDef, value: UnitValue, texts: Texts) -> t.UnitTrace:
+    """`texts`: the unit's value, exact and as shown (`grade_texts`)."""
     parts = [
         t.PartTrace(
             name=p.name,
@@ -249,118 +398,22 @@ def unit_trace(
         group=unit.group,
         coefficient=_exact(unit.coefficient),
         status=value.status,  # type: ignore[arg-type]
-        value=_exact(value.value),
-        display=_display(value.value, compared),
+        value=texts[0],
+        display=texts[1],
         forms=form_traces(unit),
         parts=parts,
         kept_from=value.kept_from,
     )
 
 
-def _figure(figure: m.FigureDef, values: _Values) -> t.FigureTrace:
-    value = values.figures[figure.name]
-    place = Place(figure.name, figure.span)
-    unrounded = values.number(figure.expr, place) if figure.rounding else None
-    inputs = [_input(name, values) for name in input_names(figure.expr)]
-    return figure_trace(figure, value, unrounded, inputs, values.thresholds.get(figure.name, _NONE))
-
-
-def figure_trace(
-    figure: m.FigureDef,
-    value: Fraction,
-    unrounded: Fraction | None,
-    inputs: list[t.FigureInput],
-    compared: frozenset[Fraction] = _NONE,
-) -> t.FigureTrace:
-    rounding = figure.rounding
-    return t.FigureTrace(
-        name=figure.name,
-        title=figure.title,
-        expression=describe(figure.expr)
-        + (f" {rounding.mode} {rounding.decimals} decimales" if rounding else ""),
-        value=exact(value),
-        display=shown(value, compared),
-        unrounded=_exact(unrounded),
-        inputs=inputs,
-        source=source_ref(figure.span),
-        citation=citation(figure.citation),
-    )
-
-
-def input_names(expr: m.Expr) -> list[str]:
-    """The figures and units an expression reads, in order, each once."""
-    match expr:
-        case m.FigureRef(name=name) | m.UnitGrade(code=name):
-            return [name]
-        case m.Aggregate(units=units):
-            return list(units)
-        case m.Arithmetic(left=left, right=right):
-            return list(dict.fromkeys(input_names(left) + input_names(right)))
-        case m.Negative(operand=operand):
-            return input_names(operand)
-    return []
-
-
-def _input(name: str, values: _Values) -> t.FigureInput:
-    compared = values.thresholds.get(name, _NONE)
-    if name in values.figures:
-        return figure_input(name, values.figures[name], compared)
-    return unit_input(name, values.units[name], values.coefficients[name], compared)
-
-
-def figure_input(
-    name: str, value: Fraction, compared: frozenset[Fraction] = _NONE
-) -> t.FigureInput:
-    return t.FigureInput(name=name, value=exact(value), display=shown(value, compared))
-
-
 def unit_input(
-    code: str,
-    unit: UnitValue,
-    coefficient: Fraction | None,
-    compared: frozenset[Fraction] = _NONE,
+    code: str, unit: UnitValue, coefficient: Fraction | None, texts: Texts
 ) -> t.FigureInput:
+    """`texts`: the unit's value, exact and as shown (`grade_texts`)."""
     note = f"coefficient {exact(coefficient)}" if coefficient else None
     if unit.status not in {"note"}:
         note = f"{unit.status}" + (f", {note}" if note else "")
-    return t.FigureInput(
-        name=code, value=_exact(unit.value), display=_display(unit.value, compared), note=note
-    )
-
-
-def _rule(rule: m.RuleDef, status: str, values: _Values) -> t.RuleTrace:
-    examined = status != "not_reached"
-    condition = values.condition(rule.condition) if examined and rule.condition else None
-    exceptions = (
-        [values.condition(e.condition) for e in rule.exceptions]
-        if examined and condition and condition.result
-        else []
-    )
-    excepting = next(
-        (e for e, c in zip(rule.exceptions, exceptions, strict=False) if c.result), None
-    )
-    return rule_trace(rule, status, condition, exceptions, excepting)
-
-
-def rule_trace(
-    rule: m.RuleDef,
-    status: str,
-    condition: t.ConditionTrace | None,
-    exceptions: list[t.ConditionTrace],
-    excepting: m.ExceptionDef | None,
-) -> t.RuleTrace:
-    """A rule as examined; `excepting` is the first exception that held, if any."""
-    return t.RuleTrace(
-        name=rule.name,
-        title=rule.title,
-        outcome=rule.outcome.name,
-        status=status,  # type: ignore[arg-type]
-        source=source_ref(rule.span),
-        condition=condition,
-        exceptions=exceptions,
-        citation=citation(rule.citation),
-        exception_citation=citation(excepting.citation) if excepting else None,
-    )
+    return t.FigureInput(name=code, value=texts[0], display=texts[1], note=note)
 
 
 def _exact(value: Fraction | None) -> str | None:

@@ -6,10 +6,13 @@ figure and every check in integers and writes the decision record, trace
 included, as the very text `json.dumps(record, ensure_ascii=False)` gives for
 the decision built by `explain` (the tests compare them byte for byte).
 
-What does not depend on the candidate (titles, citations, sources, the rules
-in words) is serialised once: the trace models are dumped with markers where
-values go, and the JSON text is cut at the markers into static pieces. The
-function only joins those pieces with values, most of them cached. No text of
+The writer decides nothing of what the record shows: `explain` builds the
+trace, as for the general path, from the placeholders the writer supplies
+(`_Holes`, an `explain.Fill`): markers where the candidate's values go, text
+where the generator knows it in advance. What does not depend on the candidate
+(titles, citations, sources, the rules in words) is thus serialised once: the
+models are dumped and the JSON text is cut at the markers into static pieces.
+The function only joins those pieces with values, most of them cached. No text of
 a `.reg` file enters the generated source: the pieces are passed in the tuple
 `S` and indexed; every identifier in the source is generated.
 """
@@ -20,6 +23,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -28,15 +32,14 @@ from ndrc_rules.common.numbers import shown
 from ndrc_rules.engine import trace as t
 from ndrc_rules.engine.binding import GRADED, NOT_TAKEN, UnitValue
 from ndrc_rules.engine.explain import (
-    NO_ABSENCE,
+    Model,
+    Texts,
     compared_constants,
-    describe_condition,
-    figure_input,
-    figure_trace,
-    input_names,
+    grade_texts,
     rule_trace,
     side_thresholds,
     stamp,
+    trace,
     unit_input,
     unit_trace,
     verdict,
@@ -84,6 +87,7 @@ class _Writer(_Generator):
         self.known = compared_constants(regime.rules)  # what each name is compared with
         self.compared: list[frozenset[Fraction]] = [frozenset()]  # index → thresholds
         self.results: dict[int, str] = {}  # id(condition) → its boolean
+        self.read: set[int] = set()  # the slots of the units figures read
         self.numbers: dict[int, tuple[str, str]] = {}  # id(expression) → its (n, d)
         self.evaluated: list[object] = []  # keeps the nodes alive, so that ids stay unique
 
@@ -151,16 +155,16 @@ class _Writer(_Generator):
         self.values.append(expression)
         return f"\x00{len(self.values) - 1}\x00"
 
-    # --- conditions: every check computed up front, its text joined only if shown ----
+    # --- conditions: every result computed up front, its text joined only if shown ----
     def decisions(self) -> None:
-        read = [n for f in self.regime.figures for n in input_names(f.expr) if n in self.slots]
-        for slot in sorted({self.slots[name] for name in read}):  # shown once or more
-            self.emit(f"    w{slot} = ij{slot}.get(v{slot}) or I({slot}, v{slot})")
+        start = len(self.lines)
         for rule in self.regime.rules:
             for cond in _conditions(rule):
                 self.result(cond)
         for index, rule in enumerate(self.regime.rules):
             self.decision(index, rule)
+        inputs = [f"    w{i} = ij{i}.get(v{i}) or I({i}, v{i})" for i in sorted(self.read)]
+        self.lines[start:start] = inputs  # each unit the figures read, as they show it, once
 
     def result(self, cond: m.Cond) -> str:
         """The name of a variable holding the condition's outcome."""
@@ -184,32 +188,6 @@ class _Writer(_Generator):
         self.evaluated.append(cond)
         return name
 
-    def checks(self, cond: m.Cond) -> list[Json]:
-        """The trace's checks of a condition, as in `explain`."""
-        result = self.whole(f"B[{self.results[id(cond)]}]")
-        match cond:
-            case m.Compare(left=left, right=right):
-                sides = self.side(left, right), self.side(right, left)
-            case m.InRange(value=value, low=low, high=high):
-                opening = "[" if cond.low_inclusive else "]"
-                closing = "]" if cond.high_inclusive else "["
-                bounds = f"{self.side(low, value)} ; {self.side(high, value)}"
-                sides = self.side(value, low, high), f"{opening}{bounds}{closing}"
-            case m.AnyAbsent():
-                sides = NO_ABSENCE, None
-            case m.All(operands=operands) | m.Any_(operands=operands):
-                return [check for o in operands for check in self.checks(o)]
-            case m.Negation(operand=operand):
-                return self.checks(operand)
-        text = describe_condition(cond)
-        check = _dump(t.Check(text=text, left=sides[0], right=sides[1], result=True))
-        return [{**check, "result": result}]
-
-    def condition_trace(self, cond: m.Cond) -> Json:
-        dumped = _dump(t.ConditionTrace(text=describe_condition(cond), result=True, checks=[]))
-        result = self.whole(f"B[{self.results[id(cond)]}]")
-        return {**dumped, "result": result, "checks": self.checks(cond)}
-
     # --- the rules, in order: the first that holds returns the record ------------------
     def decision(self, index: int, rule: m.RuleDef) -> None:
         if rule.condition is None:
@@ -222,7 +200,7 @@ class _Writer(_Generator):
         else:
             self.emit(f"    if {holds}:")
         self.emit(f"        return {index}, {self.record(index, 'held')}")
-        failed = self.joined(self.rule(rule, "failed"))
+        failed = self.joined(_dump(rule_trace(rule, "failed", _Holes(self))))
         if not excepted:
             self.emit(f"    r{index} = {failed}")
             return
@@ -230,68 +208,27 @@ class _Writer(_Generator):
         self.emit(f"        r{index} = {failed}")
         for exception, name in zip(rule.exceptions, excepted, strict=True):
             self.emit(f"    elif {name}:")
-            trace = self.rule(rule, "excepted", exception)
-            self.emit(f"        r{index} = {self.joined(trace)}")
-
-    def rule(self, rule: m.RuleDef, status: str, excepting: m.ExceptionDef | None = None) -> Json:
-        dumped = _dump(rule_trace(rule, status, None, [], excepting))
-        if status in {"not_reached", "default"}:
-            return dumped
-        exceptions = [self.condition_trace(e.condition) for e in rule.exceptions]
-        return {
-            **dumped,
-            "condition": self.condition_trace(rule.condition),  # type: ignore[arg-type]
-            "exceptions": [] if status == "failed" else exceptions,
-        }
+            trace_ = rule_trace(rule, "excepted", _Holes(self, exception))
+            self.emit(f"        r{index} = {self.joined(_dump(trace_))}")
 
     def record(self, index: int, status: str) -> str:
         """The record when rule `index` decides: earlier rules failed or were excepted."""
-        rules = self.regime.rules
-        examined = [self.whole(f"r{i}") for i in range(index)]
-        trace = {
-            **_dump(t.Trace(units=[], figures=[], rules=[], regulation=stamp(self.program))),
-            "units": [self.unit_slot(i) for i in range(len(self.regime.units))],
-            "figures": [self.figure_trace(f) for f in self.regime.figures],
-            "rules": [
-                *examined,
-                self.rule(rules[index], status),
-                *(self.rule(r, "not_reached") for r in rules[index + 1 :]),
-            ],
-        }
-        decision = t.Decision(
-            row=None,
-            id="",
+        rules, holes = self.regime.rules, _Holes(self)
+        examined = [
+            *(self.whole(f"r{i}") for i in range(index)),
+            rule_trace(rules[index], status, holes),
+            *(rule_trace(r, "not_reached", holes) for r in rules[index + 1 :]),
+        ]
+        phase = m.PhaseDef(self.regime.figures, rules)
+        decision = t.Decision.model_construct(
             regime=self.regime.name,
             **verdict(rules[index]),
-            figures={},
+            figures={f.name: holes.figure(f.name)[1] for f in self.regime.figures},
+            trace=trace(self.regime, phase, examined, holes, self.program),
             regulation=stamp(self.program),
+            **{field: self.whole(f"e[{i}]") for i, field in enumerate(ENVELOPE)},
         )
-        envelope = {field: self.whole(f"e[{i}]") for i, field in enumerate(ENVELOPE)}
-        figures = {f.name: self.inside(f"{self.formatted_name(f)}[1]") for f in self.regime.figures}
-        return self.joined({**_dump(decision), **envelope, "figures": figures, "trace": trace})
-
-    def unit_slot(self, slot: int) -> str:
-        return self.whole(f"(uj{slot}.get(v{slot}) or U({slot}, v{slot}))")
-
-    def formatted_name(self, figure: m.FigureDef) -> str:
-        return self.formatted[figure.name]
-
-    def figure_trace(self, figure: m.FigureDef) -> Json:
-        name = self.formatted_name(figure)
-        inputs = [self.input(n) for n in input_names(figure.expr)]
-        dumped = _dump(figure_trace(figure, Fraction(0), None, []))
-        return {**self.valued(dumped, name), "inputs": inputs}
-
-    def input(self, name: str) -> Json:
-        if name in self.slots:
-            slot = self.slots[name]
-            return self.whole(f"w{slot}")
-        return self.valued(_dump(figure_input(name, Fraction(0))), self.formatted[name])
-
-    def valued(self, dumped: Json, formatted: str) -> Json:
-        """A dumped figure or input, its value and display those of a formatted figure."""
-        value, shown = self.inside(f"{formatted}[0]"), self.inside(f"{formatted}[1]")
-        return {**dumped, "value": value, "display": shown}
+        return self.joined(_dump(decision))
 
     # --- JSON text -----------------------------------------------------------------
     def joined(self, dumped: Json) -> str:
@@ -313,29 +250,72 @@ class _Writer(_Generator):
         return f"S[{len(self.static) - 1}]"
 
 
+@dataclass(frozen=True, slots=True)
+class _Holes:
+    """What `explain` fills a trace with in the writer's templates (`explain.Fill`):
+    markers of the generated function's values, or their text where the generator
+    settles it in advance. Markers are not values: models are built unvalidated."""
+
+    writer: _Writer
+    exception: m.ExceptionDef | None = None  # the one that held, in an excepted rule
+
+    @staticmethod
+    def build(model: type[Model], **fields: object) -> Model:
+        return model.model_construct(**fields)
+
+    def holds(self, cond: m.Cond) -> Any:
+        return self.writer.whole(f"B[{self.writer.results[id(cond)]}]")
+
+    def side(self, cond: m.Compare | m.InRange, expr: m.Expr, *others: m.Expr) -> str:
+        return self.writer.side(expr, *others)
+
+    @staticmethod
+    def absent(units: tuple[str, ...]) -> list[str]:
+        return []  # markers never reach the fast path
+
+    def excepting(self, rule: m.RuleDef) -> m.ExceptionDef | None:
+        return self.exception
+
+    def figure(self, name: str) -> tuple[str, str]:
+        formatted = self.writer.formatted[name]
+        return self.writer.inside(f"{formatted}[0]"), self.writer.inside(f"{formatted}[1]")
+
+    @staticmethod
+    def unrounded(figure: m.FigureDef) -> str | None:
+        return None  # a rounded figure has no fast path
+
+    def unit(self, unit: m.UnitDef) -> Any:
+        slot = self.writer.slots[unit.code]
+        return self.writer.whole(f"(uj{slot}.get(v{slot}) or U({slot}, v{slot}))")
+
+    def as_input(self, code: str) -> Any:
+        slot = self.writer.slots[code]
+        self.writer.read.add(slot)
+        return self.writer.whole(f"w{slot}")
+
+
 def _conditions(rule: m.RuleDef) -> list[m.Cond]:
     return [c for c in (rule.condition, *(e.condition for e in rule.exceptions)) if c]
 
 
 def _dump(record: t.BaseModel) -> Json:
-    return record.model_dump(mode="json")
+    return record.model_dump(mode="json", warnings=False)  # placeholders are not values
 
 
 def _dumps(record: t.BaseModel) -> str:
     return json.dumps(_dump(record), ensure_ascii=False)
 
 
-def _unit_input(unit: m.UnitDef, value: UnitValue) -> t.FigureInput:
-    return unit_input(unit.code, value, unit.coefficient)
+def _unit_input(unit: m.UnitDef, value: UnitValue, texts: Texts) -> t.FigureInput:
+    return unit_input(unit.code, value, unit.coefficient, texts)
 
 
-def _by_grade(trace: Callable[[UnitValue], t.BaseModel]) -> Callable[[int | None], str]:
+def _by_grade(trace: Callable[[UnitValue, Texts], t.BaseModel]) -> Callable[[int | None], str]:
     """The JSON of a unit's trace (or input) for a grade in hundredths, or for the
-    unit not taken: dumped once with markers, then filled per grade."""
-    graded = _dump(trace(UnitValue(GRADED, Fraction(0))))
-    marked = json.dumps({**graded, "value": "\x00", "display": "\x00"}, ensure_ascii=False)
+    unit not taken: dumped once with markers for its texts, then filled per grade."""
+    marked = _dumps(trace(UnitValue(GRADED, Fraction(0)), ("\x00", "\x00")))
     before, between, after = marked.split('"\\u0000"')  # quoted: no escaped text matches
-    not_taken = _dumps(trace(UnitValue(NOT_TAKEN, None)))
+    not_taken = _dumps(trace(UnitValue(NOT_TAKEN, None), grade_texts(None)))
 
     def write(hundredths: int | None) -> str:
         if hundredths is None:

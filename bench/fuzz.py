@@ -25,7 +25,8 @@ figures whatever N):
   documented exit code, rows = decisions + errors, every record replayed the same.
 
 A failure is any exception that is not the project's own, any phase of an input
-over the time limit (2 s of CPU), any diagnostic outside its file, rows that do
+over the time limit (2 s of CPU; for a candidates file, 2 s per 50,000 rows
+decided beyond the first 50,000: deciding is linear), any diagnostic outside its file, rows that do
 not reconcile, a record that differs between the paths or does not replay.
 The figures printed: counts, failures by class (kind, exception, stage) with
 the smallest input of each class, the slowest inputs. Exit code 1 on failures.
@@ -64,6 +65,7 @@ CANDIDATE_FILES = sorted(
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"
 SAMPLE_COHORT = ROOT / "examples" / "candidats_ndrc.csv"
 LIMIT = 2.0  # seconds of CPU per input
+ROWS_PER_LIMIT = 50_000  # rows of a candidates file decided within LIMIT (40 µs a row)
 STALL = 10.0  # seconds of CPU before an input is stopped where it stands: a stall
 KILL = 120.0  # seconds of wall time before a worker stuck outside Python code is killed
 # (both in CPU time where they can be: on a loaded machine, 1 s of CPU can take 10 of wall)
@@ -413,9 +415,15 @@ def _alarm(signum: int, frame: object) -> None:
     raise Stalled
 
 
-def _bounded(phase: str, what: str, outcome: Outcome, run: Callable[[], None]) -> None:
+def _bounded(
+    phase: str,
+    what: str,
+    outcome: Outcome,
+    run: Callable[[], None],
+    limit: Callable[[], float] = lambda: LIMIT,
+) -> None:
     """`run` (one phase of an input), timed, and stopped after STALL seconds of CPU:
-    a stall is classed by where it stood; over LIMIT in the phase, `what` is slow."""
+    a stall is classed by where it stood; over `limit()` in the phase, `what` is slow."""
     signal.signal(signal.SIGPROF, _alarm)
     signal.setitimer(signal.ITIMER_PROF, STALL)
     start = time.process_time()  # CPU time: the machine's load does not count
@@ -429,8 +437,8 @@ def _bounded(phase: str, what: str, outcome: Outcome, run: Callable[[], None]) -
         signal.setitimer(signal.ITIMER_PROF, 0)
     seconds = time.process_time() - start
     outcome.seconds += seconds  # the input's time: every phase
-    if seconds > LIMIT:
-        outcome.failures[f"slow (> {LIMIT:g} s) {what}"] = f"{seconds:.1f} s"
+    if seconds > limit():
+        outcome.failures[f"slow (> {limit():g} s) {what}"] = f"{seconds:.1f} s"
 
 
 def _project_exceptions() -> tuple[type[BaseException], ...]:
@@ -649,10 +657,18 @@ def run_candidates(seed: int, index: int, folder: Path) -> Outcome:
             _reconcile(outcome, path.suffix.lower(), data, len(read[0]))
             _verify(outcome, regulation, replayer, read[0], GENERAL_ROWS)
 
-    _bounded("eval", "candidates", outcome, run)
+    _bounded("eval", "candidates", outcome, run, lambda: _rows_limit(read))
     _bounded("replay", "replay", outcome, verify)
     outcome.stats["steps"] += len(steps)
     return outcome
+
+
+def _rows_limit(read: list) -> float:  # type: ignore[type-arg]
+    """The CPU time a candidates file may take: LIMIT, and as much again for every
+    ROWS_PER_LIMIT rows beyond the first (deciding is linear: a national cohort of
+    200,000 rows is no stall)."""
+    records = len(read[0]) if read and read[0] is not None else 0
+    return LIMIT * max(1.0, records / ROWS_PER_LIMIT)
 
 
 def _reconcile(outcome: Outcome, suffix: str, data: bytes, records: int) -> None:

@@ -24,7 +24,8 @@ def arguments(command: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    failed, report = False, []
+    failed = False
+    report: list[dict[str, object]] = []
     diplomas: dict[str, list[tuple[SourceFile, Program]]] = {}
     for path in args.regulations:
         source = SourceFile.read(path)

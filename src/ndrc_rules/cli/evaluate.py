@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeAlias
 
 from rich import box
-from rich.console import Console, RenderableType
+from rich.console import Console, JustifyMethod, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
@@ -349,7 +349,7 @@ def _widths(
     return widths
 
 
-_Columns = list[tuple[str, str, bool]]  # (heading, justification, wraps)
+_Columns = list[tuple[str, JustifyMethod, bool]]  # (heading, justification, wraps)
 _Layout: TypeAlias = "Callable[[Result, list[str]], list[RenderableType]]"
 _LayoutPair: TypeAlias = "tuple[Callable[[list[str]], _Columns], _Layout]"
 
@@ -374,7 +374,7 @@ def _table(
     for index, (heading, justify, wraps) in enumerate(columns(figures)):
         table.add_column(
             heading,
-            justify=justify,  # type: ignore[arg-type]
+            justify=justify,
             no_wrap=not wraps,
             width=widths[index] if widths else None,
             overflow="fold",

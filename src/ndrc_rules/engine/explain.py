@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from typing import TypedDict
 
 from ndrc_rules import __version__
 from ndrc_rules.common.numbers import exact, shown
@@ -15,6 +16,7 @@ from ndrc_rules.engine import trace as t
 from ndrc_rules.engine.binding import ResitOffer, ResitUnit, UnitValue
 from ndrc_rules.engine.evaluator import CompiledRegime, Evaluation, Place
 from ndrc_rules.language import core as m
+from ndrc_rules.language.source import Span
 from ndrc_rules.language.words import describe, describe_condition
 
 NO_ABSENCE = "aucune"  # what an `ABS dans …` check found when no unit is absent
@@ -169,15 +171,27 @@ def build_trace(evaluation: Evaluation, compiled: CompiledRegime, program: m.Pro
     )
 
 
-def verdict(rule: m.RuleDef) -> dict[str, object]:
+class VerdictFields(TypedDict):
     """The fields of a decision record that depend only on its deciding rule."""
+
+    decision: str
+    label: str
+    deciding_rule: str
+    deciding_rule_source: t.SourceRef | None
+    citation: t.CitationRecord | None
+    resit: t.ResitTerms | None
+
+
+def verdict(rule: m.RuleDef) -> VerdictFields:
+    """The fields of a decision record that depend only on its deciding rule."""
+    terms = rule.resit
     return {
         "decision": rule.outcome.name,
         "label": rule.outcome.label,
         "deciding_rule": rule.name,
         "deciding_rule_source": source_ref(rule.span),
         "citation": citation(rule.citation),
-        "resit": rule.resit and t.ResitTerms(count=rule.resit.count, units=list(rule.resit.units)),
+        "resit": t.ResitTerms(count=terms.count, units=list(terms.units)) if terms else None,
     }
 
 
@@ -204,8 +218,8 @@ def stamp(program: m.Program) -> t.RegulationStamp:
     )
 
 
-def source_ref(span: object) -> t.SourceRef:
-    return t.SourceRef(file=span.file, line=span.line, column=span.column)  # type: ignore[attr-defined]
+def source_ref(span: Span) -> t.SourceRef:
+    return t.SourceRef(file=span.file, line=span.line, column=span.column)
 
 
 def citation(cite: m.Citation | None) -> t.CitationRecord | None:
@@ -214,11 +228,11 @@ def citation(cite: m.Citation | None) -> t.CitationRecord | None:
 
 def form_traces(unit: m.UnitDef) -> list[t.FormTrace]:
     """The unit's forms in its regime, then those of its parts, each naming its part."""
-    forms = [(None, form) for form in unit.forms]
+    forms: list[tuple[str | None, m.Form]] = [(None, form) for form in unit.forms]
     forms += [(part.name, form) for part in unit.parts for form in part.forms]
     return [
         t.FormTrace(
-            kind=form.kind,  # type: ignore[arg-type]
+            kind=form.kind,  # type: ignore[arg-type]  # a str the trace's Literal lists
             part=part,
             modes=list(form.modes),
             situations=form.situations,
@@ -248,7 +262,7 @@ def unit_trace(
         title=unit.title,
         group=unit.group,
         coefficient=_exact(unit.coefficient),
-        status=value.status,  # type: ignore[arg-type]
+        status=value.status,  # type: ignore[arg-type]  # a str the trace's Literal lists
         value=_exact(value.value),
         display=_display(value.value, compared),
         forms=form_traces(unit),
@@ -354,7 +368,7 @@ def rule_trace(
         name=rule.name,
         title=rule.title,
         outcome=rule.outcome.name,
-        status=status,  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]  # a str the trace's Literal lists
         source=source_ref(rule.span),
         condition=condition,
         exceptions=exceptions,
@@ -390,7 +404,7 @@ def resit_trace(
 
 
 def _resit_unit(unit: ResitUnit) -> t.ResitUnitTrace:
-    resit = _display(unit.resit) if isinstance(unit.resit, Fraction) else str(unit.resit)
+    resit = shown(unit.resit) if isinstance(unit.resit, Fraction) else str(unit.resit)
     return t.ResitUnitTrace(
         code=unit.code,
         initial=_display(unit.initial.value),

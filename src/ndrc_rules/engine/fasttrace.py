@@ -67,7 +67,7 @@ def compile_writer(regime: m.RegimeDef, program: m.Program) -> WriteRecord | Non
         return None
     namespace = writer.namespace()
     exec(compile(source, f"<ndrc-rules:{regime.name}:record>", "exec"), namespace)
-    return namespace["record"]  # type: ignore[no-any-return]
+    return namespace["record"]  # type: ignore[return-value]  # the function `exec` defined
 
 
 class _Writer(_Generator):
@@ -189,7 +189,7 @@ class _Writer(_Generator):
         result = self.whole(f"B[{self.results[id(cond)]}]")
         match cond:
             case m.Compare(left=left, right=right):
-                sides = self.side(left, right), self.side(right, left)
+                sides: tuple[str, str | None] = self.side(left, right), self.side(right, left)
             case m.InRange(value=value, low=low, high=high):
                 opening = "[" if cond.low_inclusive else "]"
                 closing = "]" if cond.high_inclusive else "["
@@ -222,7 +222,7 @@ class _Writer(_Generator):
         else:
             self.emit(f"    if {holds}:")
         self.emit(f"        return {index}, {self.record(index, 'held')}")
-        failed = self.joined(self.rule(rule, "failed"))
+        failed = self.joined(self.rule_json(rule, "failed"))
         if not excepted:
             self.emit(f"    r{index} = {failed}")
             return
@@ -230,17 +230,19 @@ class _Writer(_Generator):
         self.emit(f"        r{index} = {failed}")
         for exception, name in zip(rule.exceptions, excepted, strict=True):
             self.emit(f"    elif {name}:")
-            trace = self.rule(rule, "excepted", exception)
+            trace = self.rule_json(rule, "excepted", exception)
             self.emit(f"        r{index} = {self.joined(trace)}")
 
-    def rule(self, rule: m.RuleDef, status: str, excepting: m.ExceptionDef | None = None) -> Json:
+    def rule_json(
+        self, rule: m.RuleDef, status: str, excepting: m.ExceptionDef | None = None
+    ) -> Json:
         dumped = _dump(rule_trace(rule, status, None, [], excepting))
         if status in {"not_reached", "default"}:
             return dumped
         exceptions = [self.condition_trace(e.condition) for e in rule.exceptions]
         return {
             **dumped,
-            "condition": self.condition_trace(rule.condition),  # type: ignore[arg-type]
+            "condition": self.condition_trace(rule.condition),  # type: ignore[arg-type]  # examined: it has one
             "exceptions": [] if status == "failed" else exceptions,
         }
 
@@ -254,8 +256,8 @@ class _Writer(_Generator):
             "figures": [self.figure_trace(f) for f in self.regime.figures],
             "rules": [
                 *examined,
-                self.rule(rules[index], status),
-                *(self.rule(r, "not_reached") for r in rules[index + 1 :]),
+                self.rule_json(rules[index], status),
+                *(self.rule_json(r, "not_reached") for r in rules[index + 1 :]),
             ],
         }
         decision = t.Decision(
@@ -348,9 +350,9 @@ def _by_grade(trace: Callable[[UnitValue], t.BaseModel]) -> Callable[[int | None
 
 def _literal(pair: tuple[str, str]) -> Fraction | None:
     """The value of a constant's (n, d) pair; None for a computed one."""
-    literal = [_LITERAL.fullmatch(part) for part in pair]
-    if all(literal):
-        return Fraction(*(int(x.group(1)) for x in literal))  # type: ignore[union-attr]
+    literal = [found for part in pair if (found := _LITERAL.fullmatch(part))]
+    if len(literal) == len(pair):
+        return Fraction(*(int(x.group(1)) for x in literal))
     return None
 
 

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from ndrc_rules import Regulation, load, loads
-from ndrc_rules.cli import render
+from ndrc_rules.cli.diff import diff_headline, diff_report
 from ndrc_rules.diffing import (
     ADDED,
     AFTER_RESIT,
@@ -121,7 +121,7 @@ def group(report: DiffReport, old_rule: str, new_rule: str) -> DiffGroup:
 
 def shown(report: DiffReport, width: int = 250) -> str:
     console = Console(record=True, width=width, highlight=False)
-    console.print(render.diff_report(report))
+    console.print(diff_report(report))
     return console.export_text()
 
 
@@ -473,7 +473,7 @@ def test_rendered_report_reads_like_the_headline(monkeypatch: pytest.MonkeyPatch
     assert "« moy entre 8 inclus et 10 exclu » → « moy entre 8,5 inclus et 10 exclu »" in out
     assert "huit" in out and "8.00" in out
     assert "Avant : mini.reg — SHA-256" in out
-    assert render.diff_headline(report)[0].startswith("1 candidat(s) changent")
+    assert diff_headline(report)[0].startswith("1 candidat(s) changent")
 
     monkeypatch.setenv("NDRC_LANG", "en")
     english = shown(report)

@@ -16,7 +16,7 @@ import pytest
 from rich.console import Console
 
 from ndrc_rules.api import CandidateError, Regulation, load, loads
-from ndrc_rules.cli.render import decision_tables
+from ndrc_rules.cli.evaluate import decision_tables
 from ndrc_rules.engine import trace as t
 from ndrc_rules.language.diagnostics import RegulationError
 

@@ -10,7 +10,7 @@ from rich.console import Console
 import ndrc_rules
 from ndrc_rules.api import RegulationError
 from ndrc_rules.cli import main
-from ndrc_rules.cli.render import examples_report
+from ndrc_rules.cli.test import examples_report
 from ndrc_rules.examples import ExampleReport, run_examples, run_files
 
 # A one-regime regulation: every rule reachable, the examples appended per test.

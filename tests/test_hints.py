@@ -8,7 +8,8 @@ import pytest
 from test_lints import CITED
 
 import ndrc_rules
-from ndrc_rules.cli import EXIT_USAGE, main
+from ndrc_rules.cli import main
+from ndrc_rules.cli.console import EXIT_USAGE
 from ndrc_rules.versions import Versions
 
 ROOT = Path(__file__).resolve().parent.parent

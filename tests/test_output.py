@@ -222,14 +222,14 @@ def shown_table(width: int, path: Path = COHORT) -> str:
     from rich.console import Console
 
     import ndrc_rules
-    from ndrc_rules.cli import render
+    from ndrc_rules.cli import evaluate
 
     regulation = ndrc_rules.load(NDRC)
     figures = [f.name for f in regulation.program.regimes[0].figures]
     results = regulation.decide_all(regulation.read(path), trace=False)
     out = StringIO()
     console = Console(file=out, width=width, highlight=False)
-    for table in render.decision_tables(results, figures, "Décisions", console):
+    for table in evaluate.decision_tables(results, figures, "Décisions", console):
         console.print(table)
     return out.getvalue()
 
@@ -286,7 +286,7 @@ def test_the_table_consumes_results_as_it_prints_them() -> None:
     from rich.console import Console
 
     import ndrc_rules
-    from ndrc_rules.cli import render
+    from ndrc_rules.cli import evaluate
 
     regulation = ndrc_rules.load(NDRC)
     figures = [f.name for f in regulation.program.regimes[0].figures]
@@ -295,24 +295,24 @@ def test_the_table_consumes_results_as_it_prints_them() -> None:
 
     def results():  # type: ignore[no-untyped-def]
         nonlocal pulled
-        for i in range(5 * render.CHUNK + 7):
+        for i in range(5 * evaluate.CHUNK + 7):
             pulled += 1
             yield template.model_copy(update={"row": i, "id": f"C{i}"})
 
     console = Console(file=StringIO(), width=80)
-    tables = render.decision_tables(results(), figures, "Décisions", console)
+    tables = evaluate.decision_tables(results(), figures, "Décisions", console)
     for printed, table in enumerate(tables, start=1):
-        assert pulled <= printed * render.CHUNK
-        assert table.row_count <= render.CHUNK
-    assert pulled == 5 * render.CHUNK + 7
+        assert pulled <= printed * evaluate.CHUNK
+        assert table.row_count <= evaluate.CHUNK
+    assert pulled == 5 * evaluate.CHUNK + 7
 
 
 def test_eval_streams_the_table_it_writes(tmp_path: Path) -> None:
     """`eval` in table mode writes the first rows before it reads the last."""
     from ndrc_rules import cli
-    from ndrc_rules.cli import render
+    from ndrc_rules.cli import evaluate
 
-    rows = 3 * render.CHUNK
+    rows = 3 * evaluate.CHUNK
     source = tmp_path / "cohort.csv"
     lines = ["id;regime;U1;U2;U3;U4;U5;U6"] + [
         f"C{i};apprentissage;10;11;12;13;14;15" for i in range(rows)
@@ -320,7 +320,7 @@ def test_eval_streams_the_table_it_writes(tmp_path: Path) -> None:
     source.write_text("\n".join(lines) + "\n", "utf-8")
     target = tmp_path / "table.txt"
     seen: list[int] = []
-    real = cli._counting
+    real = evaluate._counting
 
     def watching(results, counts):  # type: ignore[no-untyped-def]
         for result in real(results, counts):
@@ -329,7 +329,7 @@ def test_eval_streams_the_table_it_writes(tmp_path: Path) -> None:
 
     import unittest.mock
 
-    with unittest.mock.patch.object(cli, "_counting", watching):
+    with unittest.mock.patch.object(evaluate, "_counting", watching):
         assert cli.main(["eval", str(NDRC), str(source), "-o", str(target)]) == 0
     assert seen[-1] > 0  # the last row was read after rows were written
     assert f"{rows} lignes : {rows} décisions" in target.read_text("utf-8")

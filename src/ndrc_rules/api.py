@@ -123,7 +123,7 @@ class Regulation:
         try:
             evaluation = compiled.evaluate(bind(candidate, compiled.regime))
             rule = evaluation.rule
-            offer = rule.resit and resit_offer(rule.resit, evaluation.units, rule.name)
+            offer = resit_offer(rule.resit, evaluation.units, rule.name) if rule.resit else None
             after = _after_resit(candidate, compiled, evaluation, offer)
             jury = self._jury(candidate)
         except BindingError as error:
@@ -136,7 +136,7 @@ class Regulation:
             row=candidate.row,
             id=candidate.id,
             regime=compiled.regime.name,
-            **fields,  # type: ignore[arg-type]
+            **fields,
             figures=figure_displays(final),
             ignored_columns=list(candidate.ignored),
             trace=build_trace(evaluation, compiled, self.program) if trace else None,
@@ -228,11 +228,13 @@ class CandidateError(Exception):
 def _overruled(decision: t.Decision, jury: t.JuryDecision) -> t.Decision:
     """The jury's decision replaces the proposal, which the record keeps with the rule
     that proposed it: the jury, not that rule, decided."""
+    source = decision.deciding_rule_source
+    assert source is not None, "a rule of the file made the proposal the jury overrules"
     proposal = t.Proposal(
         decision=decision.decision,
         label=decision.label,
         deciding_rule=decision.deciding_rule,
-        deciding_rule_source=decision.deciding_rule_source,
+        deciding_rule_source=source,
         citation=decision.citation,
         resit=decision.resit,
     )
@@ -269,5 +271,7 @@ def _after_resit(
     return compiled.evaluate(units, resit=True), chosen
 
 
-def _row_error(candidate: Candidate, code: str, field: str | None, **args: object) -> RowError:
-    return row_error(candidate.row, candidate.id, field, code, **args)
+def _row_error(
+    candidate: Candidate, code: str, field: str | None, *, key: str | None = None, **args: object
+) -> RowError:
+    return row_error(candidate.row, candidate.id, field, code, key=key, **args)

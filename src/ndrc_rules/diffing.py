@@ -152,7 +152,9 @@ class Verdict:
         )
         source = decision.deciding_rule_source
         initial = phase.initial_rule if phase else decision.deciding_rule
-        return cls(step, initial, source and source.file, source and source.line)
+        if source is None:
+            return cls(step, initial, None, None)
+        return cls(step, initial, source.file, source.line)
 
     @property
     def path(self) -> _Path:
@@ -628,7 +630,7 @@ def _rule_text(rule: m.RuleDef) -> str:
 
 
 def _resit(resit: m.ResitDef | None) -> str | None:
-    return resit and f"choix de {resit.count} unites parmi {', '.join(resit.sets)}"
+    return f"choix de {resit.count} unites parmi {', '.join(resit.sets)}" if resit else None
 
 
 def _figure_aspects(figure: m.FigureDef) -> dict[str, str | None]:

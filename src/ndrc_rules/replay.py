@@ -104,16 +104,16 @@ class Replayer:
 def _decide_again(regulation: Regulation, record: dict[str, object]) -> str:
     """The record the regulation writes today for the recorded row, at the recorded time."""
     known = regulation.columns
-    columns = record["input"]["columns"]  # type: ignore[index]
+    columns = record["input"]["columns"]  # type: ignore[index]  # checked by `replay`
     row = record["row"]
     candidate = candidate_from_mapping(
         row if isinstance(row, int) else 0,
-        columns,  # type: ignore[arg-type]
+        columns,
         keep=lambda column: fold(column) in known,
     )
     if isinstance(candidate, RowError):
         return result_line(candidate)[1]
-    return regulation.record_line(candidate, str(record["decided_at"]))[1]  # type: ignore[arg-type]
+    return regulation.record_line(candidate, str(record["decided_at"]))[1]
 
 
 def _files(stamp: dict[str, Any]) -> list[tuple[str, str]]:

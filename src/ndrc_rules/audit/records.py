@@ -80,7 +80,7 @@ def now() -> str:
     if _clock[0] != second:
         stamp_ = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")
         _clock[:] = [second, stamp_]
-    return _clock[1]  # type: ignore[return-value]
+    return _clock[1]  # type: ignore[return-value]  # [second, its text]: the text
 
 
 _clock: list[int | str] = [0, ""]
@@ -90,7 +90,7 @@ def input_record(candidate: Candidate) -> t.InputRecord:
     """The candidate's row as read (rebuilt from its fields when it was built in
     Python), with the SHA-256 of its JSON text."""
     digest, cells, _ = _input(candidate)
-    return t.InputRecord(sha256=digest, columns=cells)
+    return t.InputRecord(sha256=digest, columns=dict(cells))
 
 
 def _input(candidate: Candidate) -> tuple[str, Mapping[str, str | None], str]:
@@ -99,6 +99,7 @@ def _input(candidate: Candidate) -> tuple[str, Mapping[str, str | None], str]:
     cells = columns if all(type(v) is str for v in columns.values()) else _cells(columns)
     text_ = to_json(cells)
     digest = hashlib.sha256(text_.encode()).hexdigest()
+    # `cells` is `columns` only when every value is a str, as the type says.
     return digest, cells, f'{{"sha256": "{digest}", "columns": {text_}}}'  # type: ignore[return-value]
 
 

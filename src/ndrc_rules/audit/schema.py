@@ -18,7 +18,10 @@ from ndrc_rules.engine import trace as t
 # 3: units carry their assessment forms, resit terms as the candidate can meet them,
 #    a jury decision names the jury as decider and keeps the proposal's rule.
 VERSION = 3
-RECORDS = {"decision": t.Decision, "row-error": t.ErrorRecord}
+RECORDS: dict[str, type[t.Decision | t.ErrorRecord]] = {
+    "decision": t.Decision,
+    "row-error": t.ErrorRecord,
+}
 
 
 def generated() -> dict[str, dict[str, object]]:
@@ -34,7 +37,8 @@ def generated() -> dict[str, dict[str, object]]:
 
 def shipped(name: str) -> dict[str, object]:
     text = resources.files("ndrc_rules.audit").joinpath("schemas", name).read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, object] = json.loads(text)
+    return schema
 
 
 def write(folder: Path) -> list[Path]:

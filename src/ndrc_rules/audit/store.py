@@ -274,7 +274,8 @@ class Store:
     def each_record(self, **filters: str | int | None) -> Iterator[sqlite3.Row]:
         """The records `records` gives, one at a time (a store of any size, in
         constant memory)."""
-        clauses, values = [], []
+        clauses: list[str] = []
+        values: list[str | int] = []
         for column, value in filters.items():
             if value is None:
                 continue

@@ -16,10 +16,11 @@ class InputFileError(Exception):
         self.code = code
         self.message = text(code, **args)
 
-    @property  # type: ignore[override]
-    def args(self) -> dict[str, object]:
+    @property
+    def args(self) -> dict[str, object]:  # type: ignore[override]  # a dict, not BaseException's tuple
         """The catalogue arguments of `message` (not the usual tuple)."""
-        return super().args[1]
+        arguments: dict[str, object] = super().args[1]
+        return arguments
 
     def __str__(self) -> str:
         return self.message

@@ -65,7 +65,7 @@ def shown(value: Fraction, compared: Iterable[Fraction] = ()) -> str:
 
 def _truncated(value: Fraction, decimals: int) -> int:
     """The digits `display` shows, as an integer (towards zero, signed)."""
-    scaled = abs(value) * 10**decimals
+    scaled: Fraction = abs(value) * 10**decimals  # int ** int is typed Any
     whole = scaled.numerator // scaled.denominator
     return -whole if value < 0 else whole
 

@@ -207,10 +207,11 @@ def resit_offer(terms: ResitDef, units: dict[str, UnitValue], rule: str) -> Resi
         "groups": ", ".join(terms.sets),
         "exempted": ", ".join(exempted),
     }
+    # `key` given, so that mypy knows `args` holds only the message's arguments.
     if not choosable:
-        raise BindingError("C035", None, **args)
+        raise BindingError("C035", None, key=None, **args)
     if not terms.remaining:
-        raise BindingError("C034", None, units=", ".join(choosable), **args)
+        raise BindingError("C034", None, key=None, units=", ".join(choosable), **args)
     return ResitOffer(len(choosable), choosable, exempted, terms.count)
 
 

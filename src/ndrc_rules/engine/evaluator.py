@@ -25,6 +25,7 @@ from ndrc_rules.language.words import describe
 Env = tuple[dict[str, UnitValue], dict[str, Fraction]]
 NumberFn = Callable[[Env], Fraction]
 TestFn = Callable[[Env], bool]
+Comparator = Callable[[Fraction, Fraction], bool]
 
 _ARITHMETIC: dict[str, Callable[[Fraction, Fraction], Fraction]] = {
     "+": operator.add,
@@ -98,7 +99,7 @@ class CompiledRegime:
         rules = [
             _CompiledRule(
                 r,
-                r.condition and self.test(r.condition),
+                self.test(r.condition) if r.condition else None,
                 tuple(self.test(e.condition) for e in r.exceptions),
             )
             for r in phase.rules
@@ -201,7 +202,7 @@ class CompiledRegime:
             threshold = expr.threshold or ZERO
             return lambda env: sum(
                 (
-                    max(ZERO, env[0][c].value - threshold)
+                    max(ZERO, _grade(env[0][c]) - threshold)
                     for c, _ in weights
                     if env[0][c].status == "note"
                 ),
@@ -211,7 +212,7 @@ class CompiledRegime:
             return lambda env: sum((w for c, w in weights if env[0][c].counts), ZERO)
         if expr.kind == "total":
             return lambda env: _weighted_sum(
-                [(w, env[0][c].value) for c, w in weights if env[0][c].counts]
+                [(w, v) for c, w in weights if (v := env[0][c].value) is not None]
             )
         return self.arithmetic(
             "/",
@@ -246,14 +247,20 @@ class CompiledRegime:
         value, low, high = (
             self.number(e, Place.of(e, cond.span)) for e in (cond.value, cond.low, cond.high)
         )
-        above = operator.ge if cond.low_inclusive else operator.gt
-        below = operator.le if cond.high_inclusive else operator.lt
+        above: Comparator = operator.ge if cond.low_inclusive else operator.gt
+        below: Comparator = operator.le if cond.high_inclusive else operator.lt
 
         def test(env: Env) -> bool:
             x = value(env)
             return above(x, low(env)) and below(x, high(env))
 
         return test
+
+
+def _grade(unit: UnitValue) -> Fraction:
+    """The value of a graded unit (status 'note'), which always has one."""
+    assert unit.value is not None, unit
+    return unit.value
 
 
 def _weighted_sum(terms: list[tuple[Fraction, Fraction]]) -> Fraction:

@@ -39,7 +39,7 @@ def compile_fast(regime: m.RegimeDef) -> Decide | None:
         return None
     namespace: dict[str, object] = {"Fraction": Fraction}
     exec(compile(source, f"<ndrc-rules:{regime.name}>", "exec"), namespace)
-    return namespace["decide"]  # type: ignore[return-value]
+    return namespace["decide"]  # type: ignore[return-value]  # the function `exec` defined
 
 
 class _Generator:
@@ -107,8 +107,8 @@ class _Generator:
                 return self.figures[name]
             case m.UnitGrade(code=code):
                 unit = self.regime.units[self.slots[code]]
-                value = f"v{self.slots[code]}"
-                return (f"({value} or 0)" if unit.optional else value), "100"
+                slot = f"v{self.slots[code]}"
+                return (f"({slot} or 0)" if unit.optional else slot), "100"
             case m.Aggregate():
                 return self.aggregate(expr)
             case m.Negative(operand=operand):
@@ -133,14 +133,14 @@ class _Generator:
             ]
             self.emit(f"    {name} = {' + '.join(terms) or '0'}")
             return name, "100"
-        weights = [u.coefficient for u in units]
-        if any(w is None or w.denominator != 1 for w in weights):
+        weights = [int(w) for u in units if (w := u.coefficient) is not None and w.denominator == 1]
+        if len(weights) != len(units):
             raise NotFast("weights")
-        coefficients = sum(int(w) for w in weights)  # type: ignore[arg-type]
+        coefficients = sum(weights)
         if expr.kind == "coefficients":
             return str(coefficients), "1"
         name = self.fresh("t")
-        terms = [f"{int(w)} * v{self.slots[u.code]}" for u, w in zip(units, weights, strict=True)]  # type: ignore[arg-type]
+        terms = [f"{w} * v{self.slots[u.code]}" for u, w in zip(units, weights, strict=True)]
         self.emit(f"    {name} = {' + '.join(terms) or '0'}")
         if expr.kind == "total":
             return name, "100"

@@ -268,7 +268,7 @@ def candidate_from_mapping(
     regime = _identifier(fields.get(REGIME))
     if not regime:
         return row_error(row, candidate_id, REGIME, "C004")
-    details: dict[str, object] = {}
+    details: dict[str, int] = {}
     for column in (SESSION, *(c for c in fields if c.endswith(KEPT_SUFFIX))):
         if not _is_empty(fields.get(column)):
             year = _year(fields[column])
@@ -297,8 +297,8 @@ def candidate_from_mapping(
         regime=regime,
         grades=grades,
         ignored=tuple(ignored),
-        session=details.pop(SESSION, None),  # type: ignore[arg-type]
-        kept={column.removesuffix(KEPT_SUFFIX): year for column, year in details.items()},  # type: ignore[misc]
+        session=details.pop(SESSION, None),
+        kept={column.removesuffix(KEPT_SUFFIX): year for column, year in details.items()},
         jury=_jury(fields.get(JURY)),
         jury_reason=_identifier(fields.get(JURY_REASON)) or None,
         columns=fields,

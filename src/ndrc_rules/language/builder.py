@@ -21,7 +21,8 @@ _DURATION = re.compile(r"(\d+) ?(?:(h)(\d\d)?|min)")
 
 
 def build(tree: Tree, source: SourceFile) -> s.Document:
-    return _Builder(source.path).transform(tree)
+    document: s.Document = _Builder(source.path).transform(tree)
+    return document
 
 
 def _keyword(item: Any) -> bool:

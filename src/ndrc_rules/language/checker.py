@@ -18,7 +18,7 @@ report, at the model).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -175,7 +175,7 @@ class _Checker:
     def reported(self) -> list[Diagnostic]:
         """Every diagnostic, each once, in file order; an unknown name once, at its
         first use (one missing or misspelt declaration, however many uses)."""
-        repeats = set()
+        repeats: set[int] = set()
         for uses in self.unknown_uses.values():
             first = min(uses, key=lambda i: _place(self.diagnostics[i]))
             repeats.update(i for i in uses if i != first)
@@ -227,11 +227,11 @@ class _Checker:
         return m.DiplomaDef(
             d.code.value,
             d.title,
-            d.rncp and d.rncp.text,
-            d.level and d.level.text,
+            d.rncp.text if d.rncp else None,
+            d.level.text if d.level else None,
             d.source,
-            d.session and d.session.text,
-            d.last_session and d.last_session.text,
+            d.session.text if d.session else None,
+            d.last_session.text if d.last_session else None,
             d.span,
         )
 
@@ -244,7 +244,7 @@ class _Checker:
                 )
         return table
 
-    def is_new(self, table: dict[str, object], name: s.Name, kind: str) -> bool:
+    def is_new(self, table: Mapping[str, object], name: s.Name, kind: str) -> bool:
         """True for a name not yet in `table`; otherwise reports the duplicate."""
         previous = table.get(fold(name.value))
         if previous is not None:
@@ -332,13 +332,13 @@ class _Checker:
         None (reported, unless the regime's inheritance already was) when it names a
         phase the regime lacks."""
         if example.after_resit is None:
-            phase: m.PhaseDef | None = m.PhaseDef(regime.figures, regime.rules)
-        else:
-            phase = regime.resit
-        if phase is None:
+            phase = m.PhaseDef(regime.figures, regime.rules)
+        elif regime.resit is None:
             if not scope.orphan:
                 self.error("E151", example.after_resit.span, regime=regime.name)
             return None
+        else:
+            phase = regime.resit
         rules = {fold(r.name): r.name for r in phase.rules}
         return {**rules, JURY: JURY} if jury else rules
 
@@ -841,9 +841,9 @@ class _Resolver:
                 units = self.unit_set(condition.units, allow_optional=True)
                 return m.AnyAbsent(units, tuple(n.value for n in condition.units), condition.span)
             case s.Logical():
-                left, right = self.condition(condition.left), self.condition(condition.right)
+                sides = self.condition(condition.left), self.condition(condition.right)
                 kind = m.All if condition.op == "et" else m.Any_
-                operands = [*_flatten(left, kind), *_flatten(right, kind)]
+                operands = [operand for side in sides for operand in _flatten(side, kind)]
                 return kind(tuple(operands))
             case s.Not():
                 return m.Negation(self.condition(condition.operand))
@@ -981,8 +981,8 @@ def _figure_references(expr: s.Expr, figures: dict[str, s.Figure]) -> list[str]:
     return []
 
 
-def _flatten(condition: m.Cond, kind: type) -> tuple[m.Cond, ...]:
-    return condition.operands if isinstance(condition, kind) else (condition,)  # type: ignore[attr-defined]
+def _flatten(condition: m.Cond, kind: type[m.All | m.Any_]) -> tuple[m.Cond, ...]:
+    return condition.operands if isinstance(condition, kind) else (condition,)
 
 
 def _scale(expr: m.Expr, figures: dict[str, str | None]) -> str | None:

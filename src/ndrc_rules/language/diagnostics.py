@@ -7,7 +7,7 @@ the message catalogue only when a diagnostic is shown.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -27,14 +27,14 @@ class Severity(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Hint:
     key: str
-    args: dict[str, object] = field(default_factory=dict)
+    args: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     code: str
     span: Span
-    args: dict[str, object] = field(default_factory=dict)
+    args: Mapping[str, object] = field(default_factory=dict)
     hint: Hint | None = None
     severity: Severity = Severity.ERROR
 

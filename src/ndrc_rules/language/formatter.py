@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from lark import Tree
+from lark import Token, Tree
 
 from ndrc_rules.common.columns import JURY, JURY_REASON, RESIT_SUFFIX, split_column
 from ndrc_rules.language import surface as s
@@ -41,7 +41,7 @@ _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 _NEGATED = 3  # binds tighter than any operator
 _LOGIC = {"ou": 1, "et": 2}
 _AGGREGATES = {"mean": "moyenne", "total": "total", "coefficients": "coefficients"}
-_QUOTES = ('""', "“”", "«»")
+_QUOTES = (('"', '"'), ("“", "”"), ("«", "»"))  # (opening, closing)
 _BREAK = re.compile(r"(?<=\S) (?=\S)")  # a text splits only at a space between words
 
 
@@ -79,11 +79,7 @@ class _Texts:
 
     def __init__(self, tree: Tree) -> None:
         found = [
-            _Text(
-                node.meta.line,
-                node.meta.column,
-                tuple((str(token)[1:-1].strip(), token.line) for token in node.children),
-            )
+            _Text(node.meta.line, node.meta.column, _pieces(node))
             for node in tree.find_data("text")
         ]
         self.items = sorted(found, key=lambda t: (t.line, t.column))
@@ -93,6 +89,15 @@ class _Texts:
         low = bisect_left(self.keys, (span.line, span.column))
         high = bisect_right(self.keys, (span.end_line, span.end_column))
         return self.items[low:high]
+
+
+def _pieces(node: Tree) -> tuple[tuple[str, int], ...]:
+    """Each string of a `text: STRING+` node: its stripped content and line."""
+    pieces = []
+    for token in node.children:
+        assert isinstance(token, Token) and token.line is not None, "placed STRING tokens"
+        pieces.append((str(token)[1:-1].strip(), token.line))
+    return tuple(pieces)
 
 
 def _quoted(text: str) -> str:
@@ -263,7 +268,7 @@ def _attach(head: _Line, clause: str, anchor: int) -> list[_Line]:
 
 
 # --- statements --------------------------------------------------------------------
-Statement = s.Diploma | s.Outcome | s.Regime | s.Example
+Statement = s.Import | s.Diploma | s.Outcome | s.Regime | s.Example
 
 
 class _Printer:

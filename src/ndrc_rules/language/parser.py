@@ -294,6 +294,7 @@ class _Recovery:
         """Skip to the end of the current line: no statement starts inside a damaged one,
         and no word of it may be read as the start of another."""
         state = parser.lexer_thread.state
+        assert state is not None, "a parser that has read a token has a lexer state"
         start = state.line_ctr.char_pos
         end = self.source.text.find(LINE_END, start)
         end = len(self.source.text) if end < 0 else end
@@ -411,7 +412,7 @@ def _open_stand_in(parser: InteractiveParser, keyword: Token) -> bool:
 def _dry_run(parser: InteractiveParser) -> InteractiveParser:
     """A copy to try tokens on. It builds no tree: the tree builder may extend
     the lists it shares with `parser` in place."""
-    trial = parser.copy(deepcopy_values=False)
+    trial: InteractiveParser = parser.copy(deepcopy_values=False)
     conf = copy(trial.parser_state.parse_conf)
     conf.callbacks = {}
     trial.parser_state.parse_conf = conf
@@ -489,8 +490,8 @@ def _unexpected_character(source: SourceFile, error: UnexpectedCharacters) -> Di
     pair = line_text[error.column - 1 : error.column + 1]
     if pair in _REVERSED_COMPARATORS:
         span = Span(source.path, error.line, error.column, error.line, error.column + 2)
-        hint = Hint("hint.reversed_comparator", {"found": pair, "fix": _REVERSED_COMPARATORS[pair]})
-        return Diagnostic("E002", span, {"found": pair}, hint)
+        fix = {"found": pair, "fix": _REVERSED_COMPARATORS[pair]}
+        return Diagnostic("E002", span, {"found": pair}, Hint("hint.reversed_comparator", fix))
     found = line_text[error.column - 1 : error.column] or " "
     if found in '"“«':
         rest = len(line_text) + 1

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from ndrc_rules.common import messages
 
-# Spaces that French typing puts before ':' ';' '?' '!' and inside « ».
-_FRENCH_SPACES = {"\u00a0": " ", "\u202f": " ", "\u2007": " "}
+# Spaces that French typing puts before ':' ';' '?' '!' and inside « » (typed as
+# `str.maketrans` takes a table).
+_FRENCH_SPACES: dict[str, str | int | None] = {"\u00a0": " ", "\u202f": " ", "\u2007": " "}
 
 
 # The one line end of every pass (parser, lints, diagnostics, formatter): `\n`, to

@@ -127,7 +127,7 @@ class _Regime:
             alone = self._witness(rule, ())
             span = _condition_span(rule)
             if alone is None:
-                args = {"regime": self.regime.name, "name": rule.name}
+                args: dict[str, object] = {"regime": self.regime.name, "name": rule.name}
                 yield Diagnostic("E133", span, args, self._explained(None, self._conflict, rule))
                 continue
             candidate, decider = alone
@@ -144,7 +144,8 @@ class _Regime:
     def _zero_divisor(self) -> Diagnostic | None:
         """A figure dividing by what is 0 for every candidate (`x / (U1 - U1)`): no
         candidate can be decided (each would be a C016 row error)."""
-        plain, values = self.cases[0], {}  # all graded: the first test, in one pass
+        plain = self.cases[0]  # all graded: the first test, in one pass
+        values: dict[str, Linear] = {}
         for figure in self.regime.figures:
             for division in _divisions(figure.expr):
                 if self._divisor(division.right, plain, values) != "zero":

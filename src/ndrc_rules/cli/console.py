@@ -1,0 +1,157 @@
+"""What every command shares: exit codes, the terminal, output files, closed pipes,
+and the look of outcomes and file positions."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path, PurePath
+from typing import IO, TYPE_CHECKING
+
+from rich.console import Console
+
+from ndrc_rules.common.errors import InputFileError
+from ndrc_rules.common.messages import os_reason
+
+if TYPE_CHECKING:
+    from ndrc_rules.engine.trace import SourceRef
+
+EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
+EXIT_VERIFICATION_FAILED = 5  # a replay differs, or the store was altered
+EXIT_INTERRUPTED = 130  # Ctrl-C or kill: nothing half-written is left behind
+EXIT_BROKEN_PIPE = 141  # the reader of standard output went away (`| head`): 128 + SIGPIPE
+
+OUTCOME_STYLE = {"admis": "bold green", "rattrapage": "bold yellow", "ajourne": "bold red"}
+
+
+def where(source: SourceRef) -> str:
+    """file:line, the file by its name: a rule may come from an imported file."""
+    return f"{PurePath(source.file).name}:{source.line}"
+
+
+# --- the terminal ------------------------------------------------------------------
+class PipeConsole(Console):
+    """rich's console, leaving a closed pipe to `main` (rich would exit with 1)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
+def stdout() -> Console:
+    """The terminal, or a wide page when piped, so tables keep their columns."""
+    return PipeConsole(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def print_json(data: object) -> None:
+    """`data` on standard output, as JSON for machines (indented, accents kept)."""
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush
+    finds no closed pipe to complain about."""
+    with suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+# --- output files --------------------------------------------------------------------
+@contextmanager
+def output(path: Path | None) -> Iterator[IO[str]]:
+    """Standard output, or the file `path` names. A symbolic link is followed: its
+    target is written, the link stays. A regular file (or a new one) appears complete
+    or not at all; a device, a FIFO or a socket is written in place, never replaced."""
+    if path is None:
+        yield sys.stdout
+        return
+    target = Path(os.path.realpath(path))
+    written = _in_place if _special(target) else _replaced
+    with written(path, target) as handle:
+        yield handle
+
+
+def _special(target: Path) -> bool:
+    """Whether `target` exists and is not a regular file (a device, a FIFO, a socket)."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+@contextmanager
+def _in_place(path: Path, target: Path) -> Iterator[IO[str]]:
+    """A device or a FIFO, opened and written as it is (`-o /dev/null`)."""
+    try:
+        handle = target.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise _unwritable(path, error) from None
+    try:
+        with handle:
+            yield handle
+    except OSError as error:
+        if error.filename in (None, str(target), str(path)):
+            raise _unwritable(path, error) from None
+        raise
+
+
+@contextmanager
+def _replaced(path: Path, target: Path) -> Iterator[IO[str]]:
+    """A file that appears complete or not at all: written to a hidden file beside
+    it, renamed over it when whole, removed otherwise. The file keeps the mode of
+    the one it replaces; a new one gets the umask's."""
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, in `with`)
+            "w",
+            encoding="utf-8",
+            newline="",
+            delete=False,
+            dir=_output_folder(path, target),
+            prefix=f".{target.name}.",
+        )
+    except OSError as error:
+        raise _unwritable(path, error) from None
+    try:
+        with handle:
+            yield handle
+        os.chmod(handle.name, _mode(target))
+        os.replace(handle.name, target)
+    except BaseException as error:
+        with suppress(OSError):
+            os.unlink(handle.name)
+        if isinstance(error, OSError) and error.filename in (None, handle.name, str(target)):
+            raise _unwritable(path, error) from None  # the output's own failure, not a read's
+        raise
+
+
+def _output_folder(path: Path, target: Path) -> Path:
+    """The folder the output goes to; refused up front if it cannot hold it."""
+    if target.is_dir():
+        raise InputFileError("F040", {"path": str(path), "example": str(path / "resultats.csv")})
+    folder = target.parent
+    if not folder.exists():
+        raise InputFileError("F041", {"path": str(path), "folder": str(folder)})
+    return folder
+
+
+def _unwritable(path: Path, error: OSError) -> InputFileError:
+    return InputFileError("F042", {"path": str(path), "reason": os_reason(error)})
+
+
+def _mode(path: Path) -> int:
+    """The mode of the file `path` names, or the umask's for a new file (0666 less it)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -1,0 +1,46 @@
+"""argparse in the catalogue's language, and the arguments several commands share."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ndrc_rules.common.messages import text
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, speaking the catalogue's language, help option included."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(add_help=False, **kwargs)
+        self.add_argument("-h", "--help", action="help", help=text("cli.help"))
+
+
+def regulations(command: argparse.ArgumentParser) -> None:
+    """The regulation files a command reads, one or more."""
+    command.add_argument(
+        "regulations", nargs="+", type=Path, metavar="REGLEMENT", help=text("cli.regulations")
+    )
+
+
+def inputs(command: argparse.ArgumentParser) -> None:
+    """The versions of a regulation, then the candidates file, and its encoding."""
+    command.add_argument(
+        "regulation", nargs="+", type=Path, metavar="REGLEMENT", help=text("cli.versions")
+    )
+    command.add_argument("candidates", type=Path, metavar="CANDIDATS", help=text("cli.candidates"))
+    command.add_argument("--encoding", help=text("cli.encoding"))
+
+
+def output_format(command: argparse.ArgumentParser, *choices: str) -> None:
+    """--format, the first choice by default."""
+    command.add_argument("--format", choices=choices, default=choices[0], help=text("cli.format"))
+
+
+def whole_number(value: str) -> int:
+    """An option's whole number (`--batch 2`); otherwise a sentence in the catalogue."""
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(text("cli.whole_number") % {"value": value}) from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import PurePath
 
@@ -277,4 +277,4 @@ def _status(compiled: _CompiledRule, env: Env) -> str:
 
 
 def _as(expr: m.Aggregate, kind: str) -> m.Aggregate:
-    return m.Aggregate(kind, expr.units, expr.sets, expr.threshold)
+    return replace(expr, kind=kind)

@@ -64,12 +64,13 @@ def _error(regulation: Regulation, **columns: str) -> CandidateError:
 @pytest.mark.parametrize(
     ("figure", "condition", "named"),
     [
-        ("gen", "moy >= 10", "`moy` (<texte>:11)"),  # a figure: its name and line
-        ("pro", "moy > 8 et moyenne de gen >= 10", "`moyenne de gen` (<texte>:13)"),
+        ("gen", "moy >= 10", "`moy` (<texte>:11:3)"),  # a figure: its name and statement
+        # an expression of a condition: itself, at its own line and column
+        ("pro", "moy > 8 et moyenne de gen >= 10", "`moyenne de gen` (<texte>:13:19)"),
         (
             "pro",
             "total de gen / coefficients de gen >= 10",
-            "`total de gen / coefficients de gen` (<texte>:13)",
+            "`total de gen / coefficients de gen` (<texte>:13:8)",
         ),
     ],
 )
@@ -98,23 +99,30 @@ DIVIDING = (
 @pytest.mark.parametrize(
     ("divided", "grades", "named"),
     [
-        # an expression that is 0 for this candidate: itself, on the figure's line
+        # an expression that is 0 for this candidate: itself, where it stands in the figure
         (
             "U4 / (U1 - 12)",
             {"U1": "12", "U2": "11"},
-            "`rapport` (<texte>:12) : le diviseur `U1 - 12` (<texte>:12)",
+            "`rapport` (<texte>:12:3) : le diviseur `U1 - 12` (<texte>:12:37)",
         ),
-        # a divisor figure that is 0 for this candidate: the figure, on its own line
+        # a divisor figure that is 0 for this candidate: the figure, at its own statement
         (
             "U4 / ecart",
             {"U1": "12", "U2": "12"},
-            "`rapport` (<texte>:12) : le diviseur `ecart` (<texte>:11)",
+            "`rapport` (<texte>:12:3) : le diviseur `ecart` (<texte>:11:3)",
         ),
-        # in a rule's condition: the condition's line
+        # in a rule's condition: the compared expression and the divisor, each where it stands
         (
             "U4 + ecart",
             {"U1": "12", "U2": "11", "condition": "U4 / (U2 - 11) >= 1"},
-            "`U4 / (U2 - 11)` (<texte>:14) : le diviseur `U2 - 11` (<texte>:14)",
+            "`U4 / (U2 - 11)` (<texte>:14:8) : le diviseur `U2 - 11` (<texte>:14:14)",
+        ),
+        # a divisor nested deep in a condition's bound: that very sub-expression
+        (
+            "U4 + ecart",
+            {"U1": "12", "U2": "11", "condition": "U4 entre 1 et (2 + U4 / ((U2 - 11) * 3))"},
+            "`2 + U4 / ((U2 - 11) * 3)` (<texte>:14:23) : le diviseur `(U2 - 11) * 3`"
+            " (<texte>:14:33)",
         ),
     ],
 )
@@ -144,7 +152,7 @@ def test_all_units_exempted_keeps_its_message() -> None:
     regulation = loads(EXEMPTABLE.format(figure="gen", condition="moy >= 10"))
     error = _error(regulation, U4="12", U1="DISP", U2="DISP").error
     assert error.message == (
-        "calcul impossible pour `moy` (<texte>:11) : aucune unité notée (toutes dispensées ?)"
+        "calcul impossible pour `moy` (<texte>:11:3) : aucune unité notée (toutes dispensées ?)"
     )
 
 

@@ -43,12 +43,13 @@ class Place:
     span: Span
 
     @classmethod
-    def of(cls, expr: m.Expr, span: Span) -> Place:
-        return cls(describe(expr), span)
+    def of(cls, expr: m.Expr) -> Place:
+        """An expression in the regulation's words, at its own place in the text."""
+        return cls(describe(expr), expr.span)
 
     @property
     def where(self) -> str:
-        return f"{PurePath(self.span.file).name}:{self.span.line}"
+        return f"{PurePath(self.span.file).name}:{self.span.line}:{self.span.column}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +149,7 @@ class CompiledRegime:
                     self.number(left, figure),
                     self.number(right, figure),
                     figure,
-                    self.divisor(right, figure),
+                    self.divisor(right),
                 )
             case m.Negative(operand=operand):
                 inner = self.number(operand, figure)
@@ -165,15 +166,16 @@ class CompiledRegime:
 
         return grade
 
-    def divisor(self, expr: m.Expr, figure: Place) -> Place | None:
+    def divisor(self, expr: m.Expr) -> Place | None:
         """What a zero divisor names: the expression, where the file states it (a
-        figure's own line); None for `coefficients de …`, zero when all is exempted."""
+        divisor figure: that figure's own statement); None for `coefficients de …`,
+        zero when all is exempted."""
         match expr:
             case m.Aggregate(kind="coefficients"):
                 return None
             case m.FigureRef(name=name) if name in self.figure_spans:
                 return Place(name, self.figure_spans[name])
-        return Place(describe(expr), figure.span)
+        return Place.of(expr)
 
     @staticmethod
     def arithmetic(
@@ -225,7 +227,7 @@ class CompiledRegime:
         match cond:
             case m.Compare(op=op, left=left, right=right):
                 compare = COMPARATORS[op]
-                lhs, rhs = (self.number(e, Place.of(e, cond.span)) for e in (left, right))
+                lhs, rhs = (self.number(e, Place.of(e)) for e in (left, right))
                 return lambda env: compare(lhs(env), rhs(env))
             case m.InRange():
                 return self.in_range(cond)
@@ -243,9 +245,7 @@ class CompiledRegime:
         raise AssertionError(cond)
 
     def in_range(self, cond: m.InRange) -> TestFn:
-        value, low, high = (
-            self.number(e, Place.of(e, cond.span)) for e in (cond.value, cond.low, cond.high)
-        )
+        value, low, high = (self.number(e, Place.of(e)) for e in (cond.value, cond.low, cond.high))
         above = operator.ge if cond.low_inclusive else operator.gt
         below = operator.le if cond.high_inclusive else operator.lt
 

@@ -92,16 +92,16 @@ class _Values:
         self.coefficients = {u.code: u.coefficient for u in evaluation.regime.units}
         self.thresholds = thresholds(evaluation.phase)
 
-    def side(self, cond: m.Compare | m.InRange, expr: m.Expr, *others: m.Expr) -> str:
-        """A compared value of `cond` as shown: told apart from the other side(s)."""
-        compared = side_thresholds(expr, self.thresholds) | {self.operand(o, cond) for o in others}
-        return shown(self.operand(expr, cond), compared)
+    def side(self, expr: m.Expr, *others: m.Expr) -> str:
+        """A compared value as shown: told apart from the other side(s)."""
+        compared = side_thresholds(expr, self.thresholds) | {self.operand(o) for o in others}
+        return shown(self.operand(expr), compared)
 
     def number(self, expr: m.Expr, place: Place) -> Fraction:
         return self.compiled.number(expr, place)((self.units, self.figures))
 
-    def operand(self, expr: m.Expr, cond: m.Compare | m.InRange) -> Fraction:
-        return self.number(expr, Place.of(expr, cond.span))
+    def operand(self, expr: m.Expr) -> Fraction:
+        return self.number(expr, Place.of(expr))
 
     def holds(self, cond: m.Cond) -> bool:
         return self.compiled.test(cond)((self.units, self.figures))
@@ -112,8 +112,8 @@ class _Values:
                 return [
                     t.Check(
                         text=describe_condition(cond),
-                        left=self.side(cond, left, right),
-                        right=self.side(cond, right, left),
+                        left=self.side(left, right),
+                        right=self.side(right, left),
                         result=self.holds(cond),
                     )
                 ]
@@ -121,11 +121,11 @@ class _Values:
                 value, low, high = cond.value, cond.low, cond.high
                 opening = "[" if cond.low_inclusive else "]"
                 closing = "]" if cond.high_inclusive else "["
-                bounds = f"{self.side(cond, low, value)} ; {self.side(cond, high, value)}"
+                bounds = f"{self.side(low, value)} ; {self.side(high, value)}"
                 return [
                     t.Check(
                         text=describe_condition(cond),
-                        left=self.side(cond, value, low, high),
+                        left=self.side(value, low, high),
                         right=f"{opening}{bounds}{closing}",
                         result=self.holds(cond),
                     )

@@ -156,6 +156,24 @@ def test_all_units_exempted_keeps_its_message() -> None:
     )
 
 
+# --- C017 says where the exempted unit's grade is read (issue 12, point 5) ---------------------
+def test_an_exempted_grade_read_by_a_condition_names_where() -> None:
+    regulation = loads(EXEMPTABLE.format(figure="pro", condition="moy >= 10 et U1 >= 10"))
+    error = _error(regulation, U4="12", U1="DISP", U2="12").error
+    assert (error.code, error.field) == ("C017", "U1")
+    assert (
+        error.message == "la note de U1 est lue (<texte>:13:21), mais le candidat en est dispensé"
+    )
+
+
+def test_an_exempted_grade_read_by_a_figure_names_where() -> None:
+    regulation = loads(DIVIDING.format(divided="U4 + ecart", condition="rapport >= 1"))
+    error = _error(regulation, U4="12", U1="12", U2="DISP").error
+    assert (
+        error.message == "la note de U2 est lue (<texte>:11:32), mais le candidat en est dispensé"
+    )
+
+
 # --- the jury decides; the proposal keeps the rule that proposed (point 5) -----------------
 JURY_ROW = "j1;apprentissage;6;7;8;10;10;11;admis;Livret scolaire examiné"
 CSV_HEADER = "id;regime;U1;U2;U3;U4;U5;U6;jury;jury_motif"

@@ -139,8 +139,8 @@ class CompiledRegime:
                 return lambda env: value
             case m.FigureRef(name=name):
                 return lambda env: env[1][name]
-            case m.UnitGrade(code=code):
-                return self.unit_grade(code)
+            case m.UnitGrade():
+                return self.unit_grade(expr)
             case m.Aggregate():
                 return self.aggregate(expr, figure)
             case m.Arithmetic(op=op, left=left, right=right):
@@ -157,11 +157,14 @@ class CompiledRegime:
         raise AssertionError(expr)
 
     @staticmethod
-    def unit_grade(code: str) -> NumberFn:
+    def unit_grade(expr: m.UnitGrade) -> NumberFn:
+        """A unit's grade, where the file reads it (what C017 names for an exempted unit)."""
+        code, place = expr.code, Place.of(expr).where
+
         def grade(env: Env) -> Fraction:
             value = env[0][code]
             if value.status == "DISP":
-                raise BindingError("C017", code, unit=code)
+                raise BindingError("C017", code, unit=code, place=place)
             return value.value if value.value is not None else ZERO
 
         return grade

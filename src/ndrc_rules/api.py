@@ -17,6 +17,7 @@ from ndrc_rules.engine import trace as t
 from ndrc_rules.engine.binding import RESIT_SUFFIX, BindingError
 from ndrc_rules.engine.evaluator import CompiledRegime
 from ndrc_rules.engine.explain import stamp
+from ndrc_rules.engine.fastpath import Decide, compile_fast
 from ndrc_rules.engine.fasttrace import WriteRecord, compile_writer
 from ndrc_rules.io.candidates import (
     SESSION,
@@ -164,27 +165,32 @@ class Regulation:
             return None
         regime = fold(candidate.regime)
         if regime not in self._fast_paths and regime in self.regimes:
-            self._fast_paths[regime] = _FastPaths(self.regimes[regime], self.program)
+            self._fast_paths[regime] = _FastPaths(self.regimes[regime].regime, self.program)
         return self._fast_paths.get(regime)
 
 
 class _FastPaths:
-    """A regime's generated functions for plain grades; each returns None for a
+    """A regime's generated functions for plain grades, each compiled on first use
+    (a run that never asks for it never pays for it); each returns None for a
     candidate it leaves to the general path."""
 
-    def __init__(self, compiled: CompiledRegime, program: m.Program) -> None:
-        self.regime = compiled.regime
-        self.decide = compiled.fast
+    def __init__(self, regime: m.RegimeDef, program: m.Program) -> None:
+        self.regime = regime
         self.program = program
 
     @cached_property
+    def decide(self) -> Decide | None:
+        """candidate's grades → index of the deciding rule (`fastpath`)."""
+        return compile_fast(self.regime)
+
+    @cached_property
     def writer(self) -> WriteRecord | None:
-        """The record writer, compiled on first use (a run that writes no record
-        never pays for it)."""
+        """candidate's grades → index of the deciding rule, whole JSON record (`fasttrace`)."""
         return compile_writer(self.regime, self.program)
 
     def verdict(self, candidate: Candidate) -> Verdict | None:
-        index = self.decide(candidate.grades) if self.decide else None
+        decide = self.decide
+        index = decide(candidate.grades) if decide else None
         if index is None:
             return None
         rule = self.regime.rules[index]

@@ -17,7 +17,6 @@ from pathlib import PurePath
 
 from ndrc_rules.common.numbers import COMPARATORS, rounded
 from ndrc_rules.engine.binding import BindingError, UnitValue
-from ndrc_rules.engine.fastpath import compile_fast
 from ndrc_rules.language import core as m
 from ndrc_rules.language.source import Span
 from ndrc_rules.language.words import describe
@@ -92,7 +91,6 @@ class CompiledRegime:
         self.figure_spans = {f.name: f.span for f in [*regime.figures, *resit_figures]}
         self.main = self.phase(m.PhaseDef(regime.figures, regime.rules))
         self.resit = self.phase(regime.resit) if regime.resit else None
-        self.fast = compile_fast(regime)  # decisions without trace, for plain grades
 
     def phase(self, phase: m.PhaseDef) -> _CompiledPhase:
         figures = [(f.name, self.figure(f)) for f in phase.figures]

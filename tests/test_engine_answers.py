@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TWO_GROUPS
 from rich.console import Console
 
 from ndrc_rules.api import CandidateError, Regulation, load, loads
@@ -29,22 +30,9 @@ RESIT_RULE_LINE = next(
     if line.startswith("  regle rattrapage")
 )
 
-# Two general units, both exemptable.
-UNITS = """\
-diplome T "Test"
-resultat admis "Admis"
-resultat rattrapage "Rattrapage"
-resultat ajourne "Ajourné"
-regime r "R"
-  groupe pro "Pro"
-    unite U4 "Quatre" coefficient 2
-  groupe gen "Gen" dispensable
-    unite U1 "Un" coefficient 1
-    unite U2 "Deux" coefficient 1
-"""
 # The figure (`{figure}`) and the rule's condition may divide by them.
 EXEMPTABLE = (
-    UNITS
+    TWO_GROUPS
     + """\
   chiffre moy "Moyenne" = moyenne de {figure}
   regle generale "Générale"
@@ -85,7 +73,7 @@ def test_an_impossible_computation_names_the_figure_or_expression(
 
 # --- C016 says which divisor is zero, when no exemption is the cause (issue 11, point 10) --
 DIVIDING = (
-    UNITS
+    TWO_GROUPS
     + """\
   chiffre ecart "Écart" = U1 - U2
   chiffre rapport "Rapport" = {divided}
@@ -353,7 +341,7 @@ def test_the_trace_shows_the_terms_as_the_candidate_can_meet_them(tmp_path: Path
 # A resit rule whose terms do not say what applies with fewer units left (C034),
 # and one that a candidate exempted from every general unit meets (C035).
 TERMS = (
-    UNITS
+    TWO_GROUPS
     + """\
   regle second_tour "Contrôle"
     si U4 >= 8 alors rattrapage (choix de 2 unites parmi gen{remaining})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from conftest import TWO_GROUPS
 
 from ndrc_rules.api import loads
 from ndrc_rules.engine import phases
@@ -15,17 +16,9 @@ from ndrc_rules.engine.evaluator import CompiledRegime
 from ndrc_rules.io.candidates import Candidate, RowError, candidate_from_mapping
 from ndrc_rules.language import core as m
 
-TEXT = """\
-diplome T "Test"
-resultat admis "Admis"
-resultat rattrapage "Rattrapage"
-resultat ajourne "Ajourné"
-regime r "R"
-  groupe pro "Pro"
-    unite U4 "Quatre" coefficient 2
-  groupe gen "Gen" dispensable
-    unite U1 "Un" coefficient 1
-    unite U2 "Deux" coefficient 1
+TEXT = (
+    TWO_GROUPS
+    + """\
   chiffre moy "Moyenne" = moyenne de pro, gen
   regle admission "Admission"
     si moy >= 10 alors admis
@@ -38,6 +31,7 @@ regime r "R"
       si moy >= 10 alors admis
     sinon ajourne
 """
+)
 REGULATION = loads(TEXT)
 COMPILED: CompiledRegime = REGULATION.regimes["r"]
 PROGRAM: m.Program = REGULATION.program

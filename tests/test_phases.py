@@ -140,3 +140,14 @@ def test_the_facade_gives_the_record_the_phases_give() -> None:
     direct = decide(**columns).decision(candidate(**columns), COMPILED, PROGRAM, stamps)
     assert facade == direct
     assert (direct.decision, direct.proposal.decision) == ("ajourne", "admis")  # type: ignore[union-attr]
+
+
+def test_the_facade_leaves_a_jury_to_the_general_path_on_every_way_out() -> None:
+    """Plain grades the generated functions would decide, but a jury prevails: the
+    facade's one choice of path sends the candidate to the phases."""
+    columns = {"U4": "12", "U1": "10", "U2": "8", "jury": "ajourne", "jury_motif": "Fraude"}
+    assert tuple(REGULATION.outcome(candidate(**columns))) == ("ajourne", "jury")
+    outcome, line = REGULATION.record_line(candidate(**columns))
+    assert outcome == "ajourne" and '"deciding_rule": "jury"' in line
+    plain = candidate(U4="12", U1="10", U2="8")
+    assert tuple(REGULATION.outcome(plain)) == ("admis", "admission")

@@ -1,7 +1,10 @@
 """The Python facade: `load(path)` → `Regulation`; `regulation.decide(candidate)`.
 
 Runs the pipeline once per file (text → tree → AST → model → compiled
-regimes) and then decides any number of candidates with no re-parsing.
+regimes) and then decides any number of candidates with no re-parsing. The
+decision logic is the engine's (`engine/phases`: main phase, épreuve de
+contrôle, jury); the facade only chooses, in one place (`Regulation._fast`),
+whether the generated fast paths or the general path take a candidate.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Shared fixtures: paths into the repository."""
+"""Shared fixtures: paths into the repository, and a small regulation to build on."""
 
 from __future__ import annotations
 
@@ -7,6 +7,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# A diploma with three outcomes and one regime `r`: a professional unit U4 and two
+# exemptable general units U1, U2. Tests append figures and rules.
+TWO_GROUPS = """\
+diplome T "Test"
+resultat admis "Admis"
+resultat rattrapage "Rattrapage"
+resultat ajourne "Ajourné"
+regime r "R"
+  groupe pro "Pro"
+    unite U4 "Quatre" coefficient 2
+  groupe gen "Gen" dispensable
+    unite U1 "Un" coefficient 1
+    unite U2 "Deux" coefficient 1
+"""
 
 
 @pytest.fixture(scope="session")

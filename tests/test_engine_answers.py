@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TWO_GROUPS
 from rich.console import Console
 
 from ndrc_rules.api import CandidateError, Regulation, load, loads
@@ -29,22 +30,9 @@ RESIT_RULE_LINE = next(
     if line.startswith("  regle rattrapage")
 )
 
-# Two general units, both exemptable.
-UNITS = """\
-diplome T "Test"
-resultat admis "Admis"
-resultat rattrapage "Rattrapage"
-resultat ajourne "Ajourné"
-regime r "R"
-  groupe pro "Pro"
-    unite U4 "Quatre" coefficient 2
-  groupe gen "Gen" dispensable
-    unite U1 "Un" coefficient 1
-    unite U2 "Deux" coefficient 1
-"""
 # The figure (`{figure}`) and the rule's condition may divide by them.
 EXEMPTABLE = (
-    UNITS
+    TWO_GROUPS
     + """\
   chiffre moy "Moyenne" = moyenne de {figure}
   regle generale "Générale"
@@ -64,12 +52,13 @@ def _error(regulation: Regulation, **columns: str) -> CandidateError:
 @pytest.mark.parametrize(
     ("figure", "condition", "named"),
     [
-        ("gen", "moy >= 10", "`moy` (<texte>:11)"),  # a figure: its name and line
-        ("pro", "moy > 8 et moyenne de gen >= 10", "`moyenne de gen` (<texte>:13)"),
+        ("gen", "moy >= 10", "`moy` (<texte>:11:3)"),  # a figure: its name and statement
+        # an expression of a condition: itself, at its own line and column
+        ("pro", "moy > 8 et moyenne de gen >= 10", "`moyenne de gen` (<texte>:13:19)"),
         (
             "pro",
             "total de gen / coefficients de gen >= 10",
-            "`total de gen / coefficients de gen` (<texte>:13)",
+            "`total de gen / coefficients de gen` (<texte>:13:8)",
         ),
     ],
 )
@@ -84,7 +73,7 @@ def test_an_impossible_computation_names_the_figure_or_expression(
 
 # --- C016 says which divisor is zero, when no exemption is the cause (issue 11, point 10) --
 DIVIDING = (
-    UNITS
+    TWO_GROUPS
     + """\
   chiffre ecart "Écart" = U1 - U2
   chiffre rapport "Rapport" = {divided}
@@ -98,23 +87,30 @@ DIVIDING = (
 @pytest.mark.parametrize(
     ("divided", "grades", "named"),
     [
-        # an expression that is 0 for this candidate: itself, on the figure's line
+        # an expression that is 0 for this candidate: itself, where it stands in the figure
         (
             "U4 / (U1 - 12)",
             {"U1": "12", "U2": "11"},
-            "`rapport` (<texte>:12) : le diviseur `U1 - 12` (<texte>:12)",
+            "`rapport` (<texte>:12:3) : le diviseur `U1 - 12` (<texte>:12:37)",
         ),
-        # a divisor figure that is 0 for this candidate: the figure, on its own line
+        # a divisor figure that is 0 for this candidate: the figure, at its own statement
         (
             "U4 / ecart",
             {"U1": "12", "U2": "12"},
-            "`rapport` (<texte>:12) : le diviseur `ecart` (<texte>:11)",
+            "`rapport` (<texte>:12:3) : le diviseur `ecart` (<texte>:11:3)",
         ),
-        # in a rule's condition: the condition's line
+        # in a rule's condition: the compared expression and the divisor, each where it stands
         (
             "U4 + ecart",
             {"U1": "12", "U2": "11", "condition": "U4 / (U2 - 11) >= 1"},
-            "`U4 / (U2 - 11)` (<texte>:14) : le diviseur `U2 - 11` (<texte>:14)",
+            "`U4 / (U2 - 11)` (<texte>:14:8) : le diviseur `U2 - 11` (<texte>:14:14)",
+        ),
+        # a divisor nested deep in a condition's bound: that very sub-expression
+        (
+            "U4 + ecart",
+            {"U1": "12", "U2": "11", "condition": "U4 entre 1 et (2 + U4 / ((U2 - 11) * 3))"},
+            "`2 + U4 / ((U2 - 11) * 3)` (<texte>:14:23) : le diviseur `(U2 - 11) * 3`"
+            " (<texte>:14:33)",
         ),
     ],
 )
@@ -144,7 +140,25 @@ def test_all_units_exempted_keeps_its_message() -> None:
     regulation = loads(EXEMPTABLE.format(figure="gen", condition="moy >= 10"))
     error = _error(regulation, U4="12", U1="DISP", U2="DISP").error
     assert error.message == (
-        "calcul impossible pour `moy` (<texte>:11) : aucune unité notée (toutes dispensées ?)"
+        "calcul impossible pour `moy` (<texte>:11:3) : aucune unité notée (toutes dispensées ?)"
+    )
+
+
+# --- C017 says where the exempted unit's grade is read (issue 12, point 5) ---------------------
+def test_an_exempted_grade_read_by_a_condition_names_where() -> None:
+    regulation = loads(EXEMPTABLE.format(figure="pro", condition="moy >= 10 et U1 >= 10"))
+    error = _error(regulation, U4="12", U1="DISP", U2="12").error
+    assert (error.code, error.field) == ("C017", "U1")
+    assert (
+        error.message == "la note de U1 est lue (<texte>:13:21), mais le candidat en est dispensé"
+    )
+
+
+def test_an_exempted_grade_read_by_a_figure_names_where() -> None:
+    regulation = loads(DIVIDING.format(divided="U4 + ecart", condition="rapport >= 1"))
+    error = _error(regulation, U4="12", U1="12", U2="DISP").error
+    assert (
+        error.message == "la note de U2 est lue (<texte>:11:32), mais le candidat en est dispensé"
     )
 
 
@@ -327,7 +341,7 @@ def test_the_trace_shows_the_terms_as_the_candidate_can_meet_them(tmp_path: Path
 # A resit rule whose terms do not say what applies with fewer units left (C034),
 # and one that a candidate exempted from every general unit meets (C035).
 TERMS = (
-    UNITS
+    TWO_GROUPS
     + """\
   regle second_tour "Contrôle"
     si U4 >= 8 alors rattrapage (choix de 2 unites parmi gen{remaining})

@@ -33,7 +33,7 @@ def fast(regulation: ndrc_rules.Regulation, candidate: Candidate) -> tuple[str, 
 @pytest.mark.parametrize("path", REGULATIONS, ids=lambda p: p.name)
 def test_every_shipped_regime_has_a_fast_path(path: Path) -> None:
     regulation = ndrc_rules.load(path)
-    assert all(compiled.fast is not None for compiled in regulation.regimes.values())
+    assert all(compile_fast(regime) is not None for regime in regulation.program.regimes)
 
 
 @pytest.mark.parametrize("path", REGULATIONS, ids=lambda p: p.name)
@@ -98,8 +98,8 @@ def test_anything_unusual_goes_to_the_general_evaluator(columns: dict[str, str])
         **columns,
     }
     candidate = candidate_from_mapping(1, row)
-    compiled = NDRC.regimes["apprentissage"]
-    assert compiled.fast(candidate.grades) is None
+    decide = compile_fast(NDRC.regimes["apprentissage"].regime)
+    assert decide is not None and decide(candidate.grades) is None
     assert fast(NDRC, candidate) == general(NDRC, candidate)
 
 
@@ -113,11 +113,12 @@ def test_hostile_names_never_reach_the_generated_source_unescaped() -> None:
         str(ROOT / "regulations" / "hostile.reg"),
     )
     regime = regulation.program.regimes[0]
-    assert compile_fast(regime) is not None  # titles never enter the source
+    decide = compile_fast(regime)
+    assert decide is not None  # titles never enter the source
     weird = Candidate(
         row=1,
         id="w",
         regime="apprentissage",
         grades={"U1": Fraction(12), "x'); print('pwned": Fraction(1)},
     )
-    assert regulation.regimes["apprentissage"].fast(weird.grades) is None
+    assert decide(weird.grades) is None

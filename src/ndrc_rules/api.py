@@ -1,40 +1,28 @@
 """The Python facade: `load(path)` → `Regulation`; `regulation.decide(candidate)`.
 
 Runs the pipeline once per file (text → tree → AST → model → compiled
-regimes) and then decides any number of candidates with no re-parsing.
+regimes) and then decides any number of candidates with no re-parsing. The
+decision logic is the engine's (`engine/phases`: main phase, épreuve de
+contrôle, jury); the facade only chooses, in one place (`Regulation._fast`),
+whether the generated fast paths or the general path take a candidate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
 from ndrc_rules.audit.records import envelope, input_record, now, result_line
+from ndrc_rules.engine import phases
 from ndrc_rules.engine import trace as t
-from ndrc_rules.engine.binding import (
-    RESIT_SUFFIX,
-    BindingError,
-    ResitOffer,
-    ResitUnit,
-    bind,
-    resit_grades,
-    resit_offer,
-    resit_units,
-)
-from ndrc_rules.engine.evaluator import CompiledRegime, Evaluation
-from ndrc_rules.engine.explain import (
-    build_trace,
-    figure_displays,
-    resit_terms,
-    resit_trace,
-    stamp,
-    verdict,
-)
+from ndrc_rules.engine.binding import RESIT_SUFFIX, BindingError
+from ndrc_rules.engine.evaluator import CompiledRegime
+from ndrc_rules.engine.explain import stamp
+from ndrc_rules.engine.fastpath import Decide, compile_fast
 from ndrc_rules.engine.fasttrace import WriteRecord, compile_writer
 from ndrc_rules.io.candidates import (
-    JURY,
-    JURY_REASON,
     SESSION,
     Candidate,
     RowError,
@@ -65,8 +53,9 @@ class Regulation:
         self.program = program
         self.warnings = warnings
         self.regimes = {fold(r.name): CompiledRegime(r) for r in program.regimes}
-        self._writers: dict[str, WriteRecord | None] = {}  # compiled on first use
+        self._fast_paths: dict[str, _FastPaths] = {}  # by regime, made on first use
         self.stamp = stamp(program)
+        self._untraced = phases.Stamps(self.stamp)  # what a record without trace carries
         self.sessions = session_range(program)  # the sessions this text decides
 
     @classmethod
@@ -112,6 +101,22 @@ class Regulation:
     ) -> t.Decision | RowError:
         """Decide one candidate, or say why not; `trace=False` skips building the trace.
         `decided_at` (ISO 8601) stamps the record; now, by default."""
+        compiled = self._compiled(candidate)
+        if isinstance(compiled, RowError):
+            return compiled
+        try:
+            found = phases.decide(candidate, compiled, self.program.outcomes)
+        except BindingError as error:
+            return _row_error(candidate, error.code, error.field, key=error.key, **error.args_)
+        stamps = (
+            phases.Stamps(self.stamp, input_record(candidate), decided_at or now())
+            if trace
+            else self._untraced
+        )
+        return found.decision(candidate, compiled, self.program, stamps, trace=trace)
+
+    def _compiled(self, candidate: Candidate) -> CompiledRegime | RowError:
+        """The compiled regime that decides the candidate, or why none may (C030, C005)."""
         if not self.covers(candidate):
             return _row_error(
                 candidate, "C030", SESSION, session=candidate.session, versions=str(self.sessions)
@@ -120,32 +125,7 @@ class Regulation:
         if compiled is None:
             known = ", ".join(r.name for r in self.program.regimes)
             return _row_error(candidate, "C005", "regime", value=candidate.regime, known=known)
-        try:
-            evaluation = compiled.evaluate(bind(candidate, compiled.regime))
-            rule = evaluation.rule
-            offer = resit_offer(rule.resit, evaluation.units, rule.name) if rule.resit else None
-            after = _after_resit(candidate, compiled, evaluation, offer)
-            jury = self._jury(candidate)
-        except BindingError as error:
-            return _row_error(candidate, error.code, error.field, key=error.key, **error.args_)
-        final = after[0] if after else evaluation
-        fields = verdict(final.rule)
-        if offer and not after:  # the terms as this candidate can meet them
-            fields["resit"] = resit_terms(offer)
-        decision = t.Decision(
-            row=candidate.row,
-            id=candidate.id,
-            regime=compiled.regime.name,
-            **fields,
-            figures=figure_displays(final),
-            ignored_columns=list(candidate.ignored),
-            trace=build_trace(evaluation, compiled, self.program) if trace else None,
-            resit_phase=after and resit_trace(evaluation, *after, compiled, self.program, trace),
-            regulation=self.stamp,  # the replay stamps, with the trace that replays compare
-            input=input_record(candidate) if trace else None,
-            decided_at=(decided_at or now()) if trace else None,
-        )
-        return _overruled(decision, jury) if jury else decision
+        return compiled
 
     def covers(self, candidate: Candidate) -> bool:
         """Whether this text may decide the candidate's session: a candidate with no
@@ -153,42 +133,13 @@ class Regulation:
         the file states (`session`, `derniere session`) never is (C030)."""
         return candidate.session is None or self.sessions.covers(candidate.session)
 
-    def _jury(self, candidate: Candidate) -> t.JuryDecision | None:
-        """The jury's decision recorded for the candidate, checked."""
-        if candidate.jury is None:
-            return None
-        outcome = next(
-            (o for o in self.program.outcomes if fold(o.name) == fold(candidate.jury)), None
-        )
-        if outcome is None:
-            known = ", ".join(o.name for o in self.program.outcomes)
-            raise BindingError("C028", JURY, value=candidate.jury, known=known)
-        if not candidate.jury_reason:
-            raise BindingError("C029", JURY_REASON)
-        return t.JuryDecision(
-            outcome=outcome.name, label=outcome.label, reason=candidate.jury_reason
-        )
-
     def outcome(self, candidate: Candidate) -> Verdict | RowError:
-        """Outcome and deciding rule only: the generated fast path for plain grades,
-        the general evaluator for everything else."""
-        compiled = self.regimes.get(fold(candidate.regime))
-        if compiled and compiled.fast and self._plain(candidate):
-            index = compiled.fast(candidate.grades)
-            if index is not None:
-                rule = compiled.regime.rules[index]
-                return Verdict(rule.outcome.name, rule.name)
-        result = self.try_decide(candidate, trace=False)
-        return (
-            result
-            if isinstance(result, RowError)
-            else Verdict(result.decision, result.deciding_rule)
+        """Outcome and deciding rule only: the generated function when `_fast` allows
+        it, the general path otherwise."""
+        fast = self._fast(candidate)
+        return (fast and fast.verdict(candidate)) or _verdict(
+            self.try_decide(candidate, trace=False)
         )
-
-    def _plain(self, candidate: Candidate) -> bool:
-        """Whether the generated fast paths may take the candidate: nothing they
-        leave to the general path (kept grades, a jury, a session outside the text)."""
-        return not (candidate.kept or candidate.jury) and self.covers(candidate)
 
     def decide_all(
         self, rows: Iterable[Candidate | RowError], *, trace: bool = True
@@ -198,20 +149,60 @@ class Regulation:
             yield row if isinstance(row, RowError) else self.try_decide(row, trace=trace)
 
     def record_line(self, candidate: Candidate, decided_at: str | None = None) -> tuple[str, str]:
-        """(outcome or ERROR, the JSON text of the candidate's record, trace included).
-
-        The generated writer for plain grades; the general path, whose record is
-        the same text, for everything else."""
+        """(outcome or ERROR, the JSON text of the candidate's record, trace included):
+        the generated writer when `_fast` allows it, the general path (whose record is
+        the same text) otherwise."""
         decided_at = decided_at or now()
+        fast = self._fast(candidate)
+        return (fast and fast.record_line(candidate, decided_at)) or result_line(
+            self.try_decide(candidate, decided_at=decided_at)
+        )
+
+    def _fast(self, candidate: Candidate) -> _FastPaths | None:
+        """The one place the path is chosen: the generated fast paths of the candidate's
+        regime for plain grades (no kept grades, no jury, a session the text covers),
+        which leave to the general evaluator (`try_decide`) what they do not handle;
+        None: the general path. `decide` and `decide_all` build the decision models,
+        which only the general path gives."""
+        if candidate.kept or candidate.jury or not self.covers(candidate):
+            return None
         regime = fold(candidate.regime)
-        if regime not in self._writers and regime in self.regimes:
-            self._writers[regime] = compile_writer(self.regimes[regime].regime, self.program)
-        writer = self._writers.get(regime)
-        if writer and self._plain(candidate):
-            written = writer(candidate.grades, envelope(candidate, decided_at))
-            if written is not None:
-                return self.regimes[regime].regime.rules[written[0]].outcome.name, written[1]
-        return result_line(self.try_decide(candidate, decided_at=decided_at))
+        if regime not in self._fast_paths and regime in self.regimes:
+            self._fast_paths[regime] = _FastPaths(self.regimes[regime].regime, self.program)
+        return self._fast_paths.get(regime)
+
+
+class _FastPaths:
+    """A regime's generated functions for plain grades, each compiled on first use
+    (a run that never asks for it never pays for it); each returns None for a
+    candidate it leaves to the general path."""
+
+    def __init__(self, regime: m.RegimeDef, program: m.Program) -> None:
+        self.regime = regime
+        self.program = program
+
+    @cached_property
+    def decide(self) -> Decide | None:
+        """candidate's grades → index of the deciding rule (`fastpath`)."""
+        return compile_fast(self.regime)
+
+    @cached_property
+    def writer(self) -> WriteRecord | None:
+        """candidate's grades → index of the deciding rule, whole JSON record (`fasttrace`)."""
+        return compile_writer(self.regime, self.program)
+
+    def verdict(self, candidate: Candidate) -> Verdict | None:
+        decide = self.decide
+        index = decide(candidate.grades) if decide else None
+        if index is None:
+            return None
+        rule = self.regime.rules[index]
+        return Verdict(rule.outcome.name, rule.name)
+
+    def record_line(self, candidate: Candidate, decided_at: str) -> tuple[str, str] | None:
+        writer = self.writer
+        written = writer and writer(candidate.grades, envelope(candidate, decided_at))
+        return written and (self.regime.rules[written[0]].outcome.name, written[1])
 
 
 class Verdict(NamedTuple):
@@ -225,50 +216,10 @@ class CandidateError(Exception):
         self.error = error
 
 
-def _overruled(decision: t.Decision, jury: t.JuryDecision) -> t.Decision:
-    """The jury's decision replaces the proposal, which the record keeps with the rule
-    that proposed it: the jury, not that rule, decided."""
-    source = decision.deciding_rule_source
-    assert source is not None, "a rule of the file made the proposal the jury overrules"
-    proposal = t.Proposal(
-        decision=decision.decision,
-        label=decision.label,
-        deciding_rule=decision.deciding_rule,
-        deciding_rule_source=source,
-        citation=decision.citation,
-        resit=decision.resit,
+def _verdict(result: t.Decision | RowError) -> Verdict | RowError:
+    return (
+        result if isinstance(result, RowError) else Verdict(result.decision, result.deciding_rule)
     )
-    return decision.model_copy(
-        update={
-            "decision": jury.outcome,
-            "label": jury.label,
-            "deciding_rule": JURY,
-            "deciding_rule_source": None,
-            "citation": None,
-            "resit": None,
-            "jury": jury,
-            "proposal": proposal,
-        }
-    )
-
-
-def _after_resit(
-    candidate: Candidate,
-    compiled: CompiledRegime,
-    evaluation: Evaluation,
-    offer: ResitOffer | None,
-) -> tuple[Evaluation, tuple[ResitUnit, ...]] | None:
-    """The decision after the resit, when the candidate has resit grades."""
-    grades = resit_grades(candidate, compiled.regime)
-    if not grades:
-        return None
-    column = next(iter(grades.values()))[0]
-    if offer is None:
-        raise BindingError("C020", column, outcome=evaluation.rule.outcome.name)
-    if compiled.resit is None:
-        raise BindingError("C021", column, regime=compiled.regime.name)
-    units, chosen = resit_units(evaluation.units, grades, offer)
-    return compiled.evaluate(units, resit=True), chosen
 
 
 def _row_error(

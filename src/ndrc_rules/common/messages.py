@@ -130,7 +130,7 @@ FRENCH: dict[str, str] = {
     "C016": "calcul impossible pour `{figure}` ({place}) : aucune unité notée (toutes dispensées ?)",
     "C016.zero": "calcul impossible pour `{figure}` ({place}) : le diviseur `{divisor}` ({at})"
     " vaut 0 pour ce candidat",
-    "C017": "la règle utilise la note de {unit}, mais le candidat en est dispensé",
+    "C017": "la note de {unit} est lue ({place}), mais le candidat en est dispensé",
     "C018": "rattrapage : {count} unité(s) notée(s) au rattrapage, il en faut exactement {expected},"
     " au choix parmi {allowed}",
     "C019": "{unit} ne peut pas être choisie pour le rattrapage (unités au choix du candidat : {allowed})",
@@ -577,7 +577,7 @@ ENGLISH: dict[str, str] = {
     "C016": "cannot compute `{figure}` ({place}): no graded unit (all exempted?)",
     "C016.zero": "cannot compute `{figure}` ({place}): the divisor `{divisor}` ({at}) is 0"
     " for this candidate",
-    "C017": "the rule uses the grade of {unit}, but the candidate is exempted from it",
+    "C017": "the grade of {unit} is read ({place}), but the candidate is exempted from it",
     "C018": "resit: {count} unit(s) graded at the resit, exactly {expected} required, chosen"
     " from {allowed}",
     "C019": "{unit} cannot be chosen for the resit (units the candidate can choose: {allowed})",

@@ -11,13 +11,12 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import PurePath
 
 from ndrc_rules.common.numbers import COMPARATORS, rounded
 from ndrc_rules.engine.binding import BindingError, UnitValue
-from ndrc_rules.engine.fastpath import compile_fast
 from ndrc_rules.language import core as m
 from ndrc_rules.language.source import Span
 from ndrc_rules.language.words import describe
@@ -44,12 +43,13 @@ class Place:
     span: Span
 
     @classmethod
-    def of(cls, expr: m.Expr, span: Span) -> Place:
-        return cls(describe(expr), span)
+    def of(cls, expr: m.Expr) -> Place:
+        """An expression in the regulation's words, at its own place in the text."""
+        return cls(describe(expr), expr.span)
 
     @property
     def where(self) -> str:
-        return f"{PurePath(self.span.file).name}:{self.span.line}"
+        return f"{PurePath(self.span.file).name}:{self.span.line}:{self.span.column}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,6 @@ class CompiledRegime:
         self.figure_spans = {f.name: f.span for f in [*regime.figures, *resit_figures]}
         self.main = self.phase(m.PhaseDef(regime.figures, regime.rules))
         self.resit = self.phase(regime.resit) if regime.resit else None
-        self.fast = compile_fast(regime)  # decisions without trace, for plain grades
 
     def phase(self, phase: m.PhaseDef) -> _CompiledPhase:
         figures = [(f.name, self.figure(f)) for f in phase.figures]
@@ -139,8 +138,8 @@ class CompiledRegime:
                 return lambda env: value
             case m.FigureRef(name=name):
                 return lambda env: env[1][name]
-            case m.UnitGrade(code=code):
-                return self.unit_grade(code)
+            case m.UnitGrade():
+                return self.unit_grade(expr)
             case m.Aggregate():
                 return self.aggregate(expr, figure)
             case m.Arithmetic(op=op, left=left, right=right):
@@ -149,7 +148,7 @@ class CompiledRegime:
                     self.number(left, figure),
                     self.number(right, figure),
                     figure,
-                    self.divisor(right, figure),
+                    self.divisor(right),
                 )
             case m.Negative(operand=operand):
                 inner = self.number(operand, figure)
@@ -157,24 +156,28 @@ class CompiledRegime:
         raise AssertionError(expr)
 
     @staticmethod
-    def unit_grade(code: str) -> NumberFn:
+    def unit_grade(expr: m.UnitGrade) -> NumberFn:
+        """A unit's grade, where the file reads it (what C017 names for an exempted unit)."""
+        code, place = expr.code, Place.of(expr).where
+
         def grade(env: Env) -> Fraction:
             value = env[0][code]
             if value.status == "DISP":
-                raise BindingError("C017", code, unit=code)
+                raise BindingError("C017", code, unit=code, place=place)
             return value.value if value.value is not None else ZERO
 
         return grade
 
-    def divisor(self, expr: m.Expr, figure: Place) -> Place | None:
+    def divisor(self, expr: m.Expr) -> Place | None:
         """What a zero divisor names: the expression, where the file states it (a
-        figure's own line); None for `coefficients de …`, zero when all is exempted."""
+        divisor figure: that figure's own statement); None for `coefficients de …`,
+        zero when all is exempted."""
         match expr:
             case m.Aggregate(kind="coefficients"):
                 return None
             case m.FigureRef(name=name) if name in self.figure_spans:
                 return Place(name, self.figure_spans[name])
-        return Place(describe(expr), figure.span)
+        return Place.of(expr)
 
     @staticmethod
     def arithmetic(
@@ -226,7 +229,7 @@ class CompiledRegime:
         match cond:
             case m.Compare(op=op, left=left, right=right):
                 compare = COMPARATORS[op]
-                lhs, rhs = (self.number(e, Place.of(e, cond.span)) for e in (left, right))
+                lhs, rhs = (self.number(e, Place.of(e)) for e in (left, right))
                 return lambda env: compare(lhs(env), rhs(env))
             case m.InRange():
                 return self.in_range(cond)
@@ -244,9 +247,7 @@ class CompiledRegime:
         raise AssertionError(cond)
 
     def in_range(self, cond: m.InRange) -> TestFn:
-        value, low, high = (
-            self.number(e, Place.of(e, cond.span)) for e in (cond.value, cond.low, cond.high)
-        )
+        value, low, high = (self.number(e, Place.of(e)) for e in (cond.value, cond.low, cond.high))
         above: Comparator = operator.ge if cond.low_inclusive else operator.gt
         below: Comparator = operator.le if cond.high_inclusive else operator.lt
 
@@ -284,4 +285,4 @@ def _status(compiled: _CompiledRule, env: Env) -> str:
 
 
 def _as(expr: m.Aggregate, kind: str) -> m.Aggregate:
-    return m.Aggregate(kind, expr.units, expr.sets, expr.threshold)
+    return replace(expr, kind=kind)

@@ -268,14 +268,15 @@ class _Values:
         return model(**fields)
 
     def side(self, cond: m.Compare | m.InRange, expr: m.Expr, *others: m.Expr) -> str:
-        compared = side_thresholds(expr, self.thresholds) | {self.operand(o, cond) for o in others}
-        return shown(self.operand(expr, cond), compared)
+        """A compared value as shown: told apart from the other side(s)."""
+        compared = side_thresholds(expr, self.thresholds) | {self.operand(o) for o in others}
+        return shown(self.operand(expr), compared)
 
     def number(self, expr: m.Expr, place: Place) -> Fraction:
         return self.compiled.number(expr, place)((self.units, self.figures))
 
-    def operand(self, expr: m.Expr, cond: m.Compare | m.InRange) -> Fraction:
-        return self.number(expr, Place.of(expr, cond.span))
+    def operand(self, expr: m.Expr) -> Fraction:
+        return self.number(expr, Place.of(expr))
 
     def holds(self, cond: m.Cond) -> bool:
         return self.compiled.test(cond)((self.units, self.figures))

@@ -529,7 +529,11 @@ class _Checker:
         if item.years.value.denominator != 1 or item.years.value < 1:
             self.error("E106", item.years.span, name="benefice", value=item.years.text)
         return m.KeptGradesDef(
-            item.op, item.threshold.value, int(item.years.value), _citation(item.citation)
+            item.op,
+            item.threshold.value,
+            int(item.years.value),
+            _citation(item.citation),
+            item.span,
         )
 
     def form_override(self, item: s.FormOverride, regime: _Regime, node: s.Regime) -> None:
@@ -717,43 +721,44 @@ class _Resolver:
         decimals = rounding.decimals.value
         if decimals.denominator != 1 or not 0 <= decimals <= MAX_DECIMALS:
             self.checker.error("E129", rounding.decimals.span, value=rounding.decimals.text)
-        return m.Rounding(rounding.mode, int(decimals))
+        return m.Rounding(rounding.mode, int(decimals), rounding.span)
 
     # --- expressions -------------------------------------------------------------
     def expr(self, expr: s.Expr) -> m.Expr:
         match expr:
             case s.Literal():
-                return m.Const(expr.value.value)
+                return m.Const(expr.value.value, expr.span)
             case s.Reference():
-                return self.reference(expr.name)
+                return self.reference(expr.name, expr.span)
             case s.Aggregate():
                 units = self.unit_set(expr.units, allow_optional=expr.kind == "points_above")
                 threshold = expr.threshold.value if expr.threshold else None
-                return m.Aggregate(expr.kind, units, tuple(n.value for n in expr.units), threshold)
+                sets = tuple(n.value for n in expr.units)
+                return m.Aggregate(expr.kind, units, sets, threshold, expr.span)
             case s.Binary():
                 if expr.op == "/" and _is_zero(expr.right):
                     self.checker.error("E125", expr.right.span)
-                return m.Arithmetic(expr.op, self.expr(expr.left), self.expr(expr.right))
+                return m.Arithmetic(expr.op, self.expr(expr.left), self.expr(expr.right), expr.span)
             case s.Negate():
                 operand = self.expr(expr.operand)
                 # A negative number is a constant, checked like any other threshold.
                 if isinstance(operand, m.Const):
-                    return m.Const(-operand.value)
-                return m.Negative(operand)
+                    return m.Const(-operand.value, expr.span)
+                return m.Negative(operand, expr.span)
         raise AssertionError(expr)
 
-    def reference(self, name: s.Name) -> m.Expr:
+    def reference(self, name: s.Name, span: Span) -> m.Expr:
         key = fold(name.value)
         if key in self.phase.figures:
-            return m.FigureRef(self.phase.figures[key].name.value)
+            return m.FigureRef(self.phase.figures[key].name.value, span)
         if key in self.regime.units:
-            return m.UnitGrade(self.regime.units[key].code)
+            return m.UnitGrade(self.regime.units[key].code, span)
         kind = self.kind_of(key)
         if kind:
             self.checker.error("E118", name.span, name=name.value, kind=_kind_text(kind))
         else:
             self.checker.unknown(name, self.known(), scope=self.regime, unit=True)
-        return m.Const(Fraction(0))
+        return m.Const(Fraction(0), span)
 
     def kind_of(self, key: str) -> str | None:
         if key in self.regime.groups:
@@ -826,7 +831,7 @@ class _Resolver:
             self.checker.error(
                 "E115", terms.span, count=count, group=", ".join(sets), available=len(units)
             )
-        return m.ResitDef(count, units, sets, terms.remaining)
+        return m.ResitDef(count, units, sets, terms.span, terms.remaining)
 
     def condition(self, condition: s.Condition) -> m.Cond:
         match condition:
@@ -844,9 +849,9 @@ class _Resolver:
                 sides = self.condition(condition.left), self.condition(condition.right)
                 kind = m.All if condition.op == "et" else m.Any_
                 operands = [operand for side in sides for operand in _flatten(side, kind)]
-                return kind(tuple(operands))
+                return kind(tuple(operands), condition.span)
             case s.Not():
-                return m.Negation(self.condition(condition.operand))
+                return m.Negation(self.condition(condition.operand), condition.span)
         raise AssertionError(condition)
 
     def between(self, condition: s.Between) -> m.InRange:
@@ -958,7 +963,7 @@ def _kind_text(kind: str) -> str:
 
 
 def _citation(citation: s.Citation | None) -> m.Citation | None:
-    return m.Citation(citation.text, citation.source) if citation else None
+    return m.Citation(citation.text, citation.source, citation.span) if citation else None
 
 
 def _situations(forms: tuple[m.Form, ...], span: Span) -> tuple[m.PartDef, ...]:

@@ -3,7 +3,9 @@
 Produced by `checker` from the surface AST; each regime is complete (inherited
 parts expanded, exceptions attached, figures in dependency order), so the
 evaluator never looks anything up by name in the source. Every node keeps its
-span and, where the file gives one, the regulation sentence it implements.
+span (the text it was built from: what run-time errors and traces point at) and,
+where the file gives one, the regulation sentence it implements. Only the
+containers (`PhaseDef`, `Program`) have none.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ndrc_rules.language.source import Span
 class Citation:
     text: str
     source: str | None
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +70,19 @@ class GroupDef:
 @dataclass(frozen=True, slots=True)
 class Const:
     value: Fraction
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class UnitGrade:
     code: str
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class FigureRef:
     name: str
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,7 @@ class Aggregate:
     units: tuple[str, ...]
     sets: tuple[str, ...]  # the names as written (groups or units), for people
     threshold: Fraction | None
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +101,13 @@ class Arithmetic:
     op: str  # + - * /
     left: Expr
     right: Expr
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class Negative:
     operand: Expr
+    span: Span
 
 
 Expr = Const | UnitGrade | FigureRef | Aggregate | Arithmetic | Negative
@@ -133,16 +142,19 @@ class AnyAbsent:
 @dataclass(frozen=True, slots=True)
 class All:
     operands: tuple[Cond, ...]
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class Any_:
     operands: tuple[Cond, ...]
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class Negation:
     operand: Cond
+    span: Span
 
 
 Cond = Compare | InRange | AnyAbsent | All | Any_ | Negation
@@ -179,6 +191,7 @@ class ResitDef:
     count: int
     units: tuple[str, ...]
     sets: tuple[str, ...]
+    span: Span
     remaining: bool = False  # fewer units left to choose (others exempted): all of them
 
 
@@ -207,6 +220,7 @@ class RuleDef:
 class Rounding:
     mode: str  # 'arrondi' (nearest, halves up) or 'tronque' (towards zero)
     decimals: int
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +241,7 @@ class KeptGradesDef:
     threshold: Fraction
     years: int
     citation: Citation | None
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)

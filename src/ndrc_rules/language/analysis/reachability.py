@@ -207,7 +207,10 @@ class _Regime:
     def _conflict(self, rule: m.RuleDef) -> Hint:
         """The fewest parts of a never-true condition that no candidate meets together
         (a deletion filter: each part is dropped if the others still conflict)."""
-        parts = [*_conjuncts(rule.condition), *(m.Negation(e.condition) for e in rule.exceptions)]
+        parts = [
+            *_conjuncts(rule.condition),
+            *(m.Negation(e.condition, e.span) for e in rule.exceptions),
+        ]
         needed = list(parts)
         for part in parts:
             rest = [p for p in needed if p is not part]
@@ -533,7 +536,7 @@ def _conjuncts(condition: m.Cond | None) -> list[m.Cond]:
 
 def _holding(rule: m.RuleDef, parts: list[m.Cond]) -> m.RuleDef:
     """`rule` with `parts` as its whole condition, and no exception."""
-    condition = parts[0] if len(parts) == 1 else m.All(tuple(parts))
+    condition = parts[0] if len(parts) == 1 else m.All(tuple(parts), rule.span)
     return replace(rule, condition=condition, exceptions=())
 
 

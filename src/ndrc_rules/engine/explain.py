@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from typing import Protocol, TypeVar
+from typing import Protocol, TypedDict, TypeVar
 
 from ndrc_rules import __version__
 from ndrc_rules.common.numbers import exact, shown
@@ -183,6 +183,7 @@ def condition_trace(cond: m.Cond, fill: Fill) -> t.ConditionTrace:
 
 def checks(cond: m.Cond, fill: Fill) -> list[t.Check]:
     """The elementary tests of a condition, each with the values it compared."""
+    sides: tuple[str, str | None]
     match cond:
         case m.Compare(left=left, right=right):
             sides = fill.side(cond, left, right), fill.side(cond, right, left)
@@ -315,15 +316,27 @@ def build_trace(evaluation: Evaluation, compiled: CompiledRegime, program: m.Pro
     return trace(evaluation.regime, phase, rules, values, program)
 
 
-def verdict(rule: m.RuleDef) -> dict[str, object]:
+class VerdictFields(TypedDict):
     """The fields of a decision record that depend only on its deciding rule."""
+
+    decision: str
+    label: str
+    deciding_rule: str
+    deciding_rule_source: t.SourceRef | None
+    citation: t.CitationRecord | None
+    resit: t.ResitTerms | None
+
+
+def verdict(rule: m.RuleDef) -> VerdictFields:
+    """The fields of a decision record that depend only on its deciding rule."""
+    terms = rule.resit
     return {
         "decision": rule.outcome.name,
         "label": rule.outcome.label,
         "deciding_rule": rule.name,
         "deciding_rule_source": source_ref(rule.span),
         "citation": citation(rule.citation),
-        "resit": rule.resit and t.ResitTerms(count=rule.resit.count, units=list(rule.resit.units)),
+        "resit": t.ResitTerms(count=terms.count, units=list(terms.units)) if terms else None,
     }
 
 
@@ -360,7 +373,7 @@ def citation(cite: m.Citation | None) -> t.CitationRecord | None:
 
 def form_traces(unit: m.UnitDef) -> list[t.FormTrace]:
     """The unit's forms in its regime, then those of its parts, each naming its part."""
-    forms = [(None, form) for form in unit.forms]
+    forms: list[tuple[str | None, m.Form]] = [(None, form) for form in unit.forms]
     forms += [(part.name, form) for part in unit.parts for form in part.forms]
     return [
         t.FormTrace(
@@ -444,7 +457,7 @@ def resit_trace(
 
 
 def _resit_unit(unit: ResitUnit) -> t.ResitUnitTrace:
-    resit = _display(unit.resit) if isinstance(unit.resit, Fraction) else str(unit.resit)
+    resit = shown(unit.resit) if isinstance(unit.resit, Fraction) else str(unit.resit)
     return t.ResitUnitTrace(
         code=unit.code,
         initial=_display(unit.initial.value),

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from ndrc_rules.common.numbers import shown
 from ndrc_rules.engine import trace as t
@@ -70,7 +70,7 @@ def compile_writer(regime: m.RegimeDef, program: m.Program) -> WriteRecord | Non
         return None
     namespace = writer.namespace()
     exec(compile(source, f"<ndrc-rules:{regime.name}:record>", "exec"), namespace)
-    return namespace["record"]  # type: ignore[no-any-return]
+    return cast(WriteRecord, namespace["record"])  # the function the source defines
 
 
 class _Writer(_Generator):
@@ -214,13 +214,14 @@ class _Writer(_Generator):
     def record(self, index: int, status: str) -> str:
         """The record when rule `index` decides: earlier rules failed or were excepted."""
         rules, holes = self.regime.rules, _Holes(self)
-        examined = [
+        examined: list[Any] = [  # markers stand for the earlier rules' traces
             *(self.whole(f"r{i}") for i in range(index)),
             rule_trace(rules[index], status, holes),
             *(rule_trace(r, "not_reached", holes) for r in rules[index + 1 :]),
         ]
         phase = m.PhaseDef(self.regime.figures, rules)
         decision = t.Decision.model_construct(
+            None,
             regime=self.regime.name,
             **verdict(rules[index]),
             figures={f.name: holes.figure(f.name)[1] for f in self.regime.figures},
@@ -261,7 +262,7 @@ class _Holes:
 
     @staticmethod
     def build(model: type[Model], **fields: object) -> Model:
-        return model.model_construct(**fields)
+        return model.model_construct(None, **fields)
 
     def holds(self, cond: m.Cond) -> Any:
         return self.writer.whole(f"B[{self.writer.results[id(cond)]}]")

@@ -90,12 +90,15 @@ class Phases:
             row=candidate.row,
             id=candidate.id,
             regime=compiled.regime.name,
-            **fields,  # type: ignore[arg-type]
+            **fields,
             figures=figure_displays(final),
             ignored_columns=list(candidate.ignored),
             trace=build_trace(self.main, compiled, program) if trace else None,
-            resit_phase=resit
-            and resit_trace(self.main, resit.evaluation, resit.chosen, compiled, program, trace),
+            resit_phase=(
+                resit_trace(self.main, resit.evaluation, resit.chosen, compiled, program, trace)
+                if resit
+                else None
+            ),
             regulation=stamps.regulation,  # the replay stamps, with the trace replays compare
             input=stamps.input,
             decided_at=stamps.decided_at,
@@ -150,11 +153,13 @@ def jury(candidate: Candidate, outcomes: Sequence[m.OutcomeDef]) -> t.JuryDecisi
 def overruled(decision: t.Decision, jury: t.JuryDecision) -> t.Decision:
     """The jury's decision replaces the proposal, which the record keeps with the rule
     that proposed it: the jury, not that rule, decided."""
+    source = decision.deciding_rule_source
+    assert source is not None, "a rule of the file made the proposal the jury overrules"
     proposal = t.Proposal(
         decision=decision.decision,
         label=decision.label,
         deciding_rule=decision.deciding_rule,
-        deciding_rule_source=decision.deciding_rule_source,
+        deciding_rule_source=source,
         citation=decision.citation,
         resit=decision.resit,
     )

@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from ndrc_rules import __version__
 from ndrc_rules.common.numbers import exact, shown
+from ndrc_rules.common.status import RuleStatus, UnitStatus
 from ndrc_rules.engine import trace as t
 from ndrc_rules.engine.binding import ResitOffer, ResitUnit, UnitValue
 from ndrc_rules.engine.evaluator import CompiledRegime, Evaluation, Place
@@ -131,7 +132,7 @@ class _Values:
                     )
                 ]
             case m.AnyAbsent(units=units):
-                absent = [c for c in units if self.units[c].status == "ABS"]
+                absent = [c for c in units if self.units[c].status.absent]
                 return [
                     t.Check(
                         text=describe_condition(cond),
@@ -321,15 +322,15 @@ def unit_input(
     compared: frozenset[Fraction] = _NONE,
 ) -> t.FigureInput:
     note = f"coefficient {exact(coefficient)}" if coefficient else None
-    if unit.status not in {"note"}:
+    if unit.status is not UnitStatus.GRADED:
         note = f"{unit.status}" + (f", {note}" if note else "")
     return t.FigureInput(
         name=code, value=_exact(unit.value), display=_display(unit.value, compared), note=note
     )
 
 
-def _rule(rule: m.RuleDef, status: str, values: _Values) -> t.RuleTrace:
-    examined = status != "not_reached"
+def _rule(rule: m.RuleDef, status: RuleStatus, values: _Values) -> t.RuleTrace:
+    examined = status.examined
     condition = values.condition(rule.condition) if examined and rule.condition else None
     exceptions = (
         [values.condition(e.condition) for e in rule.exceptions]
@@ -344,7 +345,7 @@ def _rule(rule: m.RuleDef, status: str, values: _Values) -> t.RuleTrace:
 
 def rule_trace(
     rule: m.RuleDef,
-    status: str,
+    status: RuleStatus,
     condition: t.ConditionTrace | None,
     exceptions: list[t.ConditionTrace],
     excepting: m.ExceptionDef | None,

@@ -25,8 +25,9 @@ from functools import partial
 from typing import Any
 
 from ndrc_rules.common.numbers import shown
+from ndrc_rules.common.status import RuleStatus, UnitStatus
 from ndrc_rules.engine import trace as t
-from ndrc_rules.engine.binding import GRADED, NOT_TAKEN, UnitValue
+from ndrc_rules.engine.binding import UnitValue
 from ndrc_rules.engine.explain import (
     NO_ABSENCE,
     compared_constants,
@@ -213,7 +214,7 @@ class _Writer(_Generator):
     # --- the rules, in order: the first that holds returns the record ------------------
     def decision(self, index: int, rule: m.RuleDef) -> None:
         if rule.condition is None:
-            self.emit(f"    return {index}, {self.record(index, 'default')}")
+            self.emit(f"    return {index}, {self.record(index, RuleStatus.DEFAULT)}")
             return
         holds = self.results[id(rule.condition)]
         excepted = [self.results[id(e.condition)] for e in rule.exceptions]
@@ -221,8 +222,8 @@ class _Writer(_Generator):
             self.emit(f"    if {holds} and not ({' or '.join(excepted)}):")
         else:
             self.emit(f"    if {holds}:")
-        self.emit(f"        return {index}, {self.record(index, 'held')}")
-        failed = self.joined(self.rule(rule, "failed"))
+        self.emit(f"        return {index}, {self.record(index, RuleStatus.HELD)}")
+        failed = self.joined(self.rule(rule, RuleStatus.FAILED))
         if not excepted:
             self.emit(f"    r{index} = {failed}")
             return
@@ -230,21 +231,23 @@ class _Writer(_Generator):
         self.emit(f"        r{index} = {failed}")
         for exception, name in zip(rule.exceptions, excepted, strict=True):
             self.emit(f"    elif {name}:")
-            trace = self.rule(rule, "excepted", exception)
+            trace = self.rule(rule, RuleStatus.EXCEPTED, exception)
             self.emit(f"        r{index} = {self.joined(trace)}")
 
-    def rule(self, rule: m.RuleDef, status: str, excepting: m.ExceptionDef | None = None) -> Json:
+    def rule(
+        self, rule: m.RuleDef, status: RuleStatus, excepting: m.ExceptionDef | None = None
+    ) -> Json:
         dumped = _dump(rule_trace(rule, status, None, [], excepting))
-        if status in {"not_reached", "default"}:
+        if status in {RuleStatus.NOT_REACHED, RuleStatus.DEFAULT}:
             return dumped
         exceptions = [self.condition_trace(e.condition) for e in rule.exceptions]
         return {
             **dumped,
             "condition": self.condition_trace(rule.condition),  # type: ignore[arg-type]
-            "exceptions": [] if status == "failed" else exceptions,
+            "exceptions": [] if status is RuleStatus.FAILED else exceptions,
         }
 
-    def record(self, index: int, status: str) -> str:
+    def record(self, index: int, status: RuleStatus) -> str:
         """The record when rule `index` decides: earlier rules failed or were excepted."""
         rules = self.regime.rules
         examined = [self.whole(f"r{i}") for i in range(index)]
@@ -255,7 +258,7 @@ class _Writer(_Generator):
             "rules": [
                 *examined,
                 self.rule(rules[index], status),
-                *(self.rule(r, "not_reached") for r in rules[index + 1 :]),
+                *(self.rule(r, RuleStatus.NOT_REACHED) for r in rules[index + 1 :]),
             ],
         }
         decision = t.Decision(
@@ -332,10 +335,10 @@ def _unit_input(unit: m.UnitDef, value: UnitValue) -> t.FigureInput:
 def _by_grade(trace: Callable[[UnitValue], t.BaseModel]) -> Callable[[int | None], str]:
     """The JSON of a unit's trace (or input) for a grade in hundredths, or for the
     unit not taken: dumped once with markers, then filled per grade."""
-    graded = _dump(trace(UnitValue(GRADED, Fraction(0))))
+    graded = _dump(trace(UnitValue(UnitStatus.GRADED, Fraction(0))))
     marked = json.dumps({**graded, "value": "\x00", "display": "\x00"}, ensure_ascii=False)
     before, between, after = marked.split('"\\u0000"')  # quoted: no escaped text matches
-    not_taken = _dumps(trace(UnitValue(NOT_TAKEN, None)))
+    not_taken = _dumps(trace(UnitValue(UnitStatus.NOT_TAKEN, None)))
 
     def write(hundredths: int | None) -> str:
         if hundredths is None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ndrc_rules.language.constructs import AggregateKind
 from ndrc_rules.language.source import Span
 
 
@@ -81,12 +82,16 @@ class FigureRef:
 
 @dataclass(frozen=True, slots=True)
 class Aggregate:
-    """Over units: 'mean', 'total', 'coefficients' or 'points_above' (threshold)."""
+    """Over units; what each kind means is in `constructs.AGGREGATES`."""
 
-    kind: str
+    kind: AggregateKind
     units: tuple[str, ...]
     sets: tuple[str, ...]  # the names as written (groups or units), for people
     threshold: Fraction | None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, AggregateKind):
+            raise TypeError(f"not an aggregate kind: {self.kind!r}")
 
 
 @dataclass(frozen=True, slots=True)

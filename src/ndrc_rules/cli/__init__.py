@@ -28,7 +28,7 @@ from ndrc_rules import __version__
 from ndrc_rules.common.errors import InputFileError, StoreError
 from ndrc_rules.common.messages import CATALOGUES, os_reason, text, translate
 from ndrc_rules.language.analysis.sessions import version_diagnostics
-from ndrc_rules.language.core import Program
+from ndrc_rules.language.core import Program, outcome_tones
 from ndrc_rules.language.diagnostics import Diagnostic, RegulationError, Severity, has_errors
 from ndrc_rules.language.frontend import compile_source
 from ndrc_rules.language.source import SourceError, SourceFile
@@ -436,10 +436,12 @@ def _write_table(
     console = _Console(file=out, highlight=False, width=160) if out is not sys.stdout else _stdout()
     counts: Counter[str] = Counter()
     title = text("eval.title", diploma=regulation.program.diploma.title)
-    for table in render.decision_tables(_counting(results, counts), figures, title, console):
+    tones = outcome_tones(regulation.program)
+    decided = _counting(results, counts)
+    for table in render.decision_tables(decided, figures, title, console, tones):
         console.print(table)
     labels = {o.name: o.label for o in regulation.program.outcomes}
-    console.print(render.counts_table(counts, labels))
+    console.print(render.counts_table(counts, labels, tones))
     _summary(console, counts)
     return counts
 
@@ -639,7 +641,9 @@ def run_explain(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(result.model_dump_json(indent=2))
         else:
-            _stdout().print(render.trace_tree(result))
+            versions = regulation.regulations.values()
+            tones = {k: v for r in versions for k, v in outcome_tones(r.program).items()}
+            _stdout().print(render.trace_tree(result, tones))
         return EXIT_OK
     _stderr().print(text("F008", id=wanted, path=args.candidates), markup=False, style="red")
     return EXIT_USAGE

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from itertools import islice
 from pathlib import PurePath
+from types import MappingProxyType
 from typing import IO
 
 from rich import box
@@ -23,6 +25,7 @@ from rich.tree import Tree
 from ndrc_rules import diffing as df
 from ndrc_rules.audit.store import Problem
 from ndrc_rules.common.messages import text
+from ndrc_rules.common.status import ERROR, OutcomeTone, RuleStatus, UnitStatus
 from ndrc_rules.engine import trace as t
 from ndrc_rules.examples import ExampleReport, ExampleResult, RegimeCoverage
 from ndrc_rules.io.candidates import RowError
@@ -30,20 +33,26 @@ from ndrc_rules.replay import Replayed
 
 Result = t.Decision | RowError
 
-_OUTCOME_STYLE = {"admis": "bold green", "rattrapage": "bold yellow", "ajourne": "bold red"}
+Tones = Mapping[str, OutcomeTone]  # each declared outcome's tone (`core.outcome_tones`)
+NO_TONES: Tones = MappingProxyType({})
+_TONE_STYLE = {
+    OutcomeTone.PASSED: "bold green",
+    OutcomeTone.RESIT: "bold yellow",
+    OutcomeTone.FAILED: "bold red",
+}
 _STATUS_STYLE = {
-    "held": "green",
-    "default": "green",
-    "failed": "dim",
-    "excepted": "yellow",
-    "not_reached": "dim italic",
+    RuleStatus.HELD: "green",
+    RuleStatus.DEFAULT: "green",
+    RuleStatus.FAILED: "dim",
+    RuleStatus.EXCEPTED: "yellow",
+    RuleStatus.NOT_REACHED: "dim italic",
 }
 _STATUS_LABEL = {
-    "held": "trace.rule_held",
-    "default": "trace.default",
-    "failed": "trace.rule_failed",
-    "excepted": "trace.rule_excepted",
-    "not_reached": "trace.rule_skipped",
+    RuleStatus.HELD: "trace.rule_held",
+    RuleStatus.DEFAULT: "trace.default",
+    RuleStatus.FAILED: "trace.rule_failed",
+    RuleStatus.EXCEPTED: "trace.rule_excepted",
+    RuleStatus.NOT_REACHED: "trace.rule_skipped",
 }
 
 
@@ -130,7 +139,7 @@ def _proposal_columns(proposal: t.Proposal | None) -> list[object]:
 
 
 def _outcome(result: Result) -> str:
-    return "erreur" if isinstance(result, RowError) else result.decision
+    return ERROR if isinstance(result, RowError) else result.decision
 
 
 # --- tables for people ---------------------------------------------------------------
@@ -138,7 +147,11 @@ CHUNK = 500  # rows per printed table: a cohort of any size is shown in bounded 
 
 
 def decision_tables(
-    results: Iterable[Result], figures: list[str], title: str, console: Console
+    results: Iterable[Result],
+    figures: list[str],
+    title: str,
+    console: Console,
+    tones: Tones = NO_TONES,
 ) -> Iterator[Table]:
     """Decisions and row errors, in input order, as tables of `CHUNK` rows printed one
     after the other as the rows are decided: nothing but a chunk is held. The first
@@ -147,9 +160,11 @@ def decision_tables(
     the column widths, kept for the rest so that the chunks read as one table."""
     chunks = _chunks(results)
     first = next(chunks, [])
-    layout, widths = _WIDE, _widths(_WIDE, first, figures, console, shrink=False)
+    wide = (_wide_columns, partial(_wide_cells, tones=tones))
+    compact = (_compact_columns, partial(_compact_cells, tones=tones))
+    layout, widths = wide, _widths(wide, first, figures, console, shrink=False)
     if widths is None:
-        layout, widths = _COMPACT, _widths(_COMPACT, first, figures, console, shrink=True)
+        layout, widths = compact, _widths(compact, first, figures, console, shrink=True)
     yield _table(layout, first, figures, title, widths)
     for chunk in chunks:
         yield _table(layout, chunk, figures, None, widths)
@@ -239,7 +254,9 @@ def _wide_columns(figures: list[str]) -> _Columns:
     ]
 
 
-def _wide_cells(result: Result, figures: list[str]) -> list[RenderableType]:
+def _wide_cells(
+    result: Result, figures: list[str], tones: Tones = NO_TONES
+) -> list[RenderableType]:
     if isinstance(result, RowError):
         return [
             str(result.row),
@@ -253,7 +270,7 @@ def _wide_cells(result: Result, figures: list[str]) -> list[RenderableType]:
         str(result.row or ""),
         Text(result.id),
         Text(result.regime),
-        Text(result.label, style=_OUTCOME_STYLE.get(result.decision, "bold")),
+        Text(result.label, style=outcome_style(result.decision, tones)),
         Text(_deciding(result)),
         *(result.figures.get(name, "") for name in figures),
     ]
@@ -268,10 +285,12 @@ def _compact_columns(figures: list[str]) -> _Columns:
     ]
 
 
-def _compact_cells(result: Result, figures: list[str]) -> list[RenderableType]:
+def _compact_cells(
+    result: Result, figures: list[str], tones: Tones = NO_TONES
+) -> list[RenderableType]:
     if isinstance(result, RowError):
         return [str(result.row), Text(result.id or "—"), _row_error(result), ""]
-    decision = Text(result.label, style=_OUTCOME_STYLE.get(result.decision, "bold"))
+    decision = Text(result.label, style=outcome_style(result.decision, tones))
     decision.append(f"\n{_deciding(result, compact=True)}", "dim")
     candidate = Text(result.id)
     candidate.append(f"\n{result.regime}", "dim")
@@ -287,10 +306,6 @@ def _row_error(error: RowError) -> Text:
     return Text(said, style="red")
 
 
-_WIDE = (_wide_columns, _wide_cells)
-_COMPACT = (_compact_columns, _compact_cells)
-
-
 def _deciding(decision: t.Decision, compact: bool = False) -> str:
     """The deciding rule and its line (`compact`: under it), or the jury with the
     engine's proposal."""
@@ -303,25 +318,33 @@ def _deciding(decision: t.Decision, compact: bool = False) -> str:
     return text("table.jury_rule", label=proposal.label, rule=proposal.deciding_rule, where=where)
 
 
-def counts_table(counts: Counter[str], labels: dict[str, str]) -> Table:
+def outcome_style(outcome: str, tones: Tones) -> str:
+    """An outcome's style, from its tone in the regulation (row errors in red)."""
+    if outcome == ERROR:
+        return "red"
+    tone = tones.get(outcome)
+    return _TONE_STYLE[tone] if tone else "bold"
+
+
+def counts_table(counts: Counter[str], labels: dict[str, str], tones: Tones = NO_TONES) -> Table:
     table = Table(title=text("eval.counts_title"), title_justify="left")
     table.add_column(text("col.outcome"))
     table.add_column(text("col.count"), justify="right")
-    for outcome, count in sorted(counts.items(), key=lambda item: (item[0] == "erreur", item[0])):
+    for outcome, count in sorted(counts.items(), key=lambda item: (item[0] == ERROR, item[0])):
         label = labels.get(outcome, text("col.error"))
-        table.add_row(Text(label, style=_OUTCOME_STYLE.get(outcome, "red")), str(count))
+        table.add_row(Text(label, style=outcome_style(outcome, tones)), str(count))
     return table
 
 
 # --- the trace, for an auditor ---------------------------------------------------------
-def trace_tree(decision: t.Decision) -> RenderableType:
+def trace_tree(decision: t.Decision, tones: Tones = NO_TONES) -> RenderableType:
     trace = decision.trace
     assert trace is not None, "decided with trace=False"
     root = Tree(Text(text("trace.candidate", id=decision.id, regime=decision.regime), "bold"))
     root.add(
         Text(
             text("trace.decision", label=decision.label, outcome=decision.decision),
-            _OUTCOME_STYLE.get(decision.decision, "bold"),
+            outcome_style(decision.decision, tones),
         )
     )
     _decider(root, decision)
@@ -420,7 +443,10 @@ def _resit_unit(unit: t.ResitUnitTrace) -> str:
     return text(key, code=unit.code, initial=unit.initial or "—", resit=unit.resit, kept=kept)
 
 
-_RESIT_ABSENCE = {"ABS": "trace.resit_absent", "ABJ": "trace.resit_absent_justified"}
+_RESIT_ABSENCE = {
+    UnitStatus.ABS: "trace.resit_absent",
+    UnitStatus.ABJ: "trace.resit_absent_justified",
+}
 
 
 def _forms(node: Tree, forms: list[t.FormTrace]) -> None:
@@ -456,11 +482,13 @@ def _duration(minutes: int) -> str:
 
 def _unit_value(status: str, shown: str | None) -> str:
     return {
-        "note": shown or "",
-        "ABS": text("trace.absent_counted", value=shown) if shown else text("trace.absent"),
-        "ABJ": text("trace.absent_justified"),
-        "DISP": text("trace.exempted"),
-        "absente": text("trace.not_taken"),
+        UnitStatus.GRADED: shown or "",
+        UnitStatus.ABS: text("trace.absent_counted", value=shown)
+        if shown
+        else text("trace.absent"),
+        UnitStatus.ABJ: text("trace.absent_justified"),
+        UnitStatus.DISP: text("trace.exempted"),
+        UnitStatus.NOT_TAKEN: text("trace.not_taken"),
     }.get(status, status)
 
 
@@ -490,9 +518,9 @@ def _rules(node: Tree, rules: list[t.RuleTrace]) -> None:
             _condition(branch, text("trace.condition"), rule.condition)
         for exception in rule.exceptions:
             _condition(branch, text("trace.exception"), exception)
-        if rule.status in {"held", "default"}:
+        if RuleStatus(rule.status).decides:
             _citation(branch, rule.citation)
-        if rule.status == "excepted":
+        if rule.status == RuleStatus.EXCEPTED:
             _citation(branch, rule.exception_citation)
 
 
@@ -617,14 +645,14 @@ def diff_report(report: df.DiffReport) -> RenderableType:
     shown: list[RenderableType] = [_diff_headline(report)]
     if report.groups:
         title = text("diff.groups_title")
-        shown.append(_diff_groups_table(report.groups, title, report.regimes))
+        shown.append(_diff_groups_table(report.groups, title, report))
     if report.rule_only:
         title = text("diff.rule_only_title")
-        shown.append(_diff_groups_table(report.rule_only, title, report.regimes))
+        shown.append(_diff_groups_table(report.rule_only, title, report))
     if report.changed:
-        shown.append(_diff_candidates_table(report.changed))
+        shown.append(_diff_candidates_table(report.changed, report.tones))
     if report.errors:
-        shown.append(_diff_errors_table(report.errors))
+        shown.append(_diff_errors_table(report.errors, report.tones))
     shown += [Text(line, "dim") for line in diff_identities(report)]
     return Group(*shown)
 
@@ -674,8 +702,8 @@ def _diff_step_text(step: df.Step) -> str:
     return text(key, label=step.label, rule=step.rule)
 
 
-def _diff_step(step: df.Step) -> Text:
-    return Text(_diff_step_text(step), _OUTCOME_STYLE.get(step.outcome, "bold"))
+def _diff_step(step: df.Step, tones: Tones) -> Text:
+    return Text(_diff_step_text(step), outcome_style(step.outcome, tones))
 
 
 def _diff_via(changes: list[df.Change], regimes: list[str]) -> str:
@@ -698,7 +726,8 @@ def _diff_change(change: df.Change, regimes: list[str]) -> str:
     )
 
 
-def _diff_groups_table(groups: list[df.DiffGroup], title: str, regimes: list[str]) -> Table:
+def _diff_groups_table(groups: list[df.DiffGroup], title: str, report: df.DiffReport) -> Table:
+    regimes = report.regimes
     table = Table(title=title, title_justify="left")
     table.add_column(text("col.count"), justify="right")
     for key in ("diff.col.old", "diff.col.new", "diff.col.regimes", "diff.col.changes"):
@@ -706,15 +735,15 @@ def _diff_groups_table(groups: list[df.DiffGroup], title: str, regimes: list[str
     for group in groups:
         table.add_row(
             str(group.count),
-            _diff_step(group.old),
-            _diff_step(group.new),
+            _diff_step(group.old, report.tones),
+            _diff_step(group.new, report.tones),
             Text("\n".join(f"{name} ({count})" for name, count in sorted(group.regimes.items()))),
             Text("\n".join(_diff_change(c, regimes) for c in group.changes) or "—"),
         )
     return table
 
 
-def _diff_candidates_table(changed: list[df.CandidateChange]) -> Table:
+def _diff_candidates_table(changed: list[df.CandidateChange], tones: Tones) -> Table:
     figures = list(dict.fromkeys(f.name for c in changed for f in c.figures))
     table = Table(title=text("diff.candidates_title"), title_justify="left")
     for key in ("col.row", "col.id", "col.regime", "diff.col.old", "diff.col.new"):
@@ -727,8 +756,8 @@ def _diff_candidates_table(changed: list[df.CandidateChange]) -> Table:
             str(change.row),
             Text(change.id),
             Text(change.regime),
-            _diff_step(change.old.step),
-            _diff_step(change.new.step),
+            _diff_step(change.old.step, tones),
+            _diff_step(change.new.step, tones),
             *(_diff_figure(values.get(name)) for name in figures),
         )
     return table
@@ -742,21 +771,24 @@ def _diff_figure(figure: df.FigureChange | None) -> str:
     return f"{figure.old or '—'} → {figure.new or '—'}"
 
 
-def _diff_errors_table(errors: list[df.ErrorRow]) -> Table:
+def _diff_errors_table(errors: list[df.ErrorRow], tones: Tones) -> Table:
     table = Table(title=text("diff.errors_title"), title_justify="left", title_style="bold red")
     for key in ("col.row", "col.id", "diff.col.old", "diff.col.new"):
         table.add_column(text(key))
     for error in errors:
         table.add_row(
-            str(error.row), Text(error.id or "—"), _diff_side(error.old), _diff_side(error.new)
+            str(error.row),
+            Text(error.id or "—"),
+            _diff_side(error.old, tones),
+            _diff_side(error.new, tones),
         )
     return table
 
 
-def _diff_side(side: df.Verdict | RowError) -> Text:
+def _diff_side(side: df.Verdict | RowError, tones: Tones) -> Text:
     if isinstance(side, RowError):
         return Text(text("diff.error", code=side.code, field=side.field or "—"), "red")
-    return _diff_step(side.step)
+    return _diff_step(side.step, tones)
 
 
 # --- the decision store and replays ---------------------------------------------------
@@ -787,7 +819,7 @@ def audit_summary(batches: list[dict[str, object]], counts: list[dict[str, objec
     for count in counts:
         by_rule.add_row(
             _short_hash(count["regulation_sha256"]),
-            Text(str(count["outcome"]), style=_OUTCOME_STYLE.get(str(count["outcome"]), "red")),
+            Text(str(count["outcome"]), style=outcome_style(str(count["outcome"]), NO_TONES)),
             Text(str(count["deciding_rule"] or "—")),
             str(count["count"]),
         )
@@ -807,7 +839,7 @@ def audit_records(records: list[dict[str, object]]) -> Table:
             str(record["batch"]),
             str(record["row"]),
             Text(str(record["candidate_id"] or "—")),
-            Text(outcome, style=_OUTCOME_STYLE.get(outcome, "red")),
+            Text(outcome, style=outcome_style(outcome, NO_TONES)),
             Text(str(record["deciding_rule"] or record["error_code"] or "—")),
             _short_hash(record["regulation_sha256"]),
             str(record["decided_at"] or "—"),

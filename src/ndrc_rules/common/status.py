@@ -1,4 +1,4 @@
-"""The statuses every stage speaks of: a unit's, a rule's, an undecided row's.
+"""The statuses every stage speaks of: a unit's, a rule's, an outcome's, an undecided row's.
 
 One vocabulary, read by binding, the evaluator, the prover, the trace and its
 rendering. Each is a `StrEnum`: the text written in records and JSON is the
@@ -67,3 +67,12 @@ class RuleStatus(StrEnum):
     @property
     def examined(self) -> bool:
         return self is not RuleStatus.NOT_REACHED
+
+
+class OutcomeTone(StrEnum):
+    """How an outcome a regulation declares reads: read from the rules that give it
+    (`core.outcome_tones`), never from its name."""
+
+    PASSED = "passed"
+    RESIT = "resit"
+    FAILED = "failed"

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ndrc_rules.common.status import OutcomeTone
 from ndrc_rules.language.constructs import AggregateKind
 from ndrc_rules.language.source import Span
 
@@ -293,3 +294,22 @@ class Program:
     regimes: tuple[RegimeDef, ...]
     examples: tuple[ExampleDef, ...] = ()
     imports: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every imported file
+
+
+def outcome_tones(program: Program) -> dict[str, OutcomeTone]:
+    """How each outcome the rules give reads: the default's (`sinon`) is a failure,
+    one with resit terms a resit, any other a pass."""
+    rules = [
+        rule
+        for regime in program.regimes
+        for phase in (regime.rules, regime.resit.rules if regime.resit else ())
+        for rule in phase
+    ]
+    tones: dict[str, OutcomeTone] = {}
+    for tone, gives in (
+        (OutcomeTone.PASSED, lambda r: True),
+        (OutcomeTone.RESIT, lambda r: r.resit is not None),
+        (OutcomeTone.FAILED, lambda r: r.condition is None),
+    ):
+        tones.update((r.outcome.name, tone) for r in rules if gives(r))
+    return tones

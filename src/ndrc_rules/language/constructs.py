@@ -42,7 +42,7 @@ class NoForm(Exception):
     """A backend has no form for a construct: it refuses it, naming it."""
 
     def __init__(self, backend: str, kind: AggregateKind) -> None:
-        super().__init__(f"{backend}: no form for the aggregate {kind!r}")
+        super().__init__(f"{backend}: no form for the aggregate `{kind}`")
         self.backend, self.kind = backend, kind
 
 

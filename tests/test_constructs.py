@@ -23,7 +23,7 @@ from ndrc_rules.engine.fasttrace import compile_writer
 from ndrc_rules.io.candidates import Candidate, Marker
 from ndrc_rules.language import core as m
 from ndrc_rules.language.analysis.reachability import NotLinear, _Regime, unreachable_rules
-from ndrc_rules.language.constructs import AGGREGATES, BY_KEYWORD, AggregateKind
+from ndrc_rules.language.constructs import AGGREGATES, BY_KEYWORD, COMPARISONS, AggregateKind
 from ndrc_rules.language.formatter import format_source
 from ndrc_rules.language.names import KEYWORDS
 from ndrc_rules.language.source import SourceFile
@@ -197,6 +197,21 @@ def test_a_kind_without_linear_form_is_not_proved(
     assert unreachable_rules(program) == []
     with pytest.raises(NotLinear, match=kind):
         list(_Regime(program.regimes[0]).diagnostics())
+
+
+# --- comparisons ------------------------------------------------------------------------
+@pytest.mark.parametrize("symbol", sorted(COMPARISONS))
+def test_each_comparison_means_the_same_in_every_form(symbol: str) -> None:
+    comparison = COMPARISONS[symbol]
+    mirrored, negated = COMPARISONS[comparison.mirrored], COMPARISONS[comparison.negated]
+    for a, b in [
+        (Fraction(1), Fraction(2)),
+        (Fraction(2), Fraction(2)),
+        (Fraction(3), Fraction(2)),
+    ]:
+        holds = comparison.test(a, b)
+        assert eval(f"a {comparison.python} b") is holds  # the generated code's spelling
+        assert mirrored.test(b, a) is holds and negated.test(a, b) is not holds
 
 
 # --- one vocabulary -----------------------------------------------------------------------

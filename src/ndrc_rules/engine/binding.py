@@ -11,9 +11,10 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from ndrc_rules.common.columns import KEPT_SUFFIX, RESIT_SUFFIX, SESSION, split_column
-from ndrc_rules.common.numbers import COMPARATORS, short
+from ndrc_rules.common.numbers import short
 from ndrc_rules.common.status import UnitStatus
 from ndrc_rules.io.candidates import Candidate, Grade, Marker
+from ndrc_rules.language.constructs import COMPARISONS
 from ndrc_rules.language.core import RegimeDef, ResitDef, UnitDef
 from ndrc_rules.language.names import fold
 
@@ -88,7 +89,8 @@ def kept_sessions(candidate: Candidate, regime: RegimeDef) -> dict[str, int]:
         where = column + KEPT_SUFFIX
         if code is None:
             raise BindingError("C007", where, column=where, regime=regime.name)
-        if not isinstance(grade, Fraction) or not COMPARATORS[policy.op](grade, policy.threshold):
+        meets = COMPARISONS[policy.op].test
+        if not isinstance(grade, Fraction) or not meets(grade, policy.threshold):
             required = f"{policy.op} {short(policy.threshold)}"
             raise BindingError("C022", column, unit=code, threshold=required, value=grade or "—")
         if year >= session:

@@ -14,12 +14,18 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import PurePath
 
-from ndrc_rules.common.numbers import COMPARATORS, rounded
+from ndrc_rules.common.numbers import rounded
 from ndrc_rules.common.status import RuleStatus, UnitStatus
 from ndrc_rules.engine.binding import BindingError, UnitValue
 from ndrc_rules.engine.fastpath import compile_fast
 from ndrc_rules.language import core as m
-from ndrc_rules.language.constructs import AGGREGATES, AggregateKind, Quotient, weight
+from ndrc_rules.language.constructs import (
+    AGGREGATES,
+    COMPARISONS,
+    AggregateKind,
+    Quotient,
+    weight,
+)
 from ndrc_rules.language.source import Span
 from ndrc_rules.language.words import describe
 
@@ -220,7 +226,7 @@ class CompiledRegime:
     def test(self, cond: m.Cond) -> TestFn:
         match cond:
             case m.Compare(op=op, left=left, right=right):
-                compare = COMPARATORS[op]
+                compare = COMPARISONS[op].test
                 lhs, rhs = (self.number(e, Place.of(e, cond.span)) for e in (left, right))
                 return lambda env: compare(lhs(env), rhs(env))
             case m.InRange():

@@ -24,6 +24,7 @@ from fractions import Fraction
 from ndrc_rules.language import core as m
 from ndrc_rules.language.constructs import (
     AGGREGATES,
+    COMPARISONS,
     AggregateKind,
     NoForm,
     NotFast,
@@ -33,7 +34,7 @@ from ndrc_rules.language.constructs import (
 
 Decide = Callable[[Mapping[str, object]], int | None]
 
-CROSS = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "=": "==", "!=": "!="}
+CROSS = {symbol: c.python for symbol, c in COMPARISONS.items()}  # in generated source
 _INTEGER = re.compile(r"\d+")
 
 

@@ -1,4 +1,5 @@
-"""The aggregates of the language, each defined once: every backend reads this table.
+"""The aggregates and comparisons of the language, each defined once: every backend
+reads this table.
 
 An aggregate over units (`moyenne de`, `total de`, `coefficients de`,
 `points au-dessus de N de`) is one entry: its kind, its keyword and French
@@ -14,12 +15,16 @@ the fast path leaves the regime to the general evaluator, the prover says it
 cannot prove. A form may also be a `Quotient` of two other kinds: each backend
 divides with its own division, and its own rule for a zero divisor.
 
+A comparison is one entry too: its symbol, its exact test, its spelling in
+generated code, and its mirror and opposite for the prover.
+
 Pure data and small functions: no backend's types, no pydantic, no rich.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -237,3 +242,28 @@ AGGREGATES = _table(
     ),
 )
 BY_KEYWORD = {d.keyword: d.kind for d in AGGREGATES.values()}
+
+
+# --- comparisons -----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ComparisonDef:
+    """A comparison, as written and shown (`>=`), and its form for each backend."""
+
+    symbol: str
+    test: Callable[[Fraction, Fraction], bool]  # exact: the evaluator, binding
+    python: str  # in generated source: the fast paths
+    mirrored: str  # the same test, its sides swapped (a >= b ⇔ b <= a): the prover
+    negated: str  # the opposite test (not a >= b ⇔ a < b): the prover
+
+
+COMPARISONS = {
+    c.symbol: c
+    for c in (
+        ComparisonDef(">=", operator.ge, ">=", mirrored="<=", negated="<"),
+        ComparisonDef("<=", operator.le, "<=", mirrored=">=", negated=">"),
+        ComparisonDef(">", operator.gt, ">", mirrored="<", negated="<="),
+        ComparisonDef("<", operator.lt, "<", mirrored=">", negated=">="),
+        ComparisonDef("=", operator.eq, "==", mirrored="=", negated="!="),
+        ComparisonDef("!=", operator.ne, "!=", mirrored="!=", negated="="),
+    )
+}

@@ -27,7 +27,14 @@ from ndrc_rules.common.messages import text
 from ndrc_rules.common.status import UnitStatus
 from ndrc_rules.language import core as m
 from ndrc_rules.language.analysis.simplex import Constraint, solve
-from ndrc_rules.language.constructs import AGGREGATES, AggregateKind, NoForm, Quotient, weight
+from ndrc_rules.language.constructs import (
+    AGGREGATES,
+    COMPARISONS,
+    AggregateKind,
+    NoForm,
+    Quotient,
+    weight,
+)
 from ndrc_rules.language.diagnostics import Diagnostic, Hint, Severity, unique
 from ndrc_rules.language.source import Span
 from ndrc_rules.language.words import describe, describe_condition
@@ -424,26 +431,15 @@ def _compare(difference: Linear, op: str) -> Dnf:
     if op == "!=":
         return _compare(difference, "<") + _compare(difference, ">")
     if op in {">", ">="}:
-        difference, op = difference.scale(-ONE), "<" if op == ">" else "<="
-    elif op == "<=":
-        op = "<="
+        difference, op = difference.scale(-ONE), COMPARISONS[op].mirrored
     if not difference.terms:
-        holds = {
-            "<": difference.constant < 0,
-            "<=": difference.constant <= 0,
-            "=": difference.constant == 0,
-        }[op]
-        return TRUE if holds else FALSE
+        return TRUE if COMPARISONS[op].test(difference.constant, ZERO) else FALSE
     return [[Constraint(difference.terms, op, -difference.constant)]]
 
 
 def _satisfied(constraint: Constraint, point: dict[str, Fraction]) -> bool:
     value = sum((c * point[name] for name, c in constraint.coefficients.items()), ZERO)
-    return {
-        "<": value < constraint.bound,
-        "<=": value <= constraint.bound,
-        "=": value == constraint.bound,
-    }[constraint.op]
+    return COMPARISONS[constraint.op].test(value, constraint.bound)
 
 
 def _and(left: Dnf, right: Dnf) -> Dnf:
@@ -464,8 +460,7 @@ def _not(dnf: Dnf) -> Dnf:
 
 def _negate(constraint: Constraint) -> Dnf:
     difference = Linear(constraint.coefficients, -constraint.bound)
-    opposite = {"<": ">=", "<=": ">", "=": "!="}[constraint.op]
-    return _compare(difference, opposite)
+    return _compare(difference, COMPARISONS[constraint.op].negated)
 
 
 def _arithmetic(op: str, a: Linear, b: Linear) -> Linear:

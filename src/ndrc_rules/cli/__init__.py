@@ -27,6 +27,7 @@ from rich.console import Console
 from ndrc_rules import __version__
 from ndrc_rules.common.errors import InputFileError, StoreError
 from ndrc_rules.common.messages import CATALOGUES, os_reason, text, translate
+from ndrc_rules.common.status import ERROR
 from ndrc_rules.language.analysis.sessions import version_diagnostics
 from ndrc_rules.language.core import Program, outcome_tones
 from ndrc_rules.language.diagnostics import Diagnostic, RegulationError, Severity, has_errors
@@ -382,7 +383,7 @@ def run_eval(args: argparse.Namespace) -> int:
             markup=False,
             soft_wrap=True,
         )
-    return EXIT_ROW_ERRORS if counts["erreur"] else EXIT_OK
+    return EXIT_ROW_ERRORS if counts[ERROR] else EXIT_OK
 
 
 def _store(path: Path | None) -> Store | None:
@@ -490,13 +491,13 @@ def _noting_ignored(rows: Iterator[Row], ignored: set[str]) -> Iterator[Row]:
 def _outcome(result: render.Result) -> str:
     from ndrc_rules.io.candidates import RowError
 
-    return "erreur" if isinstance(result, RowError) else result.decision
+    return ERROR if isinstance(result, RowError) else result.decision
 
 
 def _summary(console: Console, counts: Counter[str]) -> None:
     rows = sum(counts.values())
     console.print(
-        text("eval.summary", rows=rows, decisions=rows - counts["erreur"], errors=counts["erreur"]),
+        text("eval.summary", rows=rows, decisions=rows - counts[ERROR], errors=counts[ERROR]),
         markup=False,
     )
 

@@ -298,18 +298,20 @@ class Program:
 
 def outcome_tones(program: Program) -> dict[str, OutcomeTone]:
     """How each outcome the rules give reads: the default's (`sinon`) is a failure,
-    one with resit terms a resit, any other a pass."""
-    rules = [
-        rule
-        for regime in program.regimes
-        for phase in (regime.rules, regime.resit.rules if regime.resit else ())
-        for rule in phase
-    ]
+    one with resit terms a resit, any other a pass; given several ways, the later
+    of these wins."""
     tones: dict[str, OutcomeTone] = {}
-    for tone, gives in (
-        (OutcomeTone.PASSED, lambda r: True),
-        (OutcomeTone.RESIT, lambda r: r.resit is not None),
-        (OutcomeTone.FAILED, lambda r: r.condition is None),
-    ):
-        tones.update((r.outcome.name, tone) for r in rules if gives(r))
+    for regime in program.regimes:
+        for rule in (*regime.rules, *(regime.resit.rules if regime.resit else ())):
+            name, tone = rule.outcome.name, _tone(rule)
+            tones[name] = max(tones.get(name, tone), tone, key=_TONES.index)
     return tones
+
+
+_TONES = list(OutcomeTone)  # in the order they win
+
+
+def _tone(rule: RuleDef) -> OutcomeTone:
+    if rule.condition is None:
+        return OutcomeTone.FAILED
+    return OutcomeTone.RESIT if rule.resit else OutcomeTone.PASSED

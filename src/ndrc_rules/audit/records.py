@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from ndrc_rules.common.status import ERROR
 from ndrc_rules.engine import trace as t
 from ndrc_rules.io.candidates import (
     ID,
@@ -32,7 +33,6 @@ from ndrc_rules.io.candidates import (
     parse_grade,
 )
 
-ERROR = "erreur"  # the outcome counted for a row that could not be decided
 # json.dumps(value, ensure_ascii=False), without building an encoder at each call.
 to_json = json.JSONEncoder(ensure_ascii=False).encode
 

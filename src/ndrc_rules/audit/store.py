@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ndrc_rules.common.errors import StoreError
+from ndrc_rules.common.status import ERROR
 from ndrc_rules.language.names import fold
 
 FORMAT = "ndrc-rules-store-1"
 GENESIS = "0" * 64
-ERROR = "erreur"
 BUSY_TIMEOUT = 10.0  # seconds a reader waits for a store being created or switched to WAL
 WAIT = 300.0  # seconds a writer waits for a batch written by another `eval --db`
 WAIT_VARIABLE = "NDRC_STORE_WAIT"  # overrides WAIT (seconds)

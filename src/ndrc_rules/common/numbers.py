@@ -7,22 +7,12 @@ digits where two would hide how a value compares (`shown`).
 
 from __future__ import annotations
 
-import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
 _DECIMAL = re.compile(r"\d+(?:[.,]\d+)?")
-
-COMPARATORS: dict[str, Callable[[Fraction, Fraction], bool]] = {
-    ">=": operator.ge,
-    "<=": operator.le,
-    ">": operator.gt,
-    "<": operator.lt,
-    "=": operator.eq,
-    "!=": operator.ne,
-}
 
 
 def parse_decimal(text: str) -> Fraction:

@@ -11,26 +11,24 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from ndrc_rules.common.columns import KEPT_SUFFIX, RESIT_SUFFIX, SESSION, split_column
-from ndrc_rules.common.numbers import COMPARATORS, short
+from ndrc_rules.common.numbers import short
+from ndrc_rules.common.status import UnitStatus
 from ndrc_rules.io.candidates import Candidate, Grade, Marker
+from ndrc_rules.language.constructs import COMPARISONS
 from ndrc_rules.language.core import RegimeDef, ResitDef, UnitDef
 from ndrc_rules.language.names import fold
-
-# A unit's status: a grade, a marker, or 'absente' (optional unit not taken).
-NOT_TAKEN = "absente"
-GRADED = "note"
 
 
 @dataclass(frozen=True, slots=True)
 class PartValue:
     name: str
-    status: str
+    status: UnitStatus
     value: Fraction | None
 
 
 @dataclass(frozen=True, slots=True)
 class UnitValue:
-    status: str  # 'note', 'ABS', 'ABJ', 'DISP' or 'absente'
+    status: UnitStatus
     value: Fraction | None  # what the unit contributes; None when it leaves averages
     parts: tuple[PartValue, ...] = ()
     kept_from: int | None = None  # session of a grade kept from an earlier session
@@ -91,7 +89,8 @@ def kept_sessions(candidate: Candidate, regime: RegimeDef) -> dict[str, int]:
         where = column + KEPT_SUFFIX
         if code is None:
             raise BindingError("C007", where, column=where, regime=regime.name)
-        if not isinstance(grade, Fraction) or not COMPARATORS[policy.op](grade, policy.threshold):
+        meets = COMPARISONS[policy.op].test
+        if not isinstance(grade, Fraction) or not meets(grade, policy.threshold):
             required = f"{policy.op} {short(policy.threshold)}"
             raise BindingError("C022", column, unit=code, threshold=required, value=grade or "—")
         if year >= session:
@@ -134,7 +133,7 @@ def _unit_value(
         return _from_parts(unit, parts)
     if whole is None:
         if unit.optional:
-            return UnitValue(NOT_TAKEN, None)
+            return UnitValue(UnitStatus.NOT_TAKEN, None)
         raise BindingError("C006", unit.code, unit=unit.code)
     column, grade = whole
     if grade is Marker.DISP and not unit.exemptable:
@@ -144,11 +143,12 @@ def _unit_value(
 
 def _single(grade: Grade, *, optional: bool) -> UnitValue:
     if isinstance(grade, Fraction):
-        return UnitValue(GRADED, grade)
-    if grade is Marker.DISP:
-        return UnitValue(str(grade), None)
+        return UnitValue(UnitStatus.GRADED, grade)
+    status = UnitStatus(grade)
+    if not status.counts_zero:
+        return UnitValue(status, None)
     # An absence counts 0 in averages; an absent optional unit simply adds nothing.
-    return UnitValue(str(grade), None if optional else Fraction(0))
+    return UnitValue(status, None if optional else Fraction(0))
 
 
 def _from_parts(unit: UnitDef, given: dict[str, tuple[str, Grade]]) -> UnitValue:
@@ -160,12 +160,13 @@ def _from_parts(unit: UnitDef, given: dict[str, tuple[str, Grade]]) -> UnitValue
         column, grade = given[part.name]
         if grade is Marker.DISP:
             raise BindingError("C011", column, column=column)
-        status = GRADED if isinstance(grade, Fraction) else str(grade)
+        status = UnitStatus.GRADED if isinstance(grade, Fraction) else UnitStatus(grade)
         values.append(
             PartValue(part.name, status, grade if isinstance(grade, Fraction) else Fraction(0))
         )
-    if any(v.status == Marker.ABS for v in values):
-        return UnitValue(str(Marker.ABS), None if unit.optional else Fraction(0), tuple(values))
+    if any(v.status.absent for v in values):
+        absent = None if unit.optional else Fraction(0)
+        return UnitValue(UnitStatus.ABS, absent, tuple(values))
     total_weight = sum((p.weight for p in unit.parts), Fraction(0))
     mean = (
         sum(
@@ -178,7 +179,7 @@ def _from_parts(unit: UnitDef, given: dict[str, tuple[str, Grade]]) -> UnitValue
         )
         / total_weight
     )
-    return UnitValue(GRADED, mean, tuple(values))
+    return UnitValue(UnitStatus.GRADED, mean, tuple(values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +198,7 @@ def resit_offer(terms: ResitDef, units: dict[str, UnitValue], rule: str) -> Resi
     applies: `ou toutes les restantes` in the terms (C034); when none remain, a
     condition of the rule (C035). The engine never proposes a resit that cannot
     be taken."""
-    choosable = tuple(c for c in terms.units if units[c].status != str(Marker.DISP))
+    choosable = tuple(c for c in terms.units if units[c].status.choosable)
     exempted = tuple(c for c in terms.units if c not in choosable)
     if len(choosable) >= terms.count:
         return ResitOffer(terms.count, choosable, exempted, None)
@@ -268,7 +269,7 @@ def resit_units(
 
 def _better(initial: UnitValue, resit: Grade) -> UnitValue:
     if resit is Marker.ABS:
-        return replace(initial, status=str(Marker.ABS))
+        return replace(initial, status=UnitStatus.ABS)
     if isinstance(resit, Fraction) and (initial.value is None or resit > initial.value):
-        return UnitValue(GRADED, resit)
+        return UnitValue(UnitStatus.GRADED, resit)
     return initial

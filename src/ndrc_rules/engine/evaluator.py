@@ -8,16 +8,23 @@ record by `explain`, only when someone asks for it.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import PurePath
 
-from ndrc_rules.common.numbers import COMPARATORS, rounded
+from ndrc_rules.common.numbers import rounded
+from ndrc_rules.common.status import RuleStatus, UnitStatus
 from ndrc_rules.engine.binding import BindingError, UnitValue
 from ndrc_rules.language import core as m
+from ndrc_rules.language.constructs import (
+    AGGREGATES,
+    COMPARISONS,
+    AggregateKind,
+    Quotient,
+    weight,
+)
 from ndrc_rules.language.source import Span
 from ndrc_rules.language.words import describe
 
@@ -60,7 +67,7 @@ class Evaluation:
     phase: m.PhaseDef  # the regime's main phase, or its phase after the resit
     units: dict[str, UnitValue]
     figures: dict[str, Fraction]
-    statuses: tuple[str, ...]  # per rule: held, failed, excepted, default, not_reached
+    statuses: tuple[RuleStatus, ...]  # per rule, in order
     decided: int  # index of the deciding rule
 
     @property
@@ -112,12 +119,12 @@ class CompiledRegime:
         env = (units, figures)
         for name, compute in compiled.figures:
             figures[name] = compute(env)
-        statuses: list[str] = []
+        statuses: list[RuleStatus] = []
         for index, rule in enumerate(compiled.rules):
             status = _status(rule, env)
             statuses.append(status)
-            if status in {"held", "default"}:
-                statuses.extend("not_reached" for _ in compiled.rules[index + 1 :])
+            if status.decides:
+                statuses.extend(RuleStatus.NOT_REACHED for _ in compiled.rules[index + 1 :])
                 return Evaluation(
                     self.regime, compiled.phase, units, figures, tuple(statuses), index
                 )
@@ -140,8 +147,8 @@ class CompiledRegime:
                 return lambda env: env[1][name]
             case m.UnitGrade():
                 return self.unit_grade(expr)
-            case m.Aggregate():
-                return self.aggregate(expr, figure)
+            case m.Aggregate(kind=kind):
+                return self.aggregate(kind, expr, figure)
             case m.Arithmetic(op=op, left=left, right=right):
                 return self.arithmetic(
                     op,
@@ -162,7 +169,7 @@ class CompiledRegime:
 
         def grade(env: Env) -> Fraction:
             value = env[0][code]
-            if value.status == "DISP":
+            if value.status is UnitStatus.DISP:
                 raise BindingError("C017", code, unit=code, place=place)
             return value.value if value.value is not None else ZERO
 
@@ -170,10 +177,10 @@ class CompiledRegime:
 
     def divisor(self, expr: m.Expr) -> Place | None:
         """What a zero divisor names: the expression, where the file states it (a
-        divisor figure: that figure's own statement); None for `coefficients de …`,
-        zero when all is exempted."""
+        divisor figure: that figure's own statement); None for an aggregate that is zero
+        only when all is exempted."""
         match expr:
-            case m.Aggregate(kind="coefficients"):
+            case m.Aggregate(kind=kind) if AGGREGATES[kind].zero_if_none_counted:
                 return None
             case m.FigureRef(name=name) if name in self.figure_spans:
                 return Place(name, self.figure_spans[name])
@@ -199,42 +206,37 @@ class CompiledRegime:
 
         return divide
 
-    def aggregate(self, expr: m.Aggregate, figure: Place) -> NumberFn:
-        weights = [(code, self.units[code].coefficient or Fraction(1)) for code in expr.units]
-        if expr.kind == "points_above":
-            threshold = expr.threshold or ZERO
-            return lambda env: sum(
-                (
-                    max(ZERO, _grade(env[0][c]) - threshold)
-                    for c, _ in weights
-                    if env[0][c].status == "note"
-                ),
-                ZERO,
+    def aggregate(self, kind: AggregateKind, expr: m.Aggregate, figure: Place) -> NumberFn:
+        """The exact form of `kind` in `constructs.AGGREGATES`, over the units of `expr`
+        it counts; a quotient divides (C016 when nothing counts)."""
+        definition = AGGREGATES[kind]
+        form = definition.exact
+        if isinstance(form, Quotient):
+            numerator, denominator = (
+                self.aggregate(k, expr, figure) for k in (form.numerator, form.denominator)
             )
-        if expr.kind == "coefficients":
-            return lambda env: sum((w for c, w in weights if env[0][c].counts), ZERO)
-        if expr.kind == "total":
-            return lambda env: _weighted_sum(
-                [(w, v) for c, w in weights if (v := env[0][c].value) is not None]
-            )
-        return self.arithmetic(
-            "/",
-            self.aggregate(_as(expr, "total"), figure),
-            self.aggregate(_as(expr, "coefficients"), figure),
-            figure,
-        )
+            return self.arithmetic("/", numerator, denominator, figure)
+        weights = [(code, weight(self.units[code].coefficient)) for code in expr.units]
+        counted, threshold = definition.counted, expr.threshold or ZERO
+
+        def compute(env: Env) -> Fraction:
+            units = env[0]
+            terms = [(w, units[c].value) for c, w in weights if units[c].status in counted]
+            return form(terms, threshold)  # type: ignore[arg-type]
+
+        return compute
 
     # --- compiling conditions ----------------------------------------------------
     def test(self, cond: m.Cond) -> TestFn:
         match cond:
             case m.Compare(op=op, left=left, right=right):
-                compare = COMPARATORS[op]
+                compare = COMPARISONS[op].test
                 lhs, rhs = (self.number(e, Place.of(e)) for e in (left, right))
                 return lambda env: compare(lhs(env), rhs(env))
             case m.InRange():
                 return self.in_range(cond)
             case m.AnyAbsent(units=units):
-                return lambda env: any(env[0][c].status == "ABS" for c in units)
+                return lambda env: any(env[0][c].status.absent for c in units)
             case m.All(operands=operands):
                 tests = [self.test(o) for o in operands]
                 return lambda env: all(t(env) for t in tests)
@@ -258,31 +260,11 @@ class CompiledRegime:
         return test
 
 
-def _grade(unit: UnitValue) -> Fraction:
-    """The value of a graded unit (status 'note'), which always has one."""
-    assert unit.value is not None, unit
-    return unit.value
-
-
-def _weighted_sum(terms: list[tuple[Fraction, Fraction]]) -> Fraction:
-    """Σ weight·value, exactly, in integers over one common denominator: a sum of
-    Fractions would reduce by a gcd at every step."""
-    common = math.lcm(*(w.denominator * v.denominator for w, v in terms)) if terms else 1
-    total = sum(
-        w.numerator * v.numerator * (common // (w.denominator * v.denominator)) for w, v in terms
-    )
-    return Fraction(total, common)
-
-
-def _status(compiled: _CompiledRule, env: Env) -> str:
+def _status(compiled: _CompiledRule, env: Env) -> RuleStatus:
     if compiled.condition is None:
-        return "default"
+        return RuleStatus.DEFAULT
     if not compiled.condition(env):
-        return "failed"
+        return RuleStatus.FAILED
     if any(exception(env) for exception in compiled.exceptions):
-        return "excepted"
-    return "held"
-
-
-def _as(expr: m.Aggregate, kind: str) -> m.Aggregate:
-    return replace(expr, kind=kind)
+        return RuleStatus.EXCEPTED
+    return RuleStatus.HELD

@@ -17,6 +17,7 @@ from typing import Protocol, TypedDict, TypeVar
 
 from ndrc_rules import __version__
 from ndrc_rules.common.numbers import exact, shown
+from ndrc_rules.common.status import RuleStatus, UnitStatus
 from ndrc_rules.engine import trace as t
 from ndrc_rules.engine.binding import ResitOffer, ResitUnit, UnitValue
 from ndrc_rules.engine.evaluator import CompiledRegime, Evaluation, Place
@@ -91,12 +92,12 @@ def side_thresholds(side: m.Expr, known: Thresholds) -> frozenset[Fraction]:
 # --- the trace, written once ---------------------------------------------------------
 # What a rule's trace shows, by its status: its condition, its exceptions. A failed
 # rule's exceptions were not examined; a default rule has no condition.
-SHOWN: dict[str, tuple[bool, bool]] = {
-    "held": (True, True),
-    "excepted": (True, True),
-    "failed": (True, False),
-    "default": (False, False),
-    "not_reached": (False, False),
+SHOWN: dict[RuleStatus, tuple[bool, bool]] = {
+    RuleStatus.HELD: (True, True),
+    RuleStatus.EXCEPTED: (True, True),
+    RuleStatus.FAILED: (True, False),
+    RuleStatus.DEFAULT: (False, False),
+    RuleStatus.NOT_REACHED: (False, False),
 }
 
 Model = TypeVar("Model", bound=t.BaseModel)
@@ -152,12 +153,12 @@ def trace(
     )
 
 
-def rule_trace(rule: m.RuleDef, status: str, fill: Fill) -> t.RuleTrace:
+def rule_trace(rule: m.RuleDef, status: RuleStatus, fill: Fill) -> t.RuleTrace:
     """A rule as examined, showing what its status shows (`SHOWN`)."""
     condition_shown, exceptions_shown = SHOWN[status]
     condition = rule.condition if condition_shown else None
     exceptions = [e.condition for e in rule.exceptions] if exceptions_shown else []
-    excepting = fill.excepting(rule) if status == "excepted" else None
+    excepting = fill.excepting(rule) if status is RuleStatus.EXCEPTED else None
     return fill.build(
         t.RuleTrace,
         name=rule.name,
@@ -283,7 +284,7 @@ class _Values:
         return self.compiled.test(cond)((self.units, self.figures))
 
     def absent(self, units: tuple[str, ...]) -> list[str]:
-        return [c for c in units if self.units[c].status == "ABS"]
+        return [c for c in units if self.units[c].status.absent]
 
     def excepting(self, rule: m.RuleDef) -> m.ExceptionDef | None:
         return next((e for e in rule.exceptions if self.holds(e.condition)), None)
@@ -425,7 +426,7 @@ def unit_input(
 ) -> t.FigureInput:
     """`texts`: the unit's value, exact and as shown (`grade_texts`)."""
     note = f"coefficient {exact(coefficient)}" if coefficient else None
-    if unit.status not in {"note"}:
+    if unit.status is not UnitStatus.GRADED:
         note = f"{unit.status}" + (f", {note}" if note else "")
     return t.FigureInput(name=code, value=texts[0], display=texts[1], note=note)
 

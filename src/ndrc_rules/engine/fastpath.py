@@ -17,18 +17,25 @@ of a string (column names); every identifier in it is generated (`v0`, `n3`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
 from ndrc_rules.language import core as m
+from ndrc_rules.language.constructs import (
+    AGGREGATES,
+    COMPARISONS,
+    AggregateKind,
+    NoForm,
+    NotFast,
+    Quotient,
+    weight,
+)
 
 Decide = Callable[[Mapping[str, object]], int | None]
 
-CROSS = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "=": "==", "!=": "!="}
-
-
-class NotFast(Exception):
-    """A construct the generator leaves to the general evaluator."""
+CROSS = {symbol: c.python for symbol, c in COMPARISONS.items()}  # in generated source
+_INTEGER = re.compile(r"\d+")
 
 
 def compile_fast(regime: m.RegimeDef) -> Decide | None:
@@ -40,6 +47,16 @@ def compile_fast(regime: m.RegimeDef) -> Decide | None:
     namespace: dict[str, object] = {"Fraction": Fraction}
     exec(compile(source, f"<ndrc-rules:{regime.name}>", "exec"), namespace)
     return namespace["decide"]  # type: ignore[return-value]  # the function `exec` defined
+
+
+def why_not_fast(regime: m.RegimeDef) -> str | None:
+    """Why the regime has no fast path (the construct it leaves to the general
+    evaluator), or None when it has one."""
+    try:
+        _Generator(regime).source()
+    except NotFast as refusal:
+        return str(refusal)
+    return None
 
 
 class _Generator:
@@ -109,8 +126,8 @@ class _Generator:
                 unit = self.regime.units[self.slots[code]]
                 slot = f"v{self.slots[code]}"
                 return (f"({slot} or 0)" if unit.optional else slot), "100"
-            case m.Aggregate():
-                return self.aggregate(expr)
+            case m.Aggregate(kind=kind):
+                return self.aggregate(kind, expr)
             case m.Negative(operand=operand):
                 n, d = self.number(operand)
                 return f"(-{n})", d
@@ -118,35 +135,33 @@ class _Generator:
                 return self.arithmetic(op, self.number(left), self.number(right))
         raise NotFast(expr)
 
-    def aggregate(self, expr: m.Aggregate) -> tuple[str, str]:
+    def aggregate(self, kind: AggregateKind, expr: m.Aggregate) -> tuple[str, str]:
+        """The integer form of `kind` in `constructs.AGGREGATES`, over the units of `expr`;
+        none there: the regime is refused, never computed otherwise."""
+        form = AGGREGATES[kind].fast
+        if form is None:
+            raise NotFast(NoForm("fast path", kind))
+        if isinstance(form, Quotient):
+            return self.quotient(
+                self.aggregate(form.numerator, expr), self.aggregate(form.denominator, expr)
+            )
         units = [self.regime.units[self.slots[c]] for c in expr.units]
-        if expr.kind == "points_above":
-            threshold = (expr.threshold or Fraction(0)) * 100
-            if threshold.denominator != 1:
-                raise NotFast("threshold")
-            name = self.fresh("p")
-            terms = [
-                f"(v{self.slots[u.code]} - {threshold.numerator} "
-                f"if v{self.slots[u.code]} is not None and v{self.slots[u.code]} > "
-                f"{threshold.numerator} else 0)"
-                for u in units
-            ]
-            self.emit(f"    {name} = {' + '.join(terms) or '0'}")
-            return name, "100"
-        weights = [int(w) for u in units if (w := u.coefficient) is not None and w.denominator == 1]
-        if len(weights) != len(units):
-            raise NotFast("weights")
-        coefficients = sum(weights)
-        if expr.kind == "coefficients":
-            return str(coefficients), "1"
-        name = self.fresh("t")
-        terms = [f"{w} * v{self.slots[u.code]}" for u, w in zip(units, weights, strict=True)]
-        self.emit(f"    {name} = {' + '.join(terms) or '0'}")
-        if expr.kind == "total":
-            return name, "100"
-        if not coefficients:
-            raise NotFast("empty mean")
-        return name, str(100 * coefficients)
+        variables = [(f"v{self.slots[u.code]}", weight(u.coefficient)) for u in units]
+        numerator, denominator = form(variables, expr.threshold or Fraction(0))
+        if _INTEGER.fullmatch(numerator):
+            return numerator, denominator
+        name = self.fresh("a")
+        self.emit(f"    {name} = {numerator}")
+        return name, denominator
+
+    def quotient(self, a: tuple[str, str], b: tuple[str, str]) -> tuple[str, str]:
+        """a / b; by a constant divisor (`coefficients de …`), divided here, once."""
+        (an, ad), (bn, bd) = a, b
+        if bd == "1" and _INTEGER.fullmatch(bn) and _INTEGER.fullmatch(ad):
+            if not int(bn):
+                raise NotFast("empty quotient")
+            return an, str(int(ad) * int(bn))
+        return self.arithmetic("/", a, b)
 
     def arithmetic(self, op: str, a: tuple[str, str], b: tuple[str, str]) -> tuple[str, str]:
         (an, ad), (bn, bd) = a, b

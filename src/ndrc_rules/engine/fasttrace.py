@@ -29,8 +29,9 @@ from functools import partial
 from typing import Any, cast
 
 from ndrc_rules.common.numbers import shown
+from ndrc_rules.common.status import RuleStatus, UnitStatus
 from ndrc_rules.engine import trace as t
-from ndrc_rules.engine.binding import GRADED, NOT_TAKEN, UnitValue
+from ndrc_rules.engine.binding import UnitValue
 from ndrc_rules.engine.explain import (
     Model,
     Texts,
@@ -191,7 +192,7 @@ class _Writer(_Generator):
     # --- the rules, in order: the first that holds returns the record ------------------
     def decision(self, index: int, rule: m.RuleDef) -> None:
         if rule.condition is None:
-            self.emit(f"    return {index}, {self.record(index, 'default')}")
+            self.emit(f"    return {index}, {self.record(index, RuleStatus.DEFAULT)}")
             return
         holds = self.results[id(rule.condition)]
         excepted = [self.results[id(e.condition)] for e in rule.exceptions]
@@ -199,8 +200,8 @@ class _Writer(_Generator):
             self.emit(f"    if {holds} and not ({' or '.join(excepted)}):")
         else:
             self.emit(f"    if {holds}:")
-        self.emit(f"        return {index}, {self.record(index, 'held')}")
-        failed = self.joined(_dump(rule_trace(rule, "failed", _Holes(self))))
+        self.emit(f"        return {index}, {self.record(index, RuleStatus.HELD)}")
+        failed = self.joined(_dump(rule_trace(rule, RuleStatus.FAILED, _Holes(self))))
         if not excepted:
             self.emit(f"    r{index} = {failed}")
             return
@@ -208,16 +209,16 @@ class _Writer(_Generator):
         self.emit(f"        r{index} = {failed}")
         for exception, name in zip(rule.exceptions, excepted, strict=True):
             self.emit(f"    elif {name}:")
-            trace_ = rule_trace(rule, "excepted", _Holes(self, exception))
+            trace_ = rule_trace(rule, RuleStatus.EXCEPTED, _Holes(self, exception))
             self.emit(f"        r{index} = {self.joined(_dump(trace_))}")
 
-    def record(self, index: int, status: str) -> str:
+    def record(self, index: int, status: RuleStatus) -> str:
         """The record when rule `index` decides: earlier rules failed or were excepted."""
         rules, holes = self.regime.rules, _Holes(self)
         examined: list[Any] = [  # markers stand for the earlier rules' traces
             *(self.whole(f"r{i}") for i in range(index)),
             rule_trace(rules[index], status, holes),
-            *(rule_trace(r, "not_reached", holes) for r in rules[index + 1 :]),
+            *(rule_trace(r, RuleStatus.NOT_REACHED, holes) for r in rules[index + 1 :]),
         ]
         phase = m.PhaseDef(self.regime.figures, rules)
         decision = t.Decision.model_construct(
@@ -314,9 +315,9 @@ def _unit_input(unit: m.UnitDef, value: UnitValue, texts: Texts) -> t.FigureInpu
 def _by_grade(trace: Callable[[UnitValue, Texts], t.BaseModel]) -> Callable[[int | None], str]:
     """The JSON of a unit's trace (or input) for a grade in hundredths, or for the
     unit not taken: dumped once with markers for its texts, then filled per grade."""
-    marked = _dumps(trace(UnitValue(GRADED, Fraction(0)), ("\x00", "\x00")))
+    marked = _dumps(trace(UnitValue(UnitStatus.GRADED, Fraction(0)), ("\x00", "\x00")))
     before, between, after = marked.split('"\\u0000"')  # quoted: no escaped text matches
-    not_taken = _dumps(trace(UnitValue(NOT_TAKEN, None), grade_texts(None)))
+    not_taken = _dumps(trace(UnitValue(UnitStatus.NOT_TAKEN, None), grade_texts(None)))
 
     def write(hundredths: int | None) -> str:
         if hundredths is None:

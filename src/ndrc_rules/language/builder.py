@@ -15,6 +15,7 @@ from lark.tree import Meta
 from ndrc_rules.common.columns import SESSION
 from ndrc_rules.common.numbers import parse_decimal
 from ndrc_rules.language import surface as s
+from ndrc_rules.language.constructs import BY_KEYWORD
 from ndrc_rules.language.source import SourceFile, Span
 
 _DURATION = re.compile(r"(\d+) ?(?:(h)(\d\d)?|min)")
@@ -205,23 +206,13 @@ class _Builder(Transformer):
     def reference(self, meta: Meta, children: list[Token]) -> s.Reference:
         return s.Reference(self._name(children[0]), self._span(meta))
 
-    def _aggregate(self, kind: str, meta: Meta, children: list[Any]) -> s.Aggregate:
+    def aggregate(self, meta: Meta, children: list[Any]) -> s.Aggregate:
+        """Its kind is the one its opening keyword names in `constructs.AGGREGATES`."""
         threshold = next(
             (self._number(c) for c in children if isinstance(c, Token) and c.type == "NUMBER"), None
         )
+        kind = BY_KEYWORD[children[0].type]
         return s.Aggregate(kind, children[-1], threshold, self._span(meta))
-
-    def mean(self, meta: Meta, children: list[Any]) -> s.Aggregate:
-        return self._aggregate("mean", meta, children)
-
-    def weighted_total(self, meta: Meta, children: list[Any]) -> s.Aggregate:
-        return self._aggregate("total", meta, children)
-
-    def coefficient_total(self, meta: Meta, children: list[Any]) -> s.Aggregate:
-        return self._aggregate("coefficients", meta, children)
-
-    def points_above(self, meta: Meta, children: list[Any]) -> s.Aggregate:
-        return self._aggregate("points_above", meta, children)
 
     def _binary(self, meta: Meta, children: list[Any]) -> s.Binary:
         left, op, right = children

@@ -32,8 +32,10 @@ from ndrc_rules.common.columns import (
 )
 from ndrc_rules.common.messages import text
 from ndrc_rules.common.numbers import parse_decimal, short
+from ndrc_rules.common.status import MARKERS
 from ndrc_rules.language import core as m
 from ndrc_rules.language import surface as s
+from ndrc_rules.language.constructs import AGGREGATES, AggregateKind
 from ndrc_rules.language.diagnostics import Diagnostic, Hint, has_errors, unique
 from ndrc_rules.language.names import fold
 from ndrc_rules.language.source import SourceFile, Span
@@ -731,7 +733,8 @@ class _Resolver:
             case s.Reference():
                 return self.reference(expr.name, expr.span)
             case s.Aggregate():
-                units = self.unit_set(expr.units, allow_optional=expr.kind == "points_above")
+                optional = AGGREGATES[expr.kind].takes_optional
+                units = self.unit_set(expr.units, allow_optional=optional)
                 threshold = expr.threshold.value if expr.threshold else None
                 sets = tuple(n.value for n in expr.units)
                 return m.Aggregate(expr.kind, units, sets, threshold, expr.span)
@@ -914,7 +917,7 @@ def _example_kind_ok(grade: s.ExampleGrade, kind: str) -> bool:
 
 def _example_value(value: str) -> bool:
     """A grade from 0 to 20 or a marker, as a candidates file would hold it."""
-    if value.upper() in {"ABS", "ABJ", "DISP"}:
+    if value.upper() in MARKERS:
         return True
     try:
         return GRADE_SCALE[0] <= parse_decimal(value) <= GRADE_SCALE[1]
@@ -993,10 +996,12 @@ def _flatten(condition: m.Cond, kind: type[m.All | m.Any_]) -> tuple[m.Cond, ...
 def _scale(expr: m.Expr, figures: dict[str, str | None]) -> str | None:
     """'grade' when an expression is on the 0–20 scale, as far as can be told."""
     match expr:
-        case m.UnitGrade() | m.Aggregate(kind="mean"):
+        case m.UnitGrade():
             return "grade"
+        case m.Aggregate(kind=kind):
+            return "grade" if AGGREGATES[kind].grade_scale else None
         case m.FigureRef():
             return figures.get(fold(expr.name))
-        case m.Arithmetic(op="/", right=m.Aggregate(kind="coefficients")):
+        case m.Arithmetic(op="/", right=m.Aggregate(kind=AggregateKind.COEFFICIENTS)):
             return "grade"
     return None

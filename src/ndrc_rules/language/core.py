@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ndrc_rules.common.status import OutcomeTone
+from ndrc_rules.language.constructs import AggregateKind
 from ndrc_rules.language.source import Span
 
 
@@ -87,13 +89,17 @@ class FigureRef:
 
 @dataclass(frozen=True, slots=True)
 class Aggregate:
-    """Over units: 'mean', 'total', 'coefficients' or 'points_above' (threshold)."""
+    """Over units; what each kind means is in `constructs.AGGREGATES`."""
 
-    kind: str
+    kind: AggregateKind
     units: tuple[str, ...]
     sets: tuple[str, ...]  # the names as written (groups or units), for people
     threshold: Fraction | None
     span: Span
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, AggregateKind):
+            raise TypeError(f"not an aggregate kind: {self.kind!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,3 +309,24 @@ class Program:
     regimes: tuple[RegimeDef, ...]
     examples: tuple[ExampleDef, ...] = ()
     imports: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every imported file
+
+
+def outcome_tones(program: Program) -> dict[str, OutcomeTone]:
+    """How each outcome the rules give reads: the default's (`sinon`) is a failure,
+    one with resit terms a resit, any other a pass; given several ways, the later
+    of these wins."""
+    tones: dict[str, OutcomeTone] = {}
+    for regime in program.regimes:
+        for rule in (*regime.rules, *(regime.resit.rules if regime.resit else ())):
+            name, tone = rule.outcome.name, _tone(rule)
+            tones[name] = max(tones.get(name, tone), tone, key=_TONES.index)
+    return tones
+
+
+_TONES = list(OutcomeTone)  # in the order they win
+
+
+def _tone(rule: RuleDef) -> OutcomeTone:
+    if rule.condition is None:
+        return OutcomeTone.FAILED
+    return OutcomeTone.RESIT if rule.resit else OutcomeTone.PASSED

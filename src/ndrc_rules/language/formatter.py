@@ -28,6 +28,7 @@ from lark import Token, Tree
 from ndrc_rules.common.columns import JURY, JURY_REASON, RESIT_SUFFIX, split_column
 from ndrc_rules.language import surface as s
 from ndrc_rules.language.builder import build
+from ndrc_rules.language.constructs import AGGREGATES
 from ndrc_rules.language.diagnostics import Diagnostic
 from ndrc_rules.language.names import fold
 from ndrc_rules.language.parser import Comment, parse
@@ -40,7 +41,6 @@ TEXT_WIDTH = 100  # citation strings are split beyond this one
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 _NEGATED = 3  # binds tighter than any operator
 _LOGIC = {"ou": 1, "et": 2}
-_AGGREGATES = {"mean": "moyenne", "total": "total", "coefficients": "coefficients"}
 _QUOTES = (('"', '"'), ("“", "”"), ("«", "»"))  # (opening, closing)
 _BREAK = re.compile(r"(?<=\S) (?=\S)")  # a text splits only at a space between words
 
@@ -133,10 +133,8 @@ def _expr(expr: s.Expr, parent: int = 0) -> str:
             return number.text
         case s.Reference(name=name):
             return name.value
-        case s.Aggregate(kind="points_above", units=units, threshold=s.Number() as threshold):
-            return f"points au-dessus de {threshold.text} de {_names(units)}"
-        case s.Aggregate(kind=kind, units=units):
-            return f"{_AGGREGATES[kind]} de {_names(units)}"
+        case s.Aggregate(kind=kind, units=units, threshold=threshold):
+            return AGGREGATES[kind].say(_names(units), threshold.text if threshold else "")
         case s.Binary(op=op, left=left, right=right):
             level = _PRECEDENCE[op]
             text = f"{_expr(left, level)} {op} {_expr(right, level + 1)}"

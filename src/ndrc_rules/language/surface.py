@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ndrc_rules.language.constructs import AggregateKind
 from ndrc_rules.language.source import Span
 
 
@@ -138,9 +139,9 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class Aggregate:
-    """An aggregate over units: 'mean', 'total', 'coefficients' or 'points_above'."""
+    """An aggregate over units (`constructs.AGGREGATES` says what each kind means)."""
 
-    kind: str
+    kind: AggregateKind
     units: tuple[Name, ...]
     threshold: Number | None
     span: Span

@@ -1,7 +1,8 @@
 """Core expressions and conditions in the regulation's own words.
 
 An auditor reads `moyenne_generale >= 10`, not Python: traces (`explain.py`)
-and diagnostics (`reachability.py`) quote figures and conditions this way.
+and diagnostics (`reachability.py`) quote figures and conditions this way. An
+aggregate's words are its entry's in `constructs.AGGREGATES`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from fractions import Fraction
 
 from ndrc_rules.common.numbers import short
 from ndrc_rules.language import core as m
+from ndrc_rules.language.constructs import AGGREGATES
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 
@@ -20,11 +22,8 @@ def describe(expr: m.Expr, parent: int = 0) -> str:
             return short(value)
         case m.FigureRef(name=name) | m.UnitGrade(code=name):
             return name
-        case m.Aggregate(kind="points_above", threshold=threshold, sets=sets):
-            return f"points au-dessus de {short(threshold or Fraction(0))} de {', '.join(sets)}"
-        case m.Aggregate(kind=kind, sets=sets):
-            word = {"mean": "moyenne", "total": "total", "coefficients": "coefficients"}[kind]
-            return f"{word} de {', '.join(sets)}"
+        case m.Aggregate(kind=kind, threshold=threshold, sets=sets):
+            return AGGREGATES[kind].say(", ".join(sets), short(threshold or Fraction(0)))
         case m.Arithmetic(op=op, left=left, right=right):
             level = _PRECEDENCE[op]
             text = f"{describe(left, level)} {op} {describe(right, level + 1)}"

@@ -4,13 +4,15 @@ A compile pass after checking. Rules are examined in order and the first that
 holds decides, so rule k decides some candidate only if its condition holds,
 none of its exceptions does, and every earlier rule fails. Figures are linear
 in the grades once each unit's status (graded, ABS, DISP) and each side of a
-`points au-dessus de` threshold are fixed, so for every such case the question
+`points au-dessus de` threshold are fixed (each aggregate's linear form is its
+entry's in `constructs.AGGREGATES`), so for every such case the question
 is a linear feasibility problem, solved exactly by `simplex`. No sampling: a rule
 reported here can really never decide, and the example candidate shown is one
 it would have matched, decided by an earlier rule instead.
 
 A regime whose figures are not linear (a product of two grades, a division by a
-grade, a stated rounding) is not analysed.
+grade, a stated rounding, an aggregate whose entry has no linear form) is not
+analysed.
 """
 
 from __future__ import annotations
@@ -22,8 +24,17 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from ndrc_rules.common.messages import text
+from ndrc_rules.common.status import UnitStatus
 from ndrc_rules.language import core as m
 from ndrc_rules.language.analysis.simplex import Budget, Constraint, OverBudget, solve
+from ndrc_rules.language.constructs import (
+    AGGREGATES,
+    COMPARISONS,
+    AggregateKind,
+    NoForm,
+    Quotient,
+    weight,
+)
 from ndrc_rules.language.diagnostics import Diagnostic, Hint, Severity, unique
 from ndrc_rules.language.source import Span
 from ndrc_rules.language.words import describe, describe_condition
@@ -86,9 +97,9 @@ FALSE: Dnf = []
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """Fixed statuses ('note', 'ABS', 'DISP') and sides of each points threshold."""
+    """Fixed statuses (graded, ABS, DISP) and sides of each points threshold."""
 
-    statuses: dict[str, str]
+    statuses: dict[str, UnitStatus]
     above: dict[tuple[str, Fraction], bool]
 
 
@@ -264,7 +275,11 @@ class _Regime:
                 if dispensed & absent:
                     continue
                 pattern = {
-                    c: "ABS" if c in absent else "DISP" if c in dispensed else "note"
+                    c: UnitStatus.ABS
+                    if c in absent
+                    else UnitStatus.DISP
+                    if c in dispensed
+                    else UnitStatus.GRADED
                     for c in self.units
                 }
                 for sides in itertools.product((False, True), repeat=len(thresholds)):
@@ -290,11 +305,11 @@ class _Regime:
             case m.FigureRef(name=name):
                 return figures[name]
             case m.UnitGrade(code=code):
-                if case.statuses[code] == "DISP":
+                if case.statuses[code] is UnitStatus.DISP:
                     raise NoDecision(code)
                 return self._grade(code, case)
-            case m.Aggregate():
-                return self._aggregate(expr, case)
+            case m.Aggregate(kind=kind):
+                return self._aggregate(kind, expr, case)
             case m.Negative(operand=operand):
                 return self._linear(operand, case, figures).scale(-ONE)
             case m.Arithmetic(op=op, left=left, right=right):
@@ -303,26 +318,32 @@ class _Regime:
         raise AssertionError(expr)
 
     def _grade(self, code: str, case: Case) -> Linear:
-        return constant(ZERO) if case.statuses[code] == "ABS" else Linear({code: ONE}, ZERO)
+        if case.statuses[code].counts_zero:
+            return constant(ZERO)
+        return Linear({code: ONE}, ZERO)
 
-    def _aggregate(self, expr: m.Aggregate, case: Case) -> Linear:
-        counted = [c for c in expr.units if case.statuses[c] != "DISP"]
-        if expr.kind == "points_above":
-            threshold = expr.threshold or ZERO
-            above = [
-                c for c in counted if case.statuses[c] == "note" and case.above[(c, threshold)]
-            ]
-            return sum((self._grade(c, case) - constant(threshold) for c in above), constant(ZERO))
-        weights = {c: self.units[c].coefficient or ONE for c in counted}
-        total = sum((self._grade(c, case).scale(w) for c, w in weights.items()), constant(ZERO))
-        coefficients = sum(weights.values(), ZERO)
-        if expr.kind == "total":
-            return total
-        if expr.kind == "coefficients":
-            return constant(coefficients)
-        if not coefficients:
-            raise NoDecision(expr.sets)
-        return total.scale(1 / coefficients)
+    def _aggregate(self, kind: AggregateKind, expr: m.Aggregate, case: Case) -> Linear:
+        """The linear form of `kind` in `constructs.AGGREGATES`, over the units of `expr`
+        it counts in `case`; none there: the regime is not analysed, never proved otherwise."""
+        definition = AGGREGATES[kind]
+        form = definition.linear
+        if form is None:
+            raise NotLinear(NoForm("prover", kind))
+        if isinstance(form, Quotient):
+            numerator = self._aggregate(form.numerator, expr, case)
+            return _arithmetic("/", numerator, self._aggregate(form.denominator, expr, case))
+        threshold = expr.threshold or ZERO
+        terms = [
+            (
+                weight(self.units[c].coefficient),
+                self._grade(c, case),
+                definition.split_at_threshold and case.above[(c, threshold)],
+            )
+            for c in expr.units
+            if case.statuses[c] in definition.counted
+        ]
+        linear: Linear = form(terms, threshold, constant)  # the table's forms are generic
+        return linear
 
     # --- conditions ------------------------------------------------------------------
     def _witness(
@@ -375,7 +396,9 @@ class _Regime:
         )
 
     def _bounds(self, case: Case) -> dict[str, tuple[Fraction, Fraction]]:
-        return {c: GRADE_BOUNDS for c, status in case.statuses.items() if status == "note"}
+        return {
+            c: GRADE_BOUNDS for c, status in case.statuses.items() if status is UnitStatus.GRADED
+        }
 
     def _holds(self, rule: m.RuleDef, case: Case, figures: dict[str, Linear]) -> Dnf:
         condition = TRUE if rule.condition is None else self._dnf(rule.condition, case, figures)
@@ -397,7 +420,7 @@ class _Regime:
                     _compare(high, "<=" if cond.high_inclusive else "<"),
                 )
             case m.AnyAbsent(units=units):
-                return TRUE if any(case.statuses[c] == "ABS" for c in units) else FALSE
+                return TRUE if any(case.statuses[c].absent for c in units) else FALSE
             case m.All(operands=operands):
                 result = TRUE
                 for operand in operands:
@@ -416,26 +439,15 @@ def _compare(difference: Linear, op: str) -> Dnf:
     if op == "!=":
         return _compare(difference, "<") + _compare(difference, ">")
     if op in {">", ">="}:
-        difference, op = difference.scale(-ONE), "<" if op == ">" else "<="
-    elif op == "<=":
-        op = "<="
+        difference, op = difference.scale(-ONE), COMPARISONS[op].mirrored
     if not difference.terms:
-        holds = {
-            "<": difference.constant < 0,
-            "<=": difference.constant <= 0,
-            "=": difference.constant == 0,
-        }[op]
-        return TRUE if holds else FALSE
+        return TRUE if COMPARISONS[op].test(difference.constant, ZERO) else FALSE
     return [[Constraint(difference.terms, op, -difference.constant)]]
 
 
 def _satisfied(constraint: Constraint, point: dict[str, Fraction]) -> bool:
     value = sum((c * point[name] for name, c in constraint.coefficients.items()), ZERO)
-    return {
-        "<": value < constraint.bound,
-        "<=": value <= constraint.bound,
-        "=": value == constraint.bound,
-    }[constraint.op]
+    return COMPARISONS[constraint.op].test(value, constraint.bound)
 
 
 def _and(left: Dnf, right: Dnf) -> Dnf:
@@ -456,8 +468,7 @@ def _not(dnf: Dnf) -> Dnf:
 
 def _negate(constraint: Constraint) -> Dnf:
     difference = Linear(constraint.coefficients, -constraint.bound)
-    opposite = {"<": ">=", "<=": ">", "=": "!="}[constraint.op]
-    return _compare(difference, opposite)
+    return _compare(difference, COMPARISONS[constraint.op].negated)
 
 
 def _arithmetic(op: str, a: Linear, b: Linear) -> Linear:
@@ -491,7 +502,7 @@ def _sides(case: Case) -> list[Constraint]:
     """Each graded unit on the chosen side of each points threshold."""
     constraints = []
     for (code, threshold), above in case.above.items():
-        if case.statuses[code] == "note":
+        if case.statuses[code] is UnitStatus.GRADED:
             sign = -ONE if above else ONE
             constraints.append(Constraint({code: sign}, "<=", sign * threshold))
     return constraints
@@ -507,13 +518,13 @@ def _absence_sets(rule: m.RuleDef) -> Iterator[tuple[str, ...]]:
 
 def _thresholds(expr: m.Expr) -> Iterator[tuple[str, Fraction]]:
     for node in m.walk(expr):
-        if isinstance(node, m.Aggregate) and node.kind == "points_above":
+        if isinstance(node, m.Aggregate) and AGGREGATES[node.kind].split_at_threshold:
             yield from ((c, node.threshold or ZERO) for c in node.units)
 
 
 def _candidate(case: Case, point: dict[str, Fraction]) -> dict[str, str]:
     return {
-        code: _grade_text(point[code]) if status == "note" else status
+        code: _grade_text(point[code]) if status is UnitStatus.GRADED else str(status)
         for code, status in case.statuses.items()
     }
 

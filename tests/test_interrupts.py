@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import select
 import signal
 import subprocess
 import sys
@@ -24,18 +25,34 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repeated_cohort(tmp_path_factory.mktemp("cohorte"), 5000)
 
 
-def interrupted(*args: str | Path, how: signal.Signals) -> subprocess.CompletedProcess[str]:
+def interrupted(
+    *args: str | Path, how: signal.Signals, under_way: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The command, sent `how` once it is under way (its handlers installed): once a
+    hidden temporary file appears in the folder `under_way`, or else once it has
+    written to its standard output. No fixed wait: a loaded machine only delays it."""
     process = subprocess.Popen(
         [str(SCRIPT), *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1.5)
-    assert process.poll() is None, "the run ended before it could be interrupted"
+    deadline = time.monotonic() + 120
+    while not _started(process, under_way):
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline, "the run never got under way"
     process.send_signal(how)
-    stdout, stderr = process.communicate(timeout=60)
+    stdout, stderr = process.communicate(timeout=120)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _started(process: subprocess.Popen[str], folder: Path | None) -> bool:
+    if folder is not None:
+        time.sleep(0.02)
+        return any(p.name.startswith(".") for p in folder.iterdir())
+    assert process.stdout is not None
+    readable, _, _ = select.select([process.stdout], [], [], 0.02)
+    return bool(readable)
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
@@ -44,7 +61,9 @@ def test_an_interrupted_eval_leaves_the_previous_result_untouched(
 ) -> None:
     out = tmp_path / "resultats.jsonl"
     out.write_text("résultats de la veille\n", "utf-8")
-    result = interrupted("eval", NDRC, big, "--format", "jsonl", "-o", out, how=how)
+    result = interrupted(
+        "eval", NDRC, big, "--format", "jsonl", "-o", out, how=how, under_way=tmp_path
+    )
     assert result.returncode == 130
     assert "interrompu" in result.stderr and "Traceback" not in result.stderr
     assert out.read_text("utf-8") == "résultats de la veille\n"
@@ -53,7 +72,9 @@ def test_an_interrupted_eval_leaves_the_previous_result_untouched(
 
 def test_an_interrupted_eval_writes_no_file(big: Path, tmp_path: Path) -> None:
     out = tmp_path / "resultats.csv"
-    result = interrupted("eval", NDRC, big, "--format", "csv", "-o", out, how=signal.SIGINT)
+    result = interrupted(
+        "eval", NDRC, big, "--format", "csv", "-o", out, how=signal.SIGINT, under_way=tmp_path
+    )
     assert result.returncode == 130
     assert list(tmp_path.iterdir()) == []
 
@@ -62,7 +83,9 @@ def test_a_killed_eval_never_shows_a_partial_file(big: Path, tmp_path: Path) -> 
     """SIGKILL cannot be caught: the partial text stays in a hidden temporary file,
     never under the name asked for."""
     out = tmp_path / "resultats.jsonl"
-    interrupted("eval", NDRC, big, "--format", "jsonl", "-o", out, how=signal.SIGKILL)
+    interrupted(
+        "eval", NDRC, big, "--format", "jsonl", "-o", out, how=signal.SIGKILL, under_way=tmp_path
+    )
     assert not out.exists()
     assert all(p.name.startswith(".resultats.jsonl.") for p in tmp_path.iterdir())
 

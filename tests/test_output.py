@@ -465,3 +465,100 @@ def test_readers_read_and_a_writer_says_the_store_is_busy_past_its_wait(
     busy = f"le registre {store} est occupé : un autre `eval --db` y écrit un lot"
     assert said.count(busy) == 1
     assert "n'est pas un registre" not in said and "Traceback" not in said
+
+
+# --- issue 12, point 2: outcomes styled by what the regulation makes them -----------------
+# Outcomes named neither `admis` nor `ajourne`: `recu` is given by a rule (a pass),
+# `refuse` by `sinon` (a failure). Styles come from that, never from the names.
+RENAMED = """\
+diplome T "Test"
+resultat recu "Reçu"
+resultat refuse "Refusé"
+regime r "R"
+  groupe pro "Pro"
+    unite U4 "Quatre" coefficient 2
+  chiffre moy "Moyenne" = moyenne de pro
+  regle bien "Bien"
+    si moy >= {bar} alors recu
+  sinon refuse
+"""
+RENAMED_ROWS = "id;regime;U4\nc1;r;12\nc2;r;8\nc3;r;zz\nc4;r;11\n"
+PASSED, FAILED, ERROR = "\x1b[1;32m", "\x1b[1;31m", "\x1b[31m"  # bold green, bold red, red
+
+
+@pytest.fixture
+def renamed(tmp_path: Path) -> tuple[Path, Path]:
+    regulation, cohort = tmp_path / "renomme.reg", tmp_path / "renomme.csv"
+    regulation.write_text(RENAMED.format(bar=10), "utf-8")
+    cohort.write_text(RENAMED_ROWS, "utf-8")
+    return regulation, cohort
+
+
+def coloured(*args: str | Path, code: int = 0) -> str:
+    """The command's standard output as a colour terminal receives it."""
+    hidden = {"COLORTERM", "NO_COLOR"}
+    env = {k: v for k, v in os.environ.items() if k not in hidden}
+    result = run(*args, env={**env, "FORCE_COLOR": "1", "TERM": "xterm"})
+    assert result.returncode == code, result.stderr
+    return result.stdout
+
+
+def test_eval_styles_outcomes_by_their_rules_not_their_names(
+    renamed: tuple[Path, Path],
+) -> None:
+    shown = coloured("eval", *renamed, code=3)
+    assert shown.count(f"{PASSED}Reçu") == 3 and shown.count(f"{FAILED}Refusé") == 2  # rows, counts
+    assert (
+        f"{ERROR}erreur C001 (U4)" in shown and f"{ERROR}erreur " in shown.split("Répartition")[1]
+    )
+
+
+@pytest.mark.parametrize("width", [160, 30])  # one line per candidate; the compact cells
+def test_the_table_styles_outcomes_from_the_regulations_tones(
+    renamed: tuple[Path, Path], width: int
+) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    import ndrc_rules
+    from ndrc_rules.cli import evaluate
+    from ndrc_rules.language.core import outcome_tones
+
+    regulation = ndrc_rules.load(renamed[0])
+    results = regulation.decide_all(regulation.read(renamed[1]), trace=False)
+    console = Console(file=StringIO(), width=width, force_terminal=True, color_system="standard")
+    tones = outcome_tones(regulation.program)
+    for table in evaluate.decision_tables(results, ["moy"], "Décisions", console, tones):
+        console.print(table)
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert ("bien (renomme.reg:8)" in shown) is (width == 160)  # else the compact cells
+    assert shown.count(f"{PASSED}Reçu") == 2 and shown.count(f"{FAILED}Refusé") == 1
+
+
+def test_explain_styles_the_decision_by_its_rule(renamed: tuple[Path, Path]) -> None:
+    assert f"{PASSED}Décision : Reçu (recu)" in coloured("explain", *renamed, "--id", "c1")
+    assert f"{FAILED}Décision : Refusé (refuse)" in coloured("explain", *renamed, "--id", "c2")
+
+
+def test_a_failed_examples_trace_is_styled_by_its_rule(renamed: tuple[Path, Path]) -> None:
+    example = '\nexemple haut "12 : refusé ?"\n  regime r\n  notes U4 12\n  attendu refuse\n'
+    renamed[0].write_text(RENAMED.format(bar=10) + example, "utf-8")
+    assert f"{PASSED}Décision : Reçu (recu)" in coloured("test", renamed[0], code=4)
+
+
+def test_diff_styles_both_versions_outcomes(renamed: tuple[Path, Path]) -> None:
+    stricter = renamed[0].with_name("plus_strict.reg")
+    stricter.write_text(RENAMED.format(bar=12), "utf-8")
+    shown = coloured("diff", renamed[0], stricter, renamed[1])
+    assert f"{PASSED}Reçu" in shown and f"{FAILED}Refusé" in shown  # c4: recu → refuse
+
+
+def test_audit_knows_no_regulation_and_shows_row_errors_red(
+    renamed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    db = tmp_path / "registre.db"
+    assert run("eval", *renamed, "--db", db, "--format", "csv").returncode == 3
+    for shown in (coloured("audit", db), coloured("audit", db, "--batch", "1")):
+        assert f"{ERROR}erreur" in shown
+        assert "\x1b[1mrecu" in shown and "\x1b[1mrefuse" in shown  # no tones without the file

@@ -18,7 +18,8 @@ from ndrc_rules.cli.console import (
     EXIT_OK,
     EXIT_USAGE,
     EXIT_VERIFICATION_FAILED,
-    OUTCOME_STYLE,
+    NO_TONES,
+    outcome_style,
     print_json,
     stderr,
     stdout,
@@ -146,7 +147,7 @@ def audit_summary(batches: list[dict[str, object]], counts: list[dict[str, objec
     for count in counts:
         by_rule.add_row(
             _short_hash(count["regulation_sha256"]),
-            Text(str(count["outcome"]), style=OUTCOME_STYLE.get(str(count["outcome"]), "red")),
+            Text(str(count["outcome"]), style=outcome_style(str(count["outcome"]), NO_TONES)),
             Text(str(count["deciding_rule"] or "—")),
             str(count["count"]),
         )
@@ -166,7 +167,7 @@ def audit_records(records: list[dict[str, object]]) -> Table:
             str(record["batch"]),
             str(record["row"]),
             Text(str(record["candidate_id"] or "—")),
-            Text(outcome, style=OUTCOME_STYLE.get(outcome, "red")),
+            Text(outcome, style=outcome_style(outcome, NO_TONES)),
             Text(str(record["deciding_rule"] or record["error_code"] or "—")),
             _short_hash(record["regulation_sha256"]),
             str(record["decided_at"] or "—"),

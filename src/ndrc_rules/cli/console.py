@@ -8,15 +8,17 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePath
+from types import MappingProxyType
 from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
 
 from ndrc_rules.common.errors import InputFileError
 from ndrc_rules.common.messages import os_reason
+from ndrc_rules.common.status import ERROR, OutcomeTone
 
 if TYPE_CHECKING:
     from ndrc_rules.engine.trace import SourceRef
@@ -26,7 +28,21 @@ EXIT_VERIFICATION_FAILED = 5  # a replay differs, or the store was altered
 EXIT_INTERRUPTED = 130  # Ctrl-C or kill: nothing half-written is left behind
 EXIT_BROKEN_PIPE = 141  # the reader of standard output went away (`| head`): 128 + SIGPIPE
 
-OUTCOME_STYLE = {"admis": "bold green", "rattrapage": "bold yellow", "ajourne": "bold red"}
+Tones = Mapping[str, OutcomeTone]  # each declared outcome's tone (`core.outcome_tones`)
+NO_TONES: Tones = MappingProxyType({})  # no regulation at hand (the store's records)
+_TONE_STYLE = {
+    OutcomeTone.PASSED: "bold green",
+    OutcomeTone.RESIT: "bold yellow",
+    OutcomeTone.FAILED: "bold red",
+}
+
+
+def outcome_style(outcome: str, tones: Tones) -> str:
+    """An outcome's style, from its tone in the regulation (row errors in red)."""
+    if outcome == ERROR:
+        return "red"
+    tone = tones.get(outcome)
+    return _TONE_STYLE[tone] if tone else "bold"
 
 
 def where(source: SourceRef) -> str:

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ndrc_rules.cli import options
-from ndrc_rules.cli.console import EXIT_OK, OUTCOME_STYLE, print_json, stderr, stdout
+from ndrc_rules.cli.console import EXIT_OK, Tones, outcome_style, print_json, stderr, stdout
 from ndrc_rules.common.messages import text
 from ndrc_rules.language.source import SourceFile
 
@@ -52,14 +52,14 @@ def diff_report(report: df.DiffReport) -> RenderableType:
     shown: list[RenderableType] = [_diff_headline(report)]
     if report.groups:
         title = text("diff.groups_title")
-        shown.append(_diff_groups_table(report.groups, title, report.regimes))
+        shown.append(_diff_groups_table(report.groups, title, report))
     if report.rule_only:
         title = text("diff.rule_only_title")
-        shown.append(_diff_groups_table(report.rule_only, title, report.regimes))
+        shown.append(_diff_groups_table(report.rule_only, title, report))
     if report.changed:
-        shown.append(_diff_candidates_table(report.changed))
+        shown.append(_diff_candidates_table(report.changed, report.tones))
     if report.errors:
-        shown.append(_diff_errors_table(report.errors))
+        shown.append(_diff_errors_table(report.errors, report.tones))
     shown += [Text(line, "dim") for line in diff_identities(report)]
     return Group(*shown)
 
@@ -111,8 +111,8 @@ def _diff_step_text(step: df.Step) -> str:
     return text(key, label=step.label, rule=step.rule)
 
 
-def _diff_step(step: df.Step) -> Text:
-    return Text(_diff_step_text(step), OUTCOME_STYLE.get(step.outcome, "bold"))
+def _diff_step(step: df.Step, tones: Tones) -> Text:
+    return Text(_diff_step_text(step), outcome_style(step.outcome, tones))
 
 
 def _diff_via(changes: list[df.Change], regimes: list[str]) -> str:
@@ -137,7 +137,8 @@ def _diff_change(change: df.Change, regimes: list[str]) -> str:
     )
 
 
-def _diff_groups_table(groups: list[df.DiffGroup], title: str, regimes: list[str]) -> Table:
+def _diff_groups_table(groups: list[df.DiffGroup], title: str, report: df.DiffReport) -> Table:
+    regimes = report.regimes
     table = Table(title=title, title_justify="left")
     table.add_column(text("col.count"), justify="right")
     for key in ("diff.col.old", "diff.col.new", "diff.col.regimes", "diff.col.changes"):
@@ -145,15 +146,15 @@ def _diff_groups_table(groups: list[df.DiffGroup], title: str, regimes: list[str
     for group in groups:
         table.add_row(
             str(group.count),
-            _diff_step(group.old),
-            _diff_step(group.new),
+            _diff_step(group.old, report.tones),
+            _diff_step(group.new, report.tones),
             Text("\n".join(f"{name} ({count})" for name, count in sorted(group.regimes.items()))),
             Text("\n".join(_diff_change(c, regimes) for c in group.changes) or "—"),
         )
     return table
 
 
-def _diff_candidates_table(changed: list[df.CandidateChange]) -> Table:
+def _diff_candidates_table(changed: list[df.CandidateChange], tones: Tones) -> Table:
     figures = list(dict.fromkeys(f.name for c in changed for f in c.figures))
     table = Table(title=text("diff.candidates_title"), title_justify="left")
     for key in ("col.row", "col.id", "col.regime", "diff.col.old", "diff.col.new"):
@@ -166,8 +167,8 @@ def _diff_candidates_table(changed: list[df.CandidateChange]) -> Table:
             str(change.row),
             Text(change.id),
             Text(change.regime),
-            _diff_step(change.old.step),
-            _diff_step(change.new.step),
+            _diff_step(change.old.step, tones),
+            _diff_step(change.new.step, tones),
             *(_diff_figure(values.get(name)) for name in figures),
         )
     return table
@@ -181,20 +182,23 @@ def _diff_figure(figure: df.FigureChange | None) -> str:
     return f"{figure.old or '—'} → {figure.new or '—'}"
 
 
-def _diff_errors_table(errors: list[df.ErrorRow]) -> Table:
+def _diff_errors_table(errors: list[df.ErrorRow], tones: Tones) -> Table:
     table = Table(title=text("diff.errors_title"), title_justify="left", title_style="bold red")
     for key in ("col.row", "col.id", "diff.col.old", "diff.col.new"):
         table.add_column(text(key))
     for error in errors:
         table.add_row(
-            str(error.row), Text(error.id or "—"), _diff_side(error.old), _diff_side(error.new)
+            str(error.row),
+            Text(error.id or "—"),
+            _diff_side(error.old, tones),
+            _diff_side(error.new, tones),
         )
     return table
 
 
-def _diff_side(side: df.Verdict | RowError) -> Text:
+def _diff_side(side: df.Verdict | RowError, tones: Tones) -> Text:
     from ndrc_rules.io.candidates import RowError
 
     if isinstance(side, RowError):
         return Text(text("diff.error", code=side.code, field=side.field or "—"), "red")
-    return _diff_step(side.step)
+    return _diff_step(side.step, tones)

@@ -10,6 +10,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TypeAlias
@@ -24,14 +25,18 @@ from ndrc_rules.cli import options
 from ndrc_rules.cli.console import (
     EXIT_OK,
     EXIT_ROW_ERRORS,
-    OUTCOME_STYLE,
+    NO_TONES,
     PipeConsole,
+    Tones,
+    outcome_style,
     output,
     stderr,
     stdout,
     where,
 )
 from ndrc_rules.common.messages import text
+from ndrc_rules.common.status import ERROR
+from ndrc_rules.language.core import outcome_tones
 
 if TYPE_CHECKING:
     from ndrc_rules.api import Regulation
@@ -88,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
             markup=False,
             soft_wrap=True,
         )
-    return EXIT_ROW_ERRORS if counts["erreur"] else EXIT_OK
+    return EXIT_ROW_ERRORS if counts[ERROR] else EXIT_OK
 
 
 def _store(path: Path | None) -> Store | None:
@@ -142,10 +147,12 @@ def _write_table(
     )
     counts: Counter[str] = Counter()
     title = text("eval.title", diploma=regulation.program.diploma.title)
-    for table in decision_tables(_counting(results, counts), figures, title, console):
+    tones = outcome_tones(regulation.program)
+    decided = _counting(results, counts)
+    for table in decision_tables(decided, figures, title, console, tones):
         console.print(table)
     labels = {o.name: o.label for o in regulation.program.outcomes}
-    console.print(counts_table(counts, labels))
+    console.print(counts_table(counts, labels, tones))
     _summary(console, counts)
     return counts
 
@@ -194,13 +201,13 @@ def _noting_ignored(rows: Iterator[Row], ignored: set[str]) -> Iterator[Row]:
 def _outcome(result: Result) -> str:
     from ndrc_rules.io.candidates import RowError
 
-    return "erreur" if isinstance(result, RowError) else result.decision
+    return ERROR if isinstance(result, RowError) else result.decision
 
 
 def _summary(console: Console, counts: Counter[str]) -> None:
     rows = sum(counts.values())
     console.print(
-        text("eval.summary", rows=rows, decisions=rows - counts["erreur"], errors=counts["erreur"]),
+        text("eval.summary", rows=rows, decisions=rows - counts[ERROR], errors=counts[ERROR]),
         markup=False,
     )
 
@@ -294,7 +301,11 @@ CHUNK = 500  # rows per printed table: a cohort of any size is shown in bounded 
 
 
 def decision_tables(
-    results: Iterable[Result], figures: list[str], title: str, console: Console
+    results: Iterable[Result],
+    figures: list[str],
+    title: str,
+    console: Console,
+    tones: Tones = NO_TONES,
 ) -> Iterator[Table]:
     """Decisions and row errors, in input order, as tables of `CHUNK` rows printed one
     after the other as the rows are decided: nothing but a chunk is held. The first
@@ -303,9 +314,11 @@ def decision_tables(
     the column widths, kept for the rest so that the chunks read as one table."""
     chunks = _chunks(results)
     first = next(chunks, [])
-    layout, widths = _WIDE, _widths(_WIDE, first, figures, console, shrink=False)
+    wide = (_wide_columns, partial(_wide_cells, tones=tones))
+    compact = (_compact_columns, partial(_compact_cells, tones=tones))
+    layout, widths = wide, _widths(wide, first, figures, console, shrink=False)
     if widths is None:
-        layout, widths = _COMPACT, _widths(_COMPACT, first, figures, console, shrink=True)
+        layout, widths = compact, _widths(compact, first, figures, console, shrink=True)
     yield _table(layout, first, figures, title, widths)
     for chunk in chunks:
         yield _table(layout, chunk, figures, None, widths)
@@ -395,7 +408,7 @@ def _wide_columns(figures: list[str]) -> _Columns:
     ]
 
 
-def _wide_cells(result: Result, figures: list[str]) -> list[RenderableType]:
+def _wide_cells(result: Result, figures: list[str], tones: Tones) -> list[RenderableType]:
     from ndrc_rules.io.candidates import RowError
 
     if isinstance(result, RowError):
@@ -411,7 +424,7 @@ def _wide_cells(result: Result, figures: list[str]) -> list[RenderableType]:
         str(result.row or ""),
         Text(result.id),
         Text(result.regime),
-        Text(result.label, style=OUTCOME_STYLE.get(result.decision, "bold")),
+        Text(result.label, style=outcome_style(result.decision, tones)),
         Text(_deciding(result)),
         *(result.figures.get(name, "") for name in figures),
     ]
@@ -426,12 +439,12 @@ def _compact_columns(figures: list[str]) -> _Columns:
     ]
 
 
-def _compact_cells(result: Result, figures: list[str]) -> list[RenderableType]:
+def _compact_cells(result: Result, figures: list[str], tones: Tones) -> list[RenderableType]:
     from ndrc_rules.io.candidates import RowError
 
     if isinstance(result, RowError):
         return [str(result.row), Text(result.id or "—"), _row_error(result), ""]
-    decision = Text(result.label, style=OUTCOME_STYLE.get(result.decision, "bold"))
+    decision = Text(result.label, style=outcome_style(result.decision, tones))
     decision.append(f"\n{_deciding(result, compact=True)}", "dim")
     candidate = Text(result.id)
     candidate.append(f"\n{result.regime}", "dim")
@@ -445,10 +458,6 @@ def _compact_cells(result: Result, figures: list[str]) -> list[RenderableType]:
 def _row_error(error: RowError) -> Text:
     said = text("eval.row_error", code=error.code, field=error.field or "—", message=error.message)
     return Text(said, style="red")
-
-
-_WIDE = (_wide_columns, _wide_cells)
-_COMPACT = (_compact_columns, _compact_cells)
 
 
 def _deciding(decision: t.Decision, compact: bool = False) -> str:
@@ -465,11 +474,11 @@ def _deciding(decision: t.Decision, compact: bool = False) -> str:
     )
 
 
-def counts_table(counts: Counter[str], labels: dict[str, str]) -> Table:
+def counts_table(counts: Counter[str], labels: dict[str, str], tones: Tones) -> Table:
     table = Table(title=text("eval.counts_title"), title_justify="left")
     table.add_column(text("col.outcome"))
     table.add_column(text("col.count"), justify="right")
-    for outcome, count in sorted(counts.items(), key=lambda item: (item[0] == "erreur", item[0])):
+    for outcome, count in sorted(counts.items(), key=lambda item: (item[0] == ERROR, item[0])):
         label = labels.get(outcome, text("col.error"))
-        table.add_row(Text(label, style=OUTCOME_STYLE.get(outcome, "red")), str(count))
+        table.add_row(Text(label, style=outcome_style(outcome, tones)), str(count))
     return table

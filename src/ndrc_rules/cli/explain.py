@@ -14,12 +14,16 @@ from ndrc_rules.cli.console import (
     EXIT_OK,
     EXIT_ROW_ERRORS,
     EXIT_USAGE,
-    OUTCOME_STYLE,
+    NO_TONES,
+    Tones,
+    outcome_style,
     stderr,
     stdout,
     where,
 )
 from ndrc_rules.common.messages import text
+from ndrc_rules.common.status import RuleStatus, UnitStatus
+from ndrc_rules.language.core import outcome_tones
 
 if TYPE_CHECKING:
     from ndrc_rules.engine import trace as t
@@ -58,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(result.model_dump_json(indent=2))
         else:
-            stdout().print(trace_tree(result))
+            versions = regulation.regulations.values()
+            tones = {k: v for r in versions for k, v in outcome_tones(r.program).items()}
+            stdout().print(trace_tree(result, tones))
         return EXIT_OK
     stderr().print(text("F008", id=wanted, path=args.candidates), markup=False, style="red")
     return EXIT_USAGE
@@ -66,29 +72,29 @@ def run(args: argparse.Namespace) -> int:
 
 # --- the trace, for an auditor ---------------------------------------------------------
 _STATUS_STYLE = {
-    "held": "green",
-    "default": "green",
-    "failed": "dim",
-    "excepted": "yellow",
-    "not_reached": "dim italic",
+    RuleStatus.HELD: "green",
+    RuleStatus.DEFAULT: "green",
+    RuleStatus.FAILED: "dim",
+    RuleStatus.EXCEPTED: "yellow",
+    RuleStatus.NOT_REACHED: "dim italic",
 }
 _STATUS_LABEL = {
-    "held": "trace.rule_held",
-    "default": "trace.default",
-    "failed": "trace.rule_failed",
-    "excepted": "trace.rule_excepted",
-    "not_reached": "trace.rule_skipped",
+    RuleStatus.HELD: "trace.rule_held",
+    RuleStatus.DEFAULT: "trace.default",
+    RuleStatus.FAILED: "trace.rule_failed",
+    RuleStatus.EXCEPTED: "trace.rule_excepted",
+    RuleStatus.NOT_REACHED: "trace.rule_skipped",
 }
 
 
-def trace_tree(decision: t.Decision) -> RenderableType:
+def trace_tree(decision: t.Decision, tones: Tones = NO_TONES) -> RenderableType:
     trace = decision.trace
     assert trace is not None, "decided with trace=False"
     root = Tree(Text(text("trace.candidate", id=decision.id, regime=decision.regime), "bold"))
     root.add(
         Text(
             text("trace.decision", label=decision.label, outcome=decision.decision),
-            OUTCOME_STYLE.get(decision.decision, "bold"),
+            outcome_style(decision.decision, tones),
         )
     )
     _decider(root, decision)
@@ -182,7 +188,10 @@ def _resit_unit(unit: t.ResitUnitTrace) -> str:
     return text(key, code=unit.code, initial=unit.initial or "—", resit=unit.resit, kept=kept)
 
 
-_RESIT_ABSENCE = {"ABS": "trace.resit_absent", "ABJ": "trace.resit_absent_justified"}
+_RESIT_ABSENCE: dict[str, str] = {  # by the grade at the resit, a marker or a number
+    UnitStatus.ABS: "trace.resit_absent",
+    UnitStatus.ABJ: "trace.resit_absent_justified",
+}
 
 
 def _forms(node: Tree, forms: list[t.FormTrace]) -> None:
@@ -217,13 +226,15 @@ def _duration(minutes: int) -> str:
 
 
 def _unit_value(status: str, shown: str | None) -> str:
-    return {
-        "note": shown or "",
-        "ABS": text("trace.absent_counted", value=shown) if shown else text("trace.absent"),
-        "ABJ": text("trace.absent_justified"),
-        "DISP": text("trace.exempted"),
-        "absente": text("trace.not_taken"),
-    }.get(status, status)
+    absent = text("trace.absent_counted", value=shown) if shown else text("trace.absent")
+    values: dict[str, str] = {
+        UnitStatus.GRADED: shown or "",
+        UnitStatus.ABS: absent,
+        UnitStatus.ABJ: text("trace.absent_justified"),
+        UnitStatus.DISP: text("trace.exempted"),
+        UnitStatus.NOT_TAKEN: text("trace.not_taken"),
+    }
+    return values.get(status, status)
 
 
 def _figures(node: Tree, figures: list[t.FigureTrace]) -> None:
@@ -246,15 +257,16 @@ def _rules(node: Tree, rules: list[t.RuleTrace]) -> None:
     for rule in rules:
         title = f" — {rule.title}" if rule.title else ""
         line = Text(f"{rule.name}{title} → {rule.outcome} ({where(rule.source)}) : ")
-        line.append(text(_STATUS_LABEL[rule.status]), _STATUS_STYLE[rule.status])
+        status = RuleStatus(rule.status)
+        line.append(text(_STATUS_LABEL[status]), _STATUS_STYLE[status])
         branch = node.add(line)
         if rule.condition:
             _condition(branch, text("trace.condition"), rule.condition)
         for exception in rule.exceptions:
             _condition(branch, text("trace.exception"), exception)
-        if rule.status in {"held", "default"}:
+        if status.decides:
             _citation(branch, rule.citation)
-        if rule.status == "excepted":
+        if status is RuleStatus.EXCEPTED:
             _citation(branch, rule.exception_citation)
 
 

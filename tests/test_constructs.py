@@ -193,8 +193,11 @@ def test_a_kind_without_linear_form_is_not_proved(
 ) -> None:
     monkeypatch.setitem(AGGREGATES, kind, replace(AGGREGATES[kind], linear=None))
     dead = source(kind, dead=True)  # the rule is dead, but nothing proves it now
-    program = ndrc_rules.loads(dead).program
-    assert unreachable_rules(program) == []
+    regulation = ndrc_rules.loads(dead)  # loads: no proof, so no E133
+    warned = [d for d in regulation.warnings if d.code == "W008"]
+    assert [d.args["construct"] for d in warned] == [AGGREGATES[kind].say("…", "N")]
+    program = regulation.program
+    assert [d.code for d in unreachable_rules(program)] == ["W008"]  # said, not proved
     with pytest.raises(NotLinear, match=kind):
         list(_Regime(program.regimes[0]).diagnostics())
 

@@ -108,12 +108,22 @@ def unreachable_rules(program: m.Program) -> list[Diagnostic]:
     for regime in program.regimes:
         try:
             found.extend(_Regime(regime).diagnostics())
-        except NotLinear:
-            continue
+        except NotLinear as refusal:
+            if refusal.args and isinstance(lacking := refusal.args[0], NoForm):
+                found.append(_unproved(regime, lacking))
+            continue  # rounded figures, too many cases: exact reasoning is out of reach
         except TooComplex:
             args = {"regime": regime.name, "rules": len(regime.rules)}
             found.append(Diagnostic("W006", regime.span.opening(), args, severity=Severity.WARNING))
     return unique(found)
+
+
+def _unproved(regime: m.RegimeDef, lacking: NoForm) -> Diagnostic:
+    """W008: a construct the prover has no linear form for; it says so, never proves
+    the regime some other way."""
+    construct = AGGREGATES[lacking.kind].say("…", "N")
+    args = {"regime": regime.name, "construct": construct}
+    return Diagnostic("W008", regime.span.opening(), args, severity=Severity.WARNING)
 
 
 class _Regime:

@@ -790,7 +790,12 @@ Job = tuple[str, int, int]  # (kind, seed, index)
 
 
 def _worker(conn: Connection, folder: Path) -> None:
+    campaign = os.getppid()
     while True:
+        while not conn.poll(1.0):
+            if os.getppid() != campaign:  # the campaign was killed: so is its worker
+                shutil.rmtree(folder, ignore_errors=True)
+                return
         job = conn.recv()
         if job is None:
             return

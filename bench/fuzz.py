@@ -806,7 +806,12 @@ Job = tuple[str, int, int]  # (kind, seed, index)
 
 
 def _worker(conn: Connection, folder: Path) -> None:
+    campaign = os.getppid()
     while True:
+        while not conn.poll(1.0):
+            if os.getppid() != campaign:  # the campaign was killed: so is its worker
+                shutil.rmtree(folder, ignore_errors=True)
+                return
         job = conn.recv()
         if job is None:
             return
@@ -959,11 +964,12 @@ def _order(example: tuple[int, str, str]) -> tuple[int, str, int]:
     return size, kind, int(number)
 
 
-def jobs(regulations: int, candidates: int, cli: int, seed: int) -> Iterator[Job]:
-    """Interleaved, so that a partial run samples every kind."""
+def jobs(regulations: int, candidates: int, cli: int, seed: int, start: int = 0) -> Iterator[Job]:
+    """Interleaved, so that a partial run samples every kind; numbers from `start`
+    (the rest of a campaign that was stopped)."""
     plan = [("reg", regulations), ("cand", candidates), ("cli", cli)]
     longest = max(n for _, n in plan) if plan else 0
-    for index in range(longest):
+    for index in range(start, longest):
         for kind, count in plan:
             if index < count:
                 yield (kind, seed, index)
@@ -976,6 +982,7 @@ def campaign(
     seed: int = 0,
     progress: Callable[[Report, int], None] | None = None,
     workers: int = 1,
+    start: int = 0,
 ) -> Report:
     """The campaign on `workers` processes: the same inputs, and the same figures
     (but the times), whatever their number."""
@@ -989,7 +996,7 @@ def campaign(
         if progress:
             progress(report, finished[0])
 
-    run_all(jobs(regulations, candidates, cli, seed), workers, done)
+    run_all(jobs(regulations, candidates, cli, seed, start), workers, done)
     return report
 
 
@@ -1000,6 +1007,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli", type=int, default=10, help="mutant pairs through the script")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (the same figures)")
+    parser.add_argument("--start", type=int, default=0, help="first number (of every kind)")
     parser.add_argument("--only", help="one input, e.g. reg:123 or cand:45: print and run it")
     parser.add_argument("--every", type=int, default=0, help="print the figures every N inputs")
     args = parser.parse_args(argv)
@@ -1012,7 +1020,13 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     report = campaign(
-        args.regulations, args.candidates, args.cli, args.seed, progress, workers=args.jobs
+        args.regulations,
+        args.candidates,
+        args.cli,
+        args.seed,
+        progress,
+        workers=args.jobs,
+        start=args.start,
     )
     print(report.render(args.seed))
     print(f"{time.perf_counter() - start:.0f} s on {args.jobs} worker(s)")

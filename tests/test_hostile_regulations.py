@@ -101,6 +101,17 @@ CASES: dict[str, tuple[Callable[[str], str], int, set[str]]] = {
         1,
         {"E001"},
     ),
+    # Found by the fuzz campaign (seed 2028, reg:35139): a run of `#` between a skipped
+    # line and the next error made the blank test backtrack exponentially.
+    "comment_run_between_two_errors": (
+        lambda t: t.replace(
+            "  regle admission\n",
+            "  regle admission §\n" + "#" * 3_000 + "\n    si moyenne_pro > § 10\n",
+            1,
+        ),
+        1,
+        {"E002"},
+    ),
     "thousands_of_figures": (_figures(3_000), 0, {"W001"}),
     "thousands_of_rules": (_rules(1_400), 0, {"W006", "W002"}),
     "comments_up_to_the_limit": (lambda t: t + "# commentaire\n" * 8_000, 0, set()),

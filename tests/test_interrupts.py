@@ -28,9 +28,9 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def interrupted(
     *args: str | Path, how: signal.Signals, under_way: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """The command, sent `how` once it is under way (its handlers installed): once a
-    hidden temporary file appears in the folder `under_way`, or else once it has
-    written to its standard output. No fixed wait: a loaded machine only delays it."""
+    """The command, sent `how` once it is under way, deciding and writing: once a
+    hidden temporary file in the folder `under_way` holds records, or else once it
+    has written to its standard output. No fixed wait: a loaded machine only delays it."""
     process = subprocess.Popen(
         [str(SCRIPT), *map(str, args)],
         stdout=subprocess.PIPE,
@@ -46,10 +46,18 @@ def interrupted(
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
+def _size(path: Path) -> int:
+    """A file's size; 0 once it is gone (renamed into place, or removed)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 def _started(process: subprocess.Popen[str], folder: Path | None) -> bool:
     if folder is not None:
         time.sleep(0.02)
-        return any(p.name.startswith(".") for p in folder.iterdir())
+        return any(p.name.startswith(".") and _size(p) for p in folder.iterdir())
     assert process.stdout is not None
     readable, _, _ = select.select([process.stdout], [], [], 0.02)
     return bool(readable)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -125,6 +126,7 @@ def _replaced(path: Path, target: Path) -> Iterator[IO[str]]:
     """A file that appears complete or not at all: written to a hidden file beside
     it, renamed over it when whole, removed otherwise. The file keeps the mode of
     the one it replaces; a new one gets the umask's."""
+    held = _hold_signals()
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, in `with`)
             "w",
@@ -134,9 +136,13 @@ def _replaced(path: Path, target: Path) -> Iterator[IO[str]]:
             dir=_output_folder(path, target),
             prefix=f".{target.name}.",
         )
-    except OSError as error:
-        raise _unwritable(path, error) from None
+    except BaseException as error:
+        _release(held)
+        if isinstance(error, OSError):
+            raise _unwritable(path, error) from None
+        raise
     try:
+        _release(held)  # a Ctrl-C or kill held back lands here, where the file is removed
         with handle:
             yield handle
         os.chmod(handle.name, _mode(target))
@@ -147,6 +153,22 @@ def _replaced(path: Path, target: Path) -> Iterator[IO[str]]:
         if isinstance(error, OSError) and error.filename in (None, handle.name, str(target)):
             raise _unwritable(path, error) from None  # the output's own failure, not a read's
         raise
+
+
+# Ctrl-C and `kill`, held back while the hidden file is made: a signal arriving between
+# its creation and the `try` that removes it left it behind.
+_HELD = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def _hold_signals() -> set[int | signal.Signals] | None:
+    if not hasattr(signal, "pthread_sigmask"):  # not on Windows: nothing held back
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+
+
+def _release(held: set[int | signal.Signals] | None) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _output_folder(path: Path, target: Path) -> Path:

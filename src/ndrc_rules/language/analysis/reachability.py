@@ -126,13 +126,130 @@ def _unproved(regime: m.RegimeDef, lacking: NoForm) -> Diagnostic:
     return Diagnostic("W008", regime.span.opening(), args, severity=Severity.WARNING)
 
 
-class _Regime:
+class LinearForms:
+    """A phase's figures and conditions as linear forms in the grades, for one `Case`.
+
+    What the prover reasons with, shared with whoever needs the same exact forms
+    (`engine/nearmiss`): how a unit's grade reads is `grade`'s, one variable per
+    graded unit here; a subclass may read it otherwise (a fixed value, or an affine
+    form of one varied input)."""
+
+    def __init__(self, units: dict[str, m.UnitDef]) -> None:
+        self.units = units
+
+    def phase_forms(
+        self, figures: Sequence[m.FigureDef], case: Case, used: set[str]
+    ) -> dict[str, Linear]:
+        """The `used` figures (in dependency order) as linear forms; NotLinear for a
+        rounded one, NoDecision when one cannot be computed in `case`."""
+        values: dict[str, Linear] = {}
+        for figure in figures:
+            if figure.rounding is not None:
+                raise NotLinear(figure.name)
+            if figure.name in used:  # others decide nothing (and get W001)
+                values[figure.name] = self.linear(figure.expr, case, values)
+        return values
+
+    def deciding(
+        self, rule: m.RuleDef, failing: Sequence[m.RuleDef], case: Case, figures: dict[str, Linear]
+    ) -> Dnf:
+        """Where `rule` holds while the `failing` rules fail (all the earlier ones: where
+        it decides)."""
+        dnf = self.holds(rule, case, figures)
+        for earlier in failing:
+            dnf = _and(dnf, _not(self.holds(earlier, case, figures)))
+            if not dnf:
+                break
+        return dnf
+
+    # --- expressions ---------------------------------------------------------------
+    def linear(self, expr: m.Expr, case: Case, figures: dict[str, Linear]) -> Linear:
+        match expr:
+            case m.Const(value=value):
+                return constant(value)
+            case m.FigureRef(name=name):
+                return figures[name]
+            case m.UnitGrade(code=code):
+                if case.statuses[code] is UnitStatus.DISP:
+                    raise NoDecision(code)
+                return self.grade(code, case)
+            case m.Aggregate(kind=kind):
+                return self.aggregate(kind, expr, case)
+            case m.Negative(operand=operand):
+                return self.linear(operand, case, figures).scale(-ONE)
+            case m.Arithmetic(op=op, left=left, right=right):
+                a, b = self.linear(left, case, figures), self.linear(right, case, figures)
+                return _arithmetic(op, a, b)
+        raise AssertionError(expr)
+
+    def grade(self, code: str, case: Case) -> Linear:
+        if case.statuses[code].counts_zero:
+            return constant(ZERO)
+        return Linear({code: ONE}, ZERO)
+
+    def aggregate(self, kind: AggregateKind, expr: m.Aggregate, case: Case) -> Linear:
+        """The linear form of `kind` in `constructs.AGGREGATES`, over the units of `expr`
+        it counts in `case`; none there: the regime is not analysed, never proved otherwise."""
+        definition = AGGREGATES[kind]
+        form = definition.linear
+        if form is None:
+            raise NotLinear(NoForm("prover", kind))
+        if isinstance(form, Quotient):
+            numerator = self.aggregate(form.numerator, expr, case)
+            return _arithmetic("/", numerator, self.aggregate(form.denominator, expr, case))
+        threshold = expr.threshold or ZERO
+        terms = [
+            (
+                weight(self.units[c].coefficient),
+                self.grade(c, case),
+                definition.split_at_threshold and case.above[(c, threshold)],
+            )
+            for c in expr.units
+            if case.statuses[c] in definition.counted
+        ]
+        linear: Linear = form(terms, threshold, constant)  # the table's forms are generic
+        return linear
+
+    def holds(self, rule: m.RuleDef, case: Case, figures: dict[str, Linear]) -> Dnf:
+        condition = TRUE if rule.condition is None else self.dnf(rule.condition, case, figures)
+        for exception in rule.exceptions:
+            condition = _and(condition, _not(self.dnf(exception.condition, case, figures)))
+        return condition
+
+    def dnf(self, cond: m.Cond, case: Case, figures: dict[str, Linear]) -> Dnf:
+        match cond:
+            case m.Compare(op=op, left=left, right=right):
+                difference = self.linear(left, case, figures) - self.linear(right, case, figures)
+                return _compare(difference, op)
+            case m.InRange():
+                value = self.linear(cond.value, case, figures)
+                low = value - self.linear(cond.low, case, figures)
+                high = value - self.linear(cond.high, case, figures)
+                return _and(
+                    _compare(low, ">=" if cond.low_inclusive else ">"),
+                    _compare(high, "<=" if cond.high_inclusive else "<"),
+                )
+            case m.AnyAbsent(units=units):
+                return TRUE if any(case.statuses[c].absent for c in units) else FALSE
+            case m.All(operands=operands):
+                result = TRUE
+                for operand in operands:
+                    result = _and(result, self.dnf(operand, case, figures))
+                return result
+            case m.Any_(operands=operands):
+                return [alt for o in operands for alt in self.dnf(o, case, figures)]
+            case m.Negation(operand=operand):
+                return _not(self.dnf(operand, case, figures))
+        raise AssertionError(cond)
+
+
+class _Regime(LinearForms):
     def __init__(self, regime: m.RegimeDef) -> None:
+        super().__init__({u.code: u for u in regime.units})
         self.regime = regime
-        self.units = {u.code: u for u in regime.units}
         self.cases = list(self._cases())
         self.figures: dict[int, dict[str, Linear] | None] = {}  # by case, computed on demand
-        self.used = _used_figures(regime)
+        self.used = used_figures(regime.rules, regime.figures)
         self.budget = Budget(MAX_WORK)
         self.hints = Budget(MAX_WORK)  # spent by `_explained`, apart from the proof
 
@@ -180,7 +297,7 @@ class _Regime:
                     return Diagnostic("E160", figure.span, args)
             with contextlib.suppress(NotLinear, NoDecision, KeyError):
                 if figure.rounding is None:
-                    values[figure.name] = self._linear(figure.expr, plain, values)
+                    values[figure.name] = self.linear(figure.expr, plain, values)
         return None
 
     def _divisor(self, expr: m.Expr, case: Case, figures: dict[str, Linear] | None) -> str:
@@ -190,7 +307,7 @@ class _Regime:
         if figures is None:
             return "undecidable"
         try:
-            value = self._linear(expr, case, figures)
+            value = self.linear(expr, case, figures)
         except NoDecision:
             return "undecidable"
         except (NotLinear, KeyError):
@@ -204,7 +321,7 @@ class _Regime:
         for earlier in self.regime.figures[: self.regime.figures.index(figure)]:
             try:
                 if earlier.rounding is None:
-                    values[earlier.name] = self._linear(earlier.expr, case, values)
+                    values[earlier.name] = self.linear(earlier.expr, case, values)
             except NoDecision:
                 return None
             except (NotLinear, KeyError):
@@ -274,9 +391,9 @@ class _Regime:
             for size in range(len(tests) + 1)
             for chosen in itertools.combinations(tested, size)
         ]
-        thresholds = sorted({(c, t) for f in self.regime.figures for c, t in _thresholds(f.expr)})
+        splits = sorted({(c, t) for f in self.regime.figures for c, t in thresholds(f.expr)})
         exemptable = [u.code for u in self.regime.units if u.exemptable]
-        count = len(absences) * 2 ** (len(exemptable) + len(thresholds))
+        count = len(absences) * 2 ** (len(exemptable) + len(splits))
         if count > MAX_CASES:
             raise NotLinear("too many cases")  # an incomplete search would prove nothing
         for absent in absences:
@@ -292,68 +409,14 @@ class _Regime:
                     else UnitStatus.GRADED
                     for c in self.units
                 }
-                for sides in itertools.product((False, True), repeat=len(thresholds)):
-                    yield Case(pattern, dict(zip(thresholds, sides, strict=True)))
+                for sides in itertools.product((False, True), repeat=len(splits)):
+                    yield Case(pattern, dict(zip(splits, sides, strict=True)))
 
     def _figures(self, case: Case) -> dict[str, Linear] | None:
-        values: dict[str, Linear] = {}
         try:
-            for figure in self.regime.figures:
-                if figure.rounding is not None:
-                    raise NotLinear(figure.name)
-                if figure.name in self.used:  # others decide nothing (and get W001)
-                    values[figure.name] = self._linear(figure.expr, case, values)
+            return self.phase_forms(self.regime.figures, case, self.used)
         except NoDecision:
             return None
-        return values
-
-    # --- expressions ---------------------------------------------------------------
-    def _linear(self, expr: m.Expr, case: Case, figures: dict[str, Linear]) -> Linear:
-        match expr:
-            case m.Const(value=value):
-                return constant(value)
-            case m.FigureRef(name=name):
-                return figures[name]
-            case m.UnitGrade(code=code):
-                if case.statuses[code] is UnitStatus.DISP:
-                    raise NoDecision(code)
-                return self._grade(code, case)
-            case m.Aggregate(kind=kind):
-                return self._aggregate(kind, expr, case)
-            case m.Negative(operand=operand):
-                return self._linear(operand, case, figures).scale(-ONE)
-            case m.Arithmetic(op=op, left=left, right=right):
-                a, b = self._linear(left, case, figures), self._linear(right, case, figures)
-                return _arithmetic(op, a, b)
-        raise AssertionError(expr)
-
-    def _grade(self, code: str, case: Case) -> Linear:
-        if case.statuses[code].counts_zero:
-            return constant(ZERO)
-        return Linear({code: ONE}, ZERO)
-
-    def _aggregate(self, kind: AggregateKind, expr: m.Aggregate, case: Case) -> Linear:
-        """The linear form of `kind` in `constructs.AGGREGATES`, over the units of `expr`
-        it counts in `case`; none there: the regime is not analysed, never proved otherwise."""
-        definition = AGGREGATES[kind]
-        form = definition.linear
-        if form is None:
-            raise NotLinear(NoForm("prover", kind))
-        if isinstance(form, Quotient):
-            numerator = self._aggregate(form.numerator, expr, case)
-            return _arithmetic("/", numerator, self._aggregate(form.denominator, expr, case))
-        threshold = expr.threshold or ZERO
-        terms = [
-            (
-                weight(self.units[c].coefficient),
-                self._grade(c, case),
-                definition.split_at_threshold and case.above[(c, threshold)],
-            )
-            for c in expr.units
-            if case.statuses[c] in definition.counted
-        ]
-        linear: Linear = form(terms, threshold, constant)  # the table's forms are generic
-        return linear
 
     # --- conditions ------------------------------------------------------------------
     def _witness(
@@ -378,12 +441,7 @@ class _Regime:
     def _case_witness(
         self, rule: m.RuleDef, failing: Sequence[m.RuleDef], case: Case, figures: dict[str, Linear]
     ) -> tuple[dict[str, str], m.RuleDef] | None:
-        dnf = self._holds(rule, case, figures)
-        for earlier in failing:
-            dnf = _and(dnf, _not(self._holds(earlier, case, figures)))
-            if not dnf:
-                break
-        for alternative in dnf:
+        for alternative in self.deciding(rule, failing, case, figures):
             try:
                 point = solve(alternative + _sides(case), self._bounds(case), self.budget)
             except OverBudget:
@@ -401,7 +459,7 @@ class _Regime:
             for rule in self.regime.rules
             if any(
                 all(_satisfied(c, point) for c in alternative)
-                for alternative in self._holds(rule, case, figures)
+                for alternative in self.holds(rule, case, figures)
             )
         )
 
@@ -410,37 +468,6 @@ class _Regime:
             c: GRADE_BOUNDS for c, status in case.statuses.items() if status is UnitStatus.GRADED
         }
 
-    def _holds(self, rule: m.RuleDef, case: Case, figures: dict[str, Linear]) -> Dnf:
-        condition = TRUE if rule.condition is None else self._dnf(rule.condition, case, figures)
-        for exception in rule.exceptions:
-            condition = _and(condition, _not(self._dnf(exception.condition, case, figures)))
-        return condition
-
-    def _dnf(self, cond: m.Cond, case: Case, figures: dict[str, Linear]) -> Dnf:
-        match cond:
-            case m.Compare(op=op, left=left, right=right):
-                difference = self._linear(left, case, figures) - self._linear(right, case, figures)
-                return _compare(difference, op)
-            case m.InRange():
-                value = self._linear(cond.value, case, figures)
-                low = value - self._linear(cond.low, case, figures)
-                high = value - self._linear(cond.high, case, figures)
-                return _and(
-                    _compare(low, ">=" if cond.low_inclusive else ">"),
-                    _compare(high, "<=" if cond.high_inclusive else "<"),
-                )
-            case m.AnyAbsent(units=units):
-                return TRUE if any(case.statuses[c].absent for c in units) else FALSE
-            case m.All(operands=operands):
-                result = TRUE
-                for operand in operands:
-                    result = _and(result, self._dnf(operand, case, figures))
-                return result
-            case m.Any_(operands=operands):
-                return [alt for o in operands for alt in self._dnf(o, case, figures)]
-            case m.Negation(operand=operand):
-                return _not(self._dnf(operand, case, figures))
-        raise AssertionError(cond)
 
 
 # --- condition algebra ------------------------------------------------------------------
@@ -526,7 +553,7 @@ def _absence_sets(rule: m.RuleDef) -> Iterator[tuple[str, ...]]:
             yield from (n.units for n in m.walk(condition) if isinstance(n, m.AnyAbsent))
 
 
-def _thresholds(expr: m.Expr) -> Iterator[tuple[str, Fraction]]:
+def thresholds(expr: m.Expr) -> Iterator[tuple[str, Fraction]]:
     for node in m.walk(expr):
         if isinstance(node, m.Aggregate) and AGGREGATES[node.kind].split_at_threshold:
             yield from ((c, node.threshold or ZERO) for c in node.units)
@@ -581,13 +608,13 @@ def _describe(candidate: dict[str, str]) -> str:
     return ", ".join(f"{code} {value}" for code, value in candidate.items())
 
 
-def _used_figures(regime: m.RegimeDef) -> set[str]:
+def used_figures(rules: Sequence[m.RuleDef], figures: Sequence[m.FigureDef]) -> set[str]:
     """The figures the rules read, directly or through other figures."""
     conditions = [
-        c for r in regime.rules for c in (r.condition, *(e.condition for e in r.exceptions)) if c
+        c for r in rules for c in (r.condition, *(e.condition for e in r.exceptions)) if c
     ]
     wanted = [n.name for c in conditions for n in m.walk(c) if isinstance(n, m.FigureRef)]
-    expressions = {f.name: f.expr for f in regime.figures}
+    expressions = {f.name: f.expr for f in figures}
     used: set[str] = set()
     while wanted:
         name = wanted.pop()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ndrc_rules.audit.records import envelope, input_record, now, result_line
-from ndrc_rules.engine import phases
+from ndrc_rules.engine import nearmiss, phases
 from ndrc_rules.engine import trace as t
 from ndrc_rules.engine.binding import RESIT_SUFFIX, BindingError
 from ndrc_rules.engine.evaluator import CompiledRegime
@@ -84,23 +84,33 @@ class Regulation:
         known = self.columns
         return read_candidates(path, encoding=encoding, keep=lambda column: fold(column) in known)
 
-    def decide(self, candidate: Candidate | Mapping[str, object]) -> t.Decision:
-        """Decide one candidate; raises CandidateError when it cannot be decided."""
+    def decide(
+        self, candidate: Candidate | Mapping[str, object], *, near_miss: bool = False
+    ) -> t.Decision:
+        """Decide one candidate; raises CandidateError when it cannot be decided.
+        `near_miss`: also say what one grade alone would have needed for a better
+        outcome (`Decision.near_miss`, `engine/nearmiss`)."""
         if not isinstance(candidate, Candidate):
             parsed = candidate_from_mapping(1, candidate)
             if isinstance(parsed, RowError):
                 raise CandidateError(parsed)
             candidate = parsed
-        result = self.try_decide(candidate)
+        result = self.try_decide(candidate, near_miss=near_miss)
         if isinstance(result, RowError):
             raise CandidateError(result)
         return result
 
     def try_decide(
-        self, candidate: Candidate, *, trace: bool = True, decided_at: str | None = None
+        self,
+        candidate: Candidate,
+        *,
+        trace: bool = True,
+        decided_at: str | None = None,
+        near_miss: bool = False,
     ) -> t.Decision | RowError:
         """Decide one candidate, or say why not; `trace=False` skips building the trace.
-        `decided_at` (ISO 8601) stamps the record; now, by default."""
+        `decided_at` (ISO 8601) stamps the record; now, by default. `near_miss`: the
+        decision carries what one grade alone would have needed (never in records)."""
         compiled = self._compiled(candidate)
         if isinstance(compiled, RowError):
             return compiled
@@ -113,7 +123,11 @@ class Regulation:
             if trace
             else self._untraced
         )
-        return found.decision(candidate, compiled, self.program, stamps, trace=trace)
+        decision = found.decision(candidate, compiled, self.program, stamps, trace=trace)
+        if not near_miss:
+            return decision
+        missed = nearmiss.near_miss(candidate, compiled, self.program, found)
+        return decision.model_copy(update={"near_miss": missed})
 
     def _compiled(self, candidate: Candidate) -> CompiledRegime | RowError:
         """The compiled regime that decides the candidate, or why none may (C030, C005)."""

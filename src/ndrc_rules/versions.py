@@ -49,12 +49,14 @@ class Versions:
         known = {column for r in self.regulations.values() for column in r.columns}
         return read_candidates(path, encoding=encoding, keep=lambda column: fold(column) in known)
 
-    def try_decide(self, candidate: Candidate, *, trace: bool = True) -> t.Decision | RowError:
+    def try_decide(
+        self, candidate: Candidate, *, trace: bool = True, near_miss: bool = False
+    ) -> t.Decision | RowError:
         chosen = self.version_of(candidate)
         if isinstance(chosen, RowError):
             return chosen
         regulation, candidate = chosen
-        return regulation.try_decide(candidate, trace=trace)
+        return regulation.try_decide(candidate, trace=trace, near_miss=near_miss)
 
     def version_of(self, candidate: Candidate) -> tuple[Regulation, Candidate] | RowError:
         """The version that decides the candidate, and the candidate's row read again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -22,6 +23,7 @@ from ndrc_rules.cli.console import (
     where,
 )
 from ndrc_rules.common.messages import text
+from ndrc_rules.common.numbers import display
 from ndrc_rules.common.status import RuleStatus, UnitStatus
 from ndrc_rules.language.core import outcome_tones
 
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     for row in rows:
         if row.id != wanted:
             continue
-        result = row if isinstance(row, RowError) else regulation.try_decide(row)
+        result = row if isinstance(row, RowError) else regulation.try_decide(row, near_miss=True)
         if isinstance(result, RowError):
             stderr().print(
                 text(
@@ -115,6 +117,7 @@ def trace_tree(decision: t.Decision, tones: Tones = NO_TONES) -> RenderableType:
             chosen.add(Text(_resit_unit(unit)))
         if phase.trace:
             _phase(second, phase.trace)
+    near_miss(root, decision)
     if decision.ignored_columns:
         root.add(
             Text(
@@ -293,3 +296,53 @@ def _citation(node: Tree, citation: t.CitationRecord | None) -> None:
         node.add(Text(text("trace.citation", text=citation.text), "italic cyan"))
         if citation.source:
             node.add(Text(text("trace.citation_source", source=citation.source), "dim"))
+
+
+# --- what would have sufficed --------------------------------------------------------------
+def near_miss(root: Tree, decision: t.Decision) -> None:
+    """« Ce qu'il aurait fallu »: per phase, each input alone, each better outcome."""
+    if not decision.near_miss:
+        return
+    node = root.add(Text(text("near_miss.heading"), "bold"))
+    if decision.jury:
+        node.add(Text(text("near_miss.jury"), "dim"))
+    for phase in decision.near_miss:
+        key = (
+            "near_miss.phase_prospective" if phase.prospective else f"near_miss.phase_{phase.phase}"
+        )
+        if phase.phase == "initial" and len(decision.near_miss) > 1:
+            key = "near_miss.phase_first"  # before the resit, shown after it
+        branch = node.add(Text(text(key, label=phase.label), "bold"))
+        if phase.unavailable:
+            branch.add(Text(phase.unavailable, "yellow"))
+        for item in phase.inputs:
+            for needed in item.needed:
+                branch.add(Text(needed_text(item, needed)))
+
+
+def needed_text(item: t.NearMissInput, needed: t.NeededGrade) -> str:
+    """One line: the grade that would have sufficed instead of the candidate's, exactly."""
+    named = {"input": item.input, "title": item.title, "label": needed.label}
+    if needed.threshold is None:
+        return text("near_miss.none", **named)
+    boundary = Fraction(needed.threshold)
+    if needed.display is None:
+        grade = text("near_miss.only_exact", threshold=needed.threshold)
+    elif (boundary * 100).denominator != 1:
+        grade = text(
+            "near_miss.exact_threshold", grade=_comma(needed.display), threshold=needed.threshold
+        )
+    elif needed.inclusive:
+        grade = _comma(needed.display)
+    else:
+        key = "near_miss.more_than" if needed.upward else "near_miss.less_than"
+        grade = text(key, boundary=_comma(display(boundary)), grade=_comma(needed.display))
+    if item.current_display is not None:
+        instead = text("near_miss.instead", current=_comma(item.current_display))
+    else:
+        instead = text("near_miss.not_taken") if item.input == item.unit else ""
+    return text("near_miss.line", **named, grade=grade, instead=instead, rule=needed.rule)
+
+
+def _comma(shown: str) -> str:
+    return shown.replace(".", ",")

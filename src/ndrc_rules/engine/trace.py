@@ -8,9 +8,9 @@ comparison: `numbers.shown`).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 
 class _Record(BaseModel):
@@ -186,6 +186,44 @@ class JuryDecision(_Record):
     reason: str
 
 
+class NeededGrade(_Record):
+    """One better outcome reached by changing one input alone (`engine/nearmiss`)."""
+
+    outcome: str  # 'admis'
+    label: str  # 'Admis'
+    rule: str | None  # the rule that would then decide; None when none can
+    threshold: str | None  # exact boundary ('173/15'); None: no value of this input alone suffices
+    inclusive: bool  # the boundary itself suffices (>=), not only values beyond it (>)
+    grade: str | None  # the nearest grade in hundredths that suffices, exact ('577/50')
+    display: str | None  # that grade with two decimals ('11.54')
+    upward: bool = True  # the grade is above the current one (False: a lower grade would do)
+
+
+class NearMissInput(_Record):
+    """One input changed alone (a unit, a part or situation, a resit grade) and what
+    each better outcome would have needed of it."""
+
+    input: str  # the column changed: 'U2', 'U5.ecrit', 'U4.S1', 'U1.rattrapage'
+    unit: str  # 'U2'
+    title: str  # the unit's title (and the part's, for a part)
+    current: str | None  # exact current value; None when absent (or not yet sat)
+    current_display: str | None  # '9.00', or the marker 'ABS'
+    needed: list[NeededGrade]  # one per better outcome, the next better first
+
+
+class NearMiss(_Record):
+    """What one phase would have needed for a better outcome, one input at a time."""
+
+    phase: Literal["initial", "resit"]
+    outcome: str  # the outcome this phase gave (for a resit not yet sat: with no better grade)
+    label: str  # that outcome's label
+    inputs: list[NearMissInput]
+    unavailable: str | None = None  # why it could not be computed (catalogue text)
+    # The resit not sat yet: each unit's resit grade alone, the other units chosen with
+    # it (the first of the offer) keeping their initial grade.
+    prospective: bool = False
+
+
 class Decision(_Record):
     row: int | None
     id: str
@@ -207,6 +245,17 @@ class Decision(_Record):
     regulation: RegulationStamp | None = None
     input: InputRecord | None = None
     decided_at: str | None = None  # ISO 8601, UTC; the only field a replay may not find again
+    # What a better outcome would have needed, per phase; only on request (explain, the
+    # API's `near_miss=True`): records, the store and replay never carry it.
+    near_miss: list[NearMiss] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_near_miss(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A decision without near miss serialises as before the field existed."""
+        dumped: dict[str, Any] = handler(self)
+        if self.near_miss is None:
+            dumped.pop("near_miss", None)
+        return dumped
 
 
 class RowErrorDetail(_Record):

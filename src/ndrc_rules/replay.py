@@ -113,7 +113,12 @@ def _decide_again(regulation: Regulation, record: dict[str, object]) -> str:
     )
     if isinstance(candidate, RowError):
         return result_line(candidate)[1]
-    return regulation.record_line(candidate, str(record["decided_at"]))[1]
+    decided_at = str(record["decided_at"])
+    if "near_miss" in record:  # as `explain` prints it: its near miss is decided again too
+        return result_line(regulation.try_decide(candidate, decided_at=decided_at, near_miss=True))[
+            1
+        ]
+    return regulation.record_line(candidate, decided_at)[1]
 
 
 def _files(stamp: dict[str, Any]) -> list[tuple[str, str]]:

@@ -337,11 +337,11 @@ def needed_text(item: t.NearMissInput, needed: t.NeededGrade) -> str:
     else:
         key = "near_miss.more_than" if needed.upward else "near_miss.less_than"
         grade = text(key, boundary=_comma(display(boundary)), grade=_comma(needed.display))
+    line = {**named, "grade": grade, "rule": needed.rule}
     if item.current_display is not None:
-        instead = text("near_miss.instead", current=_comma(item.current_display))
-    else:
-        instead = text("near_miss.not_taken") if item.input == item.unit else ""
-    return text("near_miss.line", **named, grade=grade, instead=instead, rule=needed.rule)
+        return text("near_miss.line", **line, current=_comma(item.current_display))
+    key = "near_miss.line_not_taken" if item.input == item.unit else "near_miss.line_resit"
+    return text(key, **line)
 
 
 def _comma(shown: str) -> str:

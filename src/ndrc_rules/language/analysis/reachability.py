@@ -469,7 +469,6 @@ class _Regime(LinearForms):
         }
 
 
-
 # --- condition algebra ------------------------------------------------------------------
 def _compare(difference: Linear, op: str) -> Dnf:
     """difference op 0, as constraints Σ terms <op> -constant."""

@@ -266,3 +266,42 @@ def _agrees(
         same_side = current is None or (x - origin) * (boundary - origin) >= 0
         if nearer and same_side and x != current:
             assert outcome_at(reg, row, "initial", item.input, x) != needed.outcome
+
+
+TOY = """resultat admis "Admis"
+resultat ajourne "Ajourné"
+
+diplome ESSAI "Essai"
+
+regime r "Régime"
+  groupe g "Unités"
+    unite U1 "Un" coefficient 1
+    unite U2 "Deux" coefficient 1
+  regle moderation "Modération"
+    si U1 < 12 alors admis
+  regle pile "Pile"
+    si U2 = 12,005 alors admis
+  sinon ajourne
+"""
+
+
+def test_a_lower_grade_and_a_single_exact_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """U1 < 12: the nearest grade is below (11,99, the boundary excluded); U2 = 12,005:
+    only that exact value, no grade in hundredths."""
+    (tmp_path / "essai.reg").write_text(TOY, "utf-8")
+    (tmp_path / "c.csv").write_text("id,regime,U1,U2\na,r,14,9\n", "utf-8")
+    reg = ndrc_rules.load(tmp_path / "essai.reg")
+    row = {"regime": "r", "U1": "14", "U2": "9"}
+    assert outcome_at(reg, row, "initial", "U1", Fraction("11.99")) == "admis"
+    assert outcome_at(reg, row, "initial", "U1", Fraction(12)) == "ajourne"
+    assert outcome_at(reg, row, "initial", "U2", Fraction("12.005")) == "admis"
+    args = (tmp_path / "essai.reg", tmp_path / "c.csv", "--id", "a")
+    code, out, _ = in_process(capsys, "explain", *args)
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "U1 Un : moins de 12,00 (11,99) au lieu de 14,00 aurait donné « Admis »" in flat
+    assert (
+        "U2 Deux : 2401/200 exactement (aucune note au centième ne convient) au lieu de 9,00"
+    ) in flat

@@ -305,3 +305,29 @@ def test_a_lower_grade_and_a_single_exact_value(
     assert (
         "U2 Deux : 2401/200 exactement (aucune note au centième ne convient) au lieu de 9,00"
     ) in flat
+
+
+def test_the_grade_beyond_a_breakpoint() -> None:
+    """The set starts exactly at a breakpoint (a `points au-dessus de 10,005` cut, where
+    the evaluator decides the point itself): the boundary 10.005 is inclusive, and the
+    grade is the next hundredth, 10.01, found in the piece after it."""
+    toy = (
+        'resultat admis "Admis"\nresultat ajourne "Ajourné"\n\ndiplome ESSAI "Essai"\n\n'
+        'regime r "Régime"\n  groupe g "Unités"\n    unite U1 "Un" coefficient 1\n'
+        '  chiffre bonus "Bonus" = points au-dessus de 10,005 de g\n'
+        '  regle seuil "Seuil"\n    si U1 >= 10,005 et bonus >= 0 alors admis\n'
+        "  sinon ajourne\n"
+    )
+    reg = ndrc_rules.loads(toy, "essai.reg")
+    decision = reg.decide({"id": "a", "regime": "r", "U1": "9"}, near_miss=True)
+    assert decision.near_miss is not None
+    (needed,) = decision.near_miss[0].inputs[0].needed
+    assert (needed.threshold, needed.inclusive, needed.grade, needed.rule) == (
+        "2001/200",
+        True,
+        "1001/100",
+        "seuil",
+    )
+    row = {"regime": "r", "U1": "9"}
+    assert outcome_at(reg, row, "initial", "U1", Fraction("10.01")) == "admis"
+    assert outcome_at(reg, row, "initial", "U1", Fraction("10.00")) == "ajourne"

@@ -230,36 +230,59 @@ class _Regions:
 
 # --- the nearest value ------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
-class _Answer:
+class _Side:
+    """A region seen from the current value: its nearer end, and its nearest hundredth."""
+
     region: _Region
     boundary: Fraction
     inclusive: bool
     upward: bool
-    grade: Fraction | None  # the nearest hundredth in the region, if any
+    hundredth: Fraction | None  # the region's hundredth nearest the current value, if any
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """The nearest boundary of an outcome's regions, and its nearest grade in hundredths
+    (which may lie in another of its regions, beyond a breakpoint), each with its rule."""
+
+    boundary: _Side
+    grade: _Side | None
+
+    @property
+    def rule(self) -> m.RuleDef:
+        return (self.grade or self.boundary).region.rule
+
+    @property
+    def hundredth(self) -> Fraction | None:
+        return self.grade.hundredth if self.grade else None
 
 
 def _nearest(regions: Sequence[_Region], current: Fraction | None) -> _Answer | None:
-    """The region's point nearest the current value (the smallest, with no current)."""
-    answers = [a for r in regions if (a := _towards(r, current)) is not None]
-    if not answers:
+    """The point of the regions nearest the current value (the smallest, with no current),
+    and the nearest hundredth in them on that side."""
+    sides = [_side(r, current) for r in regions]
+    if not sides:
         return None
     origin = ZERO if current is None else current
-    return min(answers, key=lambda a: (abs(a.boundary - origin), not a.upward))
+    boundary = min(sides, key=lambda s: (abs(s.boundary - origin), not s.upward))
+    graded = [s for s in sides if s.hundredth is not None and s.upward == boundary.upward]
+    grade = min(graded, key=lambda s: abs((s.hundredth or ZERO) - origin), default=None)
+    return _Answer(boundary, grade)
 
 
-def _towards(region: _Region, current: Fraction | None) -> _Answer | None:
+def _side(region: _Region, current: Fraction | None) -> _Side:
     span = region.span
     if current is None or span.low > current or (span.low == current and not span.low_closed):
         step = math.ceil(span.low * 100) if span.low_closed else math.floor(span.low * 100) + 1
         grade = Fraction(step, 100)
         found = grade if span.contains(grade) else None
-        return _Answer(region, span.low, span.low_closed, True, found)
+        return _Side(region, span.low, span.low_closed, True, found)
     if span.high < current or (span.high == current and not span.high_closed):
         step = math.floor(span.high * 100) if span.high_closed else math.ceil(span.high * 100) - 1
         grade = Fraction(step, 100)
         found = grade if span.contains(grade) else None
-        return _Answer(region, span.high, span.high_closed, False, found)
-    raise Unconfirmed(f"the current value {current} already decides {region.rule.name}")
+        return _Side(region, span.high, span.high_closed, False, found)
+    raise Unconfirmed(f"{current} : {region.rule.name} décide déjà")
 
 
 # --- the inputs of a phase ----------------------------------------------------------------
@@ -487,32 +510,34 @@ def _needed(outcome: m.OutcomeDef, answer: _Answer | None) -> t.NeededGrade:
         return t.NeededGrade(
             **named, rule=None, threshold=None, inclusive=False, grade=None, display=None
         )
-    grade = answer.grade
+    boundary = answer.boundary
+    grade = answer.hundredth
     return t.NeededGrade(
         **named,
-        rule=answer.region.rule.name,
-        threshold=exact(answer.boundary),
-        inclusive=answer.inclusive,
+        rule=answer.rule.name,
+        threshold=exact(boundary.boundary),
+        inclusive=boundary.inclusive,
         grade=None if grade is None else exact(grade),
         display=None if grade is None else display(grade),
-        upward=answer.upward,
+        upward=boundary.upward,
     )
 
 
 def _confirm(item: _Input, answer: _Answer) -> None:
     """The general evaluator must decide the outcome at the answer, by its rule, and not
     just short of it: the previous hundredth, the boundary when it is excluded."""
-    rule, span = answer.region.rule, answer.region.span
-    inside = answer.grade
+    boundary, rule = answer.boundary, answer.rule
+    inside = answer.hundredth
     if inside is None:
-        inside = answer.boundary if answer.inclusive else (span.low + span.high) / 2
+        span = boundary.region.span
+        inside = boundary.boundary if boundary.inclusive else (span.low + span.high) / 2
     decided = item.decide_at(inside)
     if decided is not rule:
         raise Unconfirmed(f"{item.name} = {inside} : {decided.name}, pas {rule.name}")
-    step = -HUNDREDTH if answer.upward else HUNDREDTH
-    short = [] if answer.inclusive else [answer.boundary]
-    if answer.grade is not None:
-        short.append(answer.grade + step)
+    step = -HUNDREDTH if boundary.upward else HUNDREDTH
+    short = [] if boundary.inclusive else [boundary.boundary]
+    if answer.hundredth is not None:
+        short.append(answer.hundredth + step)
     current = item.current[0]
     for value in short:
         between = current is None or (value - current) * step <= 0

@@ -16,7 +16,8 @@ from ndrc_rules.engine import trace as t
 
 # 2: records carry their regulation, input row and time;
 # 3: units carry their assessment forms, resit terms as the candidate can meet them,
-#    a jury decision names the jury as decider and keeps the proposal's rule.
+#    a jury decision names the jury as decider and keeps the proposal's rule;
+#    the optional `near_miss` (explain, the API on request; never in records).
 VERSION = 3
 RECORDS: dict[str, type[t.Decision | t.ErrorRecord]] = {
     "decision": t.Decision,

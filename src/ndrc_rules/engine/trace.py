@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 
 class _Record(BaseModel):
@@ -247,7 +253,12 @@ class Decision(_Record):
     decided_at: str | None = None  # ISO 8601, UTC; the only field a replay may not find again
     # What a better outcome would have needed, per phase; only on request (explain, the
     # API's `near_miss=True`): records, the store and replay never carry it.
-    near_miss: list[NearMiss] | None = None
+    near_miss: list[NearMiss] | None = Field(
+        default=None,
+        description="What one input alone would have needed for each better outcome, per"
+        " phase (the engine's proposal's); only in `explain` and the Python API's"
+        " `decide(near_miss=True)`: records, the store and replay never carry it.",
+    )
 
     @model_serializer(mode="wrap")
     def _without_near_miss(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

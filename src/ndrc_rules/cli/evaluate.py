@@ -34,7 +34,7 @@ from ndrc_rules.cli.console import (
     stdout,
     where,
 )
-from ndrc_rules.common.messages import text
+from ndrc_rules.common.messages import counted, text
 from ndrc_rules.common.status import ERROR
 from ndrc_rules.language.core import outcome_tones
 
@@ -206,10 +206,13 @@ def _outcome(result: Result) -> str:
 
 def _summary(console: Console, counts: Counter[str]) -> None:
     rows = sum(counts.values())
-    console.print(
-        text("eval.summary", rows=rows, decisions=rows - counts[ERROR], errors=counts[ERROR]),
-        markup=False,
+    said = text(
+        "eval.summary",
+        rows=counted("count.rows", rows),
+        decisions=counted("count.decisions", rows - counts[ERROR]),
+        errors=counted("count.errors", counts[ERROR]),
     )
+    console.print(said, markup=False)
 
 
 # --- machine records ---------------------------------------------------------------

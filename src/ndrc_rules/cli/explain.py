@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -20,8 +19,8 @@ from ndrc_rules.cli.console import (
     EXIT_OK,
     EXIT_ROW_ERRORS,
     EXIT_USAGE,
-    NO_TONES,
-    Tones,
+    PLAIN,
+    Vocabulary,
     outcome_style,
     stderr,
     stdout,
@@ -30,39 +29,15 @@ from ndrc_rules.cli.console import (
 from ndrc_rules.common.messages import counted, text
 from ndrc_rules.common.numbers import plain, readable
 from ndrc_rules.common.status import RuleStatus, UnitStatus
-from ndrc_rules.language.core import DEFAULT_RULE, outcome_tones
+from ndrc_rules.language.core import DEFAULT_RULE
 
 if TYPE_CHECKING:
     from ndrc_rules.engine import trace as t
     from ndrc_rules.io.candidates import Candidate, RowError
-    from ndrc_rules.language import core as m
     from ndrc_rules.versions import Versions
 
 Row: TypeAlias = "Candidate | RowError"
 Result: TypeAlias = "t.Decision | RowError"
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The regulation's own words for what a trace names by identifier: each outcome's
-    label, and its tone (how it is styled)."""
-
-    tones: Tones = field(default_factory=dict)
-    labels: Mapping[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, programs: Iterable[m.Program]) -> Vocabulary:
-        tones, labels = {}, {}
-        for program in programs:
-            tones |= outcome_tones(program)
-            labels |= {o.name: o.label for o in program.outcomes}
-        return cls(tones, labels)
-
-    def label(self, outcome: str) -> str:
-        return self.labels.get(outcome, outcome)
-
-
-PLAIN = Vocabulary()
 
 
 def arguments(command: argparse.ArgumentParser) -> None:
@@ -394,7 +369,8 @@ def _figures(
         else:
             exact = text("trace.exact", exact=exact)
         if figure.unrounded:
-            exact += text("trace.unrounded", value=readable(plain_text(figure.unrounded)))
+            unrounded = readable(plain_text(figure.unrounded))
+            exact = text("trace.unrounded", shown=exact, value=unrounded)
         branch.add(Text(exact))
         computed = text("trace.computed", expression=figure.expression, where=where(figure.source))
         branch.add(Text(computed, "dim"))

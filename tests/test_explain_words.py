@@ -271,3 +271,12 @@ def test_several_unknown_ids_are_named_together_and_nothing_is_explained() -> No
 def test_id_and_all_exclude_each_other() -> None:
     assert run("explain", NDRC, COHORT, "--id", "x", "--all").returncode == 2
     assert run("explain", NDRC, COHORT).returncode == 2
+
+
+def test_audit_says_the_default_outcome_and_keeps_its_identifier(tmp_path: Path) -> None:
+    store = tmp_path / "registre.sqlite"
+    assert run("eval", NDRC, COHORT, "--db", store, "--format", "jsonl").returncode == 0
+    summary = run("audit", store).stdout
+    assert "résultat par défaut (sinon)" in summary
+    listed = run("audit", store, "--rule", "sinon").stdout  # found by its identifier
+    assert "résultat par défaut (sinon)" in listed and "2026-NDRC-0014" in listed

@@ -95,6 +95,8 @@ def test_the_tree_reads_titles_comma_decimals_and_both_sides_of_a_mean() -> None
     result = run("explain", NDRC, COHORT, "--id", "2026-NDRC-0002")
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    regime = "Diplôme préparé dans le cadre d'un contrat d'apprentissage (apprentissage)"
+    assert out.startswith(f"Candidat 2026-NDRC-0002 — {regime}\n")
     assert "Règle décisive : Admission (admission) — bts_national.reg:49" in out
     assert "Moyenne générale = 10,76 (moyenne_generale)" in out
     assert "226 points sur 21 coefficients, soit exactement 226/21" in out
@@ -227,9 +229,9 @@ def test_all_explains_every_row_and_its_errors_in_place(mixed: Path) -> None:
     assert result.returncode == 3  # some rows are errors
     rows = len(mixed.read_text("utf-8").splitlines()) - 1
     trees = result.stdout.count("\nCandidat ") + result.stdout.startswith("Candidat ")
-    errors = result.stdout.count("), champ ")  # each row error, in its place
+    errors = result.stderr.count("), champ ")  # each row error, on standard error
     assert trees + errors == rows and trees and errors
-    assert "note illisible `abs.`" in result.stdout
+    assert "note illisible `abs.`" in result.stderr
 
 
 def test_several_ids_in_json_are_one_document_replay_reads(tmp_path: Path) -> None:

@@ -58,6 +58,7 @@ class Vocabulary:
     labels: Mapping[str, str] = field(default_factory=dict)
     figures: Mapping[str, str] = field(default_factory=dict)
     rules: Mapping[tuple[str, bool, str], str] = field(default_factory=dict)
+    regimes: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, programs: Iterable[Program]) -> Vocabulary:
@@ -67,9 +68,11 @@ class Vocabulary:
         labels: dict[str, str] = {}
         figures: dict[str, str] = {}
         rules: dict[tuple[str, bool, str], str] = {}
+        regimes: dict[str, str] = {}
         for program in programs:
             tones |= outcome_tones(program)
             labels |= {o.name: o.label for o in program.outcomes}
+            regimes |= {r.name: r.title for r in program.regimes if r.title}
             for regime in program.regimes:
                 phases = [(False, regime.figures, regime.rules)]
                 if regime.resit:
@@ -79,10 +82,15 @@ class Vocabulary:
                         f.name: f.title for f in figures_ if f.title and f.name not in figures
                     }
                     rules |= {(regime.name, after, r.name): r.title for r in rules_ if r.title}
-        return cls(tones, labels, figures, rules)
+        return cls(tones, labels, figures, rules, regimes)
 
     def label(self, outcome: str) -> str:
         return self.labels.get(outcome, outcome)
+
+    def regime(self, name: str) -> str:
+        """A regime by its title, its identifier after it; untitled, « régime … »."""
+        title = self.regimes.get(name)
+        return text("trace.titled", title=title, name=name) if title else text("regime", name=name)
 
     def figure(self, name: str) -> str:
         return self.figures.get(name, name)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.rule import Rule
 from rich.text import Text
 from rich.tree import Tree
@@ -123,26 +123,28 @@ def _write_json(results: Iterable[Result], single: bool) -> int:
 
 
 def _write_trees(results: Iterable[Result], vocabulary: Vocabulary) -> int:
-    """A tree per candidate, a rule between two; a row error in its place, in red."""
+    """A tree per candidate, a rule between two; a row error on standard error, in red,
+    when its turn comes."""
     from ndrc_rules.io.candidates import RowError
 
-    console, errors = stdout(), 0
-    for index, result in enumerate(results):
-        if index:
-            console.print(Rule(style="dim"))
+    console, errors, shown = stdout(), 0, 0
+    for result in results:
         if isinstance(result, RowError):
             errors += 1
-            _row_error(result, console)
-        else:
-            console.print(trace_tree(result, vocabulary))
+            _row_error(result)
+            continue
+        if shown:
+            console.print(Rule(style="dim"))
+        console.print(trace_tree(result, vocabulary))
+        shown += 1
     return errors
 
 
-def _row_error(error: RowError, console: Console | None = None) -> None:
+def _row_error(error: RowError) -> None:
     said = text(
         "cli.row_error", row=error.row, id=error.id, field=error.field or "—", message=error.message
     )
-    (console or stderr()).print(said, markup=False, style="red")
+    stderr().print(said, markup=False, style="red")
 
 
 # --- the trace, for an auditor ---------------------------------------------------------
@@ -167,7 +169,8 @@ def trace_tree(decision: t.Decision, vocabulary: Vocabulary = PLAIN) -> Renderab
     words: titles and labels first, identifiers after them, dim, for auditors."""
     trace = decision.trace
     assert trace is not None, "decided with trace=False"
-    root = Tree(Text(text("trace.candidate", id=decision.id, regime=decision.regime), "bold"))
+    regime = vocabulary.regime(decision.regime)
+    root = Tree(Text(text("trace.candidate", id=decision.id, regime=regime), "bold"))
     root.add(
         Text(
             text("trace.decision", label=decision.label, outcome=decision.decision),

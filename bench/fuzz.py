@@ -710,7 +710,7 @@ def rows_in(suffix: str, data: bytes) -> int | None:
 
 # --- the console script ------------------------------------------------------------------
 
-SUMMARY = re.compile(r"(\d+) lignes : (\d+) décisions, (\d+) erreurs")
+SUMMARY = re.compile(r"(\d+) lignes? : (\d+) décisions?, (\d+) erreurs?")
 
 
 def _script() -> str:

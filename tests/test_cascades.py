@@ -17,7 +17,16 @@ from ndrc_rules.language.source import SourceFile
 REGULATIONS = Path(__file__).resolve().parent.parent / "regulations"
 DIPLOMAS = ["bts_ndrc.reg", "bts_communication.reg", "bts_ag_pme_pmi.reg"]
 IMPORT = ('importe "bts_national.reg"', 'importe "bts_nationale.reg"')
-NO_DEFAULT = ("  sinon ajourne\n\n  apres controle", "\n  apres controle")
+
+
+def _model_default() -> str:
+    """The national model's own `sinon` statement, its citation included."""
+    text = (REGULATIONS / "bts_national.reg").read_text("utf-8")
+    start = text.index("\n  sinon ajourne\n") + 1
+    return text[start : text.index("\n\n", start) + 1]
+
+
+NO_DEFAULT = (_model_default(), "")
 U6_AS_U5 = (
     '    unite U6 "Relation client et animation',
     '    unite U5 "Relation client et animation',

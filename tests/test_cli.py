@@ -83,7 +83,7 @@ def test_eval_table_shows_every_candidate_and_counts() -> None:
     result = run("eval", NDRC, COHORT)
     assert result.returncode == 0, result.stderr
     assert "2026-NDRC-0040" in result.stdout
-    assert f"{rows_in(COHORT)} lignes : {rows_in(COHORT)} décisions, 0 erreurs" in result.stdout
+    assert f"{rows_in(COHORT)} lignes : {rows_in(COHORT)} décisions, 0 erreur\n" in result.stdout
 
 
 def test_eval_jsonl_gives_one_record_per_row() -> None:
@@ -118,9 +118,9 @@ def test_eval_csv_and_json_outputs(tmp_path: Path) -> None:
 def test_explain_shows_rule_line_figures_and_citation() -> None:
     result = run("explain", NDRC, COHORT, "--id", "2026-NDRC-0014")
     assert result.returncode == 0, result.stderr
-    assert "Règle décisive : sinon" in result.stdout
+    assert "Règle décisive : résultat par défaut — bts_national.reg:" in result.stdout
     assert "écartée par l'exception" in result.stdout
-    assert "moyenne_generale = 11.14" in result.stdout
+    assert "Moyenne générale = 11,14 (moyenne_generale)" in result.stdout
     assert "sauf si la moyenne dans les enseignements" in result.stdout
     national = ndrc_rules.load(NDRC).program.imports[0][1]
     assert f"qui importe {NDRC.parent / 'bts_national.reg'} — SHA-256 {national}" in result.stdout
@@ -211,7 +211,7 @@ def test_test_command_replays_examples_and_reports_coverage(tmp_path: Path) -> N
     )
     failing = run("test", wrong)
     assert failing.returncode == 4
-    assert "✘" in failing.stdout and "Règle décisive : admission" in failing.stdout
+    assert "✘" in failing.stdout and "Règle décisive : Admission (admission)" in failing.stdout
     few = tmp_path / "peu.reg"
     few.write_text(NDRC.read_text("utf-8").split("# Exemples")[0], "utf-8")
     assert run("test", few).returncode == 0

@@ -215,8 +215,8 @@ def test_the_jury_is_the_decider_in_csv_table_and_tree(jury_file: Path) -> None:
         "Décidé par le jury, dont la décision prévaut (D643-26) — motif : Livret scolaire examiné"
         in tree
     )
-    proposal = f"règle rattrapage — {NDRC}:{RESIT_RULE_LINE}"
-    assert f"Proposition du moteur : Éligible au rattrapage ({proposal})" in tree
+    proposal = f"règle Éligibilité au rattrapage (rattrapage) — {where}"
+    assert f"Proposition du moteur : Éligible au rattrapage, par la {proposal}" in tree
 
 
 # --- an absence at the resit is no grade: the first one stays, the absence decides (point 3) --
@@ -252,9 +252,9 @@ def test_the_trace_says_the_candidate_was_absent_at_the_resit(tmp_path: Path) ->
     header = ";".join(["id", "regime", *RESIT, "U1.rattrapage", "U2.rattrapage"])
     path.write_text(f"{header}\na1;apprentissage;{';'.join(RESIT.values())};ABS;20\n", "utf-8")
     tree = _cli("explain", NDRC, path, "--id", "a1")
-    assert "U1 : 6.00, puis absent au rattrapage sans justification (aucune note) → 6.00" in tree
+    assert "U1 : 6,00, puis absent au rattrapage sans justification (aucune note) → 6,00" in tree
     assert "ABS au rattrapage" not in tree
-    assert "U1 Culture générale et expression ×3 : absent (injustifié), compté 6.00" in tree
+    assert "U1 Culture générale et expression ×3 : absent (injustifié), compté 6,00" in tree
 
 
 # --- resit terms a candidate can meet (point 2) -------------------------------------------

@@ -25,7 +25,7 @@ from ndrc_rules.replay import records_in
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 MANIFEST = json.loads((HOSTILE / "expected.json").read_text("utf-8"))
 SCRIPT = Path(sys.executable).parent / "ndrc-rules"
-SUMMARY = re.compile(r"(\d+) lignes : (\d+) décisions, (\d+) erreurs")
+SUMMARY = re.compile(r"(\d+) lignes? : (\d+) décisions?, (\d+) erreurs?")
 
 
 def eval_jsonl(

@@ -148,25 +148,25 @@ def test_explain_says_what_would_have_sufficed(
     reg = str(ROOT / "regulations/bts_ndrc.reg")
     code, out, _ = in_process(capsys, "explain", reg, str(candidates), "--id", "a")
     assert code == 0
-    flat = " ".join(out.split())
+    flat = " ".join(out.replace("│", " ").split())
     assert "Ce qu'il aurait fallu" in flat
     assert (
         "U4 Relation client et négociation-vente : plus de 10,00 (10,01) au lieu de 10,00"
-        " aurait donné « Éligible au rattrapage » (règle rattrapage)"
+        " aurait donné « Éligible au rattrapage » (règle « Éligibilité au rattrapage »)"
     ) in flat
     assert (
         "U2 Communication en langue vivante étrangère 1 : 12,00 au lieu de 9,00"
-        " aurait donné « Admis » (règle admission)"
+        " aurait donné « Admis » (règle « Admission »)"
     ) in flat
     assert "aucune note de U1 ne suffisait seule pour « Éligible au rattrapage »" in flat
     code, out, _ = in_process(capsys, "explain", reg, str(candidates), "--id", "b")
-    flat = " ".join(out.split())
+    flat = " ".join(out.replace("│", " ").split())
     assert (
         "U1 Culture générale et expression : 11,54 (seuil exact 173/15) au lieu de 9,00"
-        " aurait donné « Admis » (règle admission)"
+        " aurait donné « Admis » (règle « Admission »)"
     ) in flat
     code, out, _ = in_process(capsys, "explain", reg, str(candidates), "--id", "c")
-    flat = " ".join(out.split())
+    flat = " ".join(out.replace("│", " ").split())
     assert "0,00 au lieu de ABS aurait donné « Admis »" in flat
     assert "aucune note de U1 ne suffisait seule pour « Admis »" in flat
     code, out, _ = in_process(
@@ -300,7 +300,7 @@ def test_a_lower_grade_and_a_single_exact_value(
     args = (tmp_path / "essai.reg", tmp_path / "c.csv", "--id", "a")
     code, out, _ = in_process(capsys, "explain", *args)
     assert code == 0
-    flat = " ".join(out.split())
+    flat = " ".join(out.replace("│", " ").split())
     assert "U1 Un : moins de 12,00 (11,99) au lieu de 14,00 aurait donné « Admis »" in flat
     assert (
         "U2 Deux : 2401/200 exactement (aucune note au centième ne convient) au lieu de 9,00"

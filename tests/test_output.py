@@ -45,8 +45,8 @@ def near(tmp_path: Path) -> Path:
 def test_explain_shows_the_digits_that_decide(near: Path) -> None:
     result = run("explain", NDRC, near, "--id", "P1")
     assert result.returncode == 0, result.stderr
-    assert "moyenne_pro = 10.005" in result.stdout
-    assert "moyenne_pro > 10  [10.005 comparé à 10.00]" in result.stdout
+    assert "Moyenne des unités professionnelles = 10,005 (moyenne_pro)" in result.stdout
+    assert "moyenne_pro > 10  [10,005 comparé à 10,00]" in result.stdout
 
 
 def test_csv_json_and_table_show_the_digits_that_decide(near: Path) -> None:
@@ -57,7 +57,7 @@ def test_csv_json_and_table_show_the_digits_that_decide(near: Path) -> None:
         record = json.loads(out)["results"][0] if format == "json" else json.loads(out)
         assert record["figures"]["moyenne_pro"] == "10.005"
         assert record["trace"]["figures"][0]["display"] == "10.005"
-    assert "10.005" in run("eval", NDRC, near).stdout
+    assert "10,005" in run("eval", NDRC, near).stdout  # the table is for people
 
 
 # --- point 8: output files complete or absent, French errors, modes, closed pipes --------
@@ -223,18 +223,20 @@ def shown_table(width: int, path: Path = COHORT) -> str:
 
     import ndrc_rules
     from ndrc_rules.cli import evaluate
+    from ndrc_rules.cli.console import Vocabulary
 
     regulation = ndrc_rules.load(NDRC)
     figures = [f.name for f in regulation.program.regimes[0].figures]
     results = regulation.decide_all(regulation.read(path), trace=False)
     out = StringIO()
     console = Console(file=out, width=width, highlight=False)
-    for table in evaluate.decision_tables(results, figures, "Décisions", console):
+    words = Vocabulary.of([regulation.program])
+    for table in evaluate.decision_tables(results, figures, "Décisions", console, words):
         console.print(table)
     return out.getvalue()
 
 
-@pytest.mark.parametrize("width", [80, 100, 120, 160])
+@pytest.mark.parametrize("width", [80, 100, 120, 160, 200])
 def test_the_table_holds_every_value_whole_at_any_width(width: int) -> None:
     import ndrc_rules
 
@@ -243,11 +245,19 @@ def test_the_table_holds_every_value_whole_at_any_width(width: int) -> None:
     assert "…" not in shown
     words = set(shown.split())
     regulation = ndrc_rules.load(NDRC)
+    titles = {"admission": "Admission", "rattrapage": "Éligibilité au rattrapage"}
+    titles |= {"absence": "Absence injustifiée à une unité obligatoire"}
+    titles |= {"sinon": "résultat par défaut"}
     for d in regulation.decide_all(regulation.read(COHORT), trace=False):
-        assert {d.id, d.regime, d.deciding_rule, *d.figures.values()} <= words, d.id
+        values = {v.replace(".", ",") for v in d.figures.values()}  # the decimal comma
+        assert {d.id, d.regime, *values} <= words, d.id
+        assert not words & set(d.figures.values()), d.id  # never the point
+        assert set(titles[d.deciding_rule].split()) <= words, d.id
         assert f"{Path(d.deciding_rule_source.file).name}:{d.deciding_rule_source.line}" in shown
         assert all(word in words for word in d.label.split())
-    if width >= 160:  # room enough: one line per candidate
+    assert {"Moyenne", "générale", "professionnelles"} <= words  # figures by their titles
+    assert "moyenne_generale" not in shown
+    if width >= 200:  # room enough: one line per candidate
         assert "2026-NDRC-0001  apprentissage" in shown
 
 
@@ -275,7 +285,7 @@ def test_the_readme_command_reads_at_80_columns_on_a_terminal(tmp_path: Path) ->
     lines = result.stdout.replace("\r", "").splitlines()
     assert result.returncode == 0, result.stdout
     assert max(len(line) for line in lines) <= 80
-    assert "moyenne_generale   13.07" in result.stdout and "…" not in result.stdout
+    assert "Moyenne générale     13,07" in result.stdout and "…" not in result.stdout
 
 
 def test_the_table_consumes_results_as_it_prints_them() -> None:
@@ -523,16 +533,16 @@ def test_the_table_styles_outcomes_from_the_regulations_tones(
 
     import ndrc_rules
     from ndrc_rules.cli import evaluate
-    from ndrc_rules.language.core import outcome_tones
+    from ndrc_rules.cli.console import Vocabulary
 
     regulation = ndrc_rules.load(renamed[0])
     results = regulation.decide_all(regulation.read(renamed[1]), trace=False)
     console = Console(file=StringIO(), width=width, force_terminal=True, color_system="standard")
-    tones = outcome_tones(regulation.program)
-    for table in evaluate.decision_tables(results, ["moy"], "Décisions", console, tones):
+    words = Vocabulary.of([regulation.program])
+    for table in evaluate.decision_tables(results, ["moy"], "Décisions", console, words):
         console.print(table)
     shown = console.file.getvalue()  # type: ignore[attr-defined]
-    assert ("bien (renomme.reg:8)" in shown) is (width == 160)  # else the compact cells
+    assert ("Bien (renomme.reg:8)" in shown) is (width == 160)  # else the compact cells
     assert shown.count(f"{PASSED}Reçu") == 2 and shown.count(f"{FAILED}Refusé") == 1
 
 

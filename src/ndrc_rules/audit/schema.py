@@ -16,9 +16,10 @@ from ndrc_rules.engine import trace as t
 
 # 2: records carry their regulation, input row and time;
 # 3: units carry their assessment forms, resit terms as the candidate can meet them,
-#    a jury decision names the jury as decider and keeps the proposal's rule;
+#    a jury decision names the jury as decider and keeps the proposal's rule.
+# 4: a figure that is a quotient (a mean, a division) carries its two sides;
 #    the optional `near_miss` (explain, the API on request; never in records).
-VERSION = 3
+VERSION = 4
 RECORDS: dict[str, type[t.Decision | t.ErrorRecord]] = {
     "decision": t.Decision,
     "row-error": t.ErrorRecord,

@@ -148,7 +148,7 @@ def audit_summary(batches: list[dict[str, object]], counts: list[dict[str, objec
         by_rule.add_row(
             _short_hash(count["regulation_sha256"]),
             Text(str(count["outcome"]), style=outcome_style(str(count["outcome"]), NO_TONES)),
-            Text(str(count["deciding_rule"] or "—")),
+            Text(_rule(count["deciding_rule"])),
             str(count["count"]),
         )
     return Group(table, by_rule)
@@ -168,7 +168,7 @@ def audit_records(records: list[dict[str, object]]) -> Table:
             str(record["row"]),
             Text(str(record["candidate_id"] or "—")),
             Text(outcome, style=outcome_style(outcome, NO_TONES)),
-            Text(str(record["deciding_rule"] or record["error_code"] or "—")),
+            Text(_rule(record["deciding_rule"] or record["error_code"])),
             _short_hash(record["regulation_sha256"]),
             str(record["decided_at"] or "—"),
         )
@@ -186,6 +186,16 @@ def verification(problems: list[Problem], head: str, count: int) -> Group:
     if problems:
         lines.append(Text(text("audit.altered", count=len(problems)), style="bold red"))
     return Group(*lines)
+
+
+def _rule(name: object) -> str:
+    """A deciding rule as stored; the default outcome said so, its identifier after it
+    (what `--rule` finds). The store holds no regulation: other rules go by name."""
+    from ndrc_rules.language.core import DEFAULT_RULE
+
+    if name == DEFAULT_RULE:
+        return text("trace.titled", title=text("table.default"), name=name)
+    return str(name or "—")
 
 
 def _short_hash(value: object) -> str:

@@ -11,8 +11,18 @@ from rich.table import Table
 from rich.text import Text
 
 from ndrc_rules.cli import options
-from ndrc_rules.cli.console import EXIT_OK, Tones, outcome_style, print_json, stderr, stdout
+from ndrc_rules.cli.console import (
+    EXIT_OK,
+    PLAIN,
+    Tones,
+    Vocabulary,
+    outcome_style,
+    print_json,
+    stderr,
+    stdout,
+)
 from ndrc_rules.common.messages import text
+from ndrc_rules.common.numbers import readable
 from ndrc_rules.language.source import SourceFile
 
 if TYPE_CHECKING:
@@ -41,14 +51,15 @@ def run(args: argparse.Namespace) -> int:
         for line in diff_headline(report):
             stderr().print(line, markup=False, soft_wrap=True)
     else:
-        stdout().print(diff_report(report))
+        stdout().print(diff_report(report, Vocabulary.of([old.program, new.program])))
     return EXIT_OK
 
 
 # --- the report, for people ----------------------------------------------------------
-def diff_report(report: df.DiffReport) -> RenderableType:
-    """The headline, the groups with the rule changes, the changed candidates, the errors,
-    then the identities of both versions."""
+def diff_report(report: df.DiffReport, vocabulary: Vocabulary = PLAIN) -> RenderableType:
+    """The headline, the groups with the rule changes, the changed candidates (figures
+    by their titles, numbers as people read them), the errors, then the identities of
+    both versions."""
     shown: list[RenderableType] = [_diff_headline(report)]
     if report.groups:
         title = text("diff.groups_title")
@@ -57,7 +68,7 @@ def diff_report(report: df.DiffReport) -> RenderableType:
         title = text("diff.rule_only_title")
         shown.append(_diff_groups_table(report.rule_only, title, report))
     if report.changed:
-        shown.append(_diff_candidates_table(report.changed, report.tones))
+        shown.append(_diff_candidates_table(report.changed, report.tones, vocabulary))
     if report.errors:
         shown.append(_diff_errors_table(report.errors, report.tones))
     shown += [Text(line, "dim") for line in diff_identities(report)]
@@ -154,13 +165,15 @@ def _diff_groups_table(groups: list[df.DiffGroup], title: str, report: df.DiffRe
     return table
 
 
-def _diff_candidates_table(changed: list[df.CandidateChange], tones: Tones) -> Table:
+def _diff_candidates_table(
+    changed: list[df.CandidateChange], tones: Tones, vocabulary: Vocabulary
+) -> Table:
     figures = list(dict.fromkeys(f.name for c in changed for f in c.figures))
     table = Table(title=text("diff.candidates_title"), title_justify="left")
     for key in ("col.row", "col.id", "col.regime", "diff.col.old", "diff.col.new"):
         table.add_column(text(key), no_wrap=key in {"col.row", "col.id"})
     for name in figures:
-        table.add_column(name, justify="right")
+        table.add_column(vocabulary.figure(name), justify="right")
     for change in changed:
         values = {f.name: f for f in change.figures}
         table.add_row(
@@ -178,8 +191,8 @@ def _diff_figure(figure: df.FigureChange | None) -> str:
     if figure is None:
         return ""
     if figure.old == figure.new:
-        return figure.old or "—"
-    return f"{figure.old or '—'} → {figure.new or '—'}"
+        return readable(figure.old or "—")
+    return readable(f"{figure.old or '—'} → {figure.new or '—'}")
 
 
 def _diff_errors_table(errors: list[df.ErrorRow], tones: Tones) -> Table:

@@ -25,18 +25,18 @@ from ndrc_rules.cli import options
 from ndrc_rules.cli.console import (
     EXIT_OK,
     EXIT_ROW_ERRORS,
-    NO_TONES,
+    PLAIN,
     PipeConsole,
-    Tones,
+    Vocabulary,
     outcome_style,
     output,
     stderr,
     stdout,
     where,
 )
-from ndrc_rules.common.messages import text
+from ndrc_rules.common.messages import counted, text
+from ndrc_rules.common.numbers import readable
 from ndrc_rules.common.status import ERROR
-from ndrc_rules.language.core import outcome_tones
 
 if TYPE_CHECKING:
     from ndrc_rules.api import Regulation
@@ -147,12 +147,11 @@ def _write_table(
     )
     counts: Counter[str] = Counter()
     title = text("eval.title", diploma=regulation.program.diploma.title)
-    tones = outcome_tones(regulation.program)
+    vocabulary = Vocabulary.of([regulation.program])
     decided = _counting(results, counts)
-    for table in decision_tables(decided, figures, title, console, tones):
+    for table in decision_tables(decided, figures, title, console, vocabulary):
         console.print(table)
-    labels = {o.name: o.label for o in regulation.program.outcomes}
-    console.print(counts_table(counts, labels, tones))
+    console.print(counts_table(counts, vocabulary))
     _summary(console, counts)
     return counts
 
@@ -206,10 +205,13 @@ def _outcome(result: Result) -> str:
 
 def _summary(console: Console, counts: Counter[str]) -> None:
     rows = sum(counts.values())
-    console.print(
-        text("eval.summary", rows=rows, decisions=rows - counts[ERROR], errors=counts[ERROR]),
-        markup=False,
+    said = text(
+        "eval.summary",
+        rows=counted("count.rows", rows),
+        decisions=counted("count.decisions", rows - counts[ERROR]),
+        errors=counted("count.errors", counts[ERROR]),
     )
+    console.print(said, markup=False)
 
 
 # --- machine records ---------------------------------------------------------------
@@ -305,20 +307,24 @@ def decision_tables(
     figures: list[str],
     title: str,
     console: Console,
-    tones: Tones = NO_TONES,
+    vocabulary: Vocabulary = PLAIN,
 ) -> Iterator[Table]:
     """Decisions and row errors, in input order, as tables of `CHUNK` rows printed one
     after the other as the rows are decided: nothing but a chunk is held. The first
     chunk chooses the layout (one line per candidate if it fits the console, else a
     compact one: candidate, decision and figures each in a cell of a few lines) and
-    the column widths, kept for the rest so that the chunks read as one table."""
+    the column widths, kept for the rest so that the chunks read as one table. Figures
+    go by their titles, rules by theirs (`vocabulary`), numbers with the decimal comma."""
     chunks = _chunks(results)
     first = next(chunks, [])
-    wide = (_wide_columns, partial(_wide_cells, tones=tones))
-    compact = (_compact_columns, partial(_compact_cells, tones=tones))
-    layout, widths = wide, _widths(wide, first, figures, console, shrink=False)
-    if widths is None:
-        layout, widths = compact, _widths(compact, first, figures, console, shrink=True)
+    wide: _LayoutPair = (
+        partial(_wide_columns, vocabulary=vocabulary),
+        partial(_wide_cells, words=vocabulary),
+    )
+    compact: _LayoutPair = (_compact_columns, partial(_compact_cells, words=vocabulary))
+    layout, (widths, excess) = wide, _widths(wide, first, figures, console)
+    if excess > 0:
+        layout, (widths, _) = compact, _widths(compact, first, figures, console)
     yield _table(layout, first, figures, title, widths)
     for chunk in chunks:
         yield _table(layout, chunk, figures, None, widths)
@@ -331,35 +337,43 @@ def _chunks(results: Iterable[Result]) -> Iterator[list[Result]]:
 
 
 def _widths(
-    layout: _LayoutPair, rows: list[Result], figures: list[str], console: Console, shrink: bool
-) -> list[int] | None:
+    layout: _LayoutPair, rows: list[Result], figures: list[str], console: Console
+) -> tuple[list[int], int]:
     """Each column as wide as its text; if the table is then wider than the console,
-    None, or (`shrink`) the widest columns that wrap narrowed down to their longest
-    word. Columns that do not wrap (numbers, ids, figures) keep their width."""
+    the widest columns that wrap narrowed down to their longest word. Columns that do
+    not wrap (numbers, ids) keep their width. Returns the widths and how many columns
+    the table still overflows the console by (0 when it fits)."""
     columns, cells = layout
     headings = [heading for heading, _, _ in columns(figures)]
-    lines = [[heading] for heading in headings]
+    widths = [len(heading) for heading in headings]
+    floors = [max((len(word) for word in heading.split()), default=0) for heading in headings]
     for row in rows:
         for index, cell in enumerate(cells(row, figures)):
-            lines[index] += (cell.plain if isinstance(cell, Text) else str(cell)).split("\n")
-    widths = [max(len(line) for line in column) for column in lines]
-    floors = [
-        max(len(word) for line in column for word in line.split() or [""]) for column in lines
-    ]
+            width, floor = _measured(cell, console)
+            widths[index], floors[index] = max(widths[index], width), max(floors[index], floor)
     empty = _table(layout, [], figures, None, [1] * len(headings))
     frame = Measurement.get(console, console.options, empty).maximum - len(widths)
     excess = sum(widths) + frame - console.width
-    if excess > 0 and not shrink:
-        return None
     wraps = [index for index, (_, _, wrapping) in enumerate(columns(figures)) if wrapping]
-    while excess > 0:
+    while excess > 0 and wraps:  # a column at a time, the one with most room to give
         index = max(wraps, key=lambda i: widths[i] - floors[i])
-        given = min(excess, widths[index] - floors[index])
-        if given <= 0:
+        if widths[index] <= floors[index]:
             break  # too narrow even so: rich folds what remains
-        widths[index] -= given
-        excess -= given
-    return widths
+        widths[index] -= 1
+        excess -= 1
+    return widths, max(excess, 0)
+
+
+def _measured(cell: RenderableType, console: Console) -> tuple[int, int]:
+    """A cell's width on one line per line of its text, and its longest word: the
+    narrowest it may be (a nested table: what rich measures)."""
+    if isinstance(cell, Text | str):
+        lines = (cell.plain if isinstance(cell, Text) else cell).split("\n")
+        return max(map(len, lines)), max(
+            (len(w) for line in lines for w in line.split()), default=0
+        )
+    measured = Measurement.get(console, console.options, cell)
+    return measured.maximum, measured.minimum
 
 
 _Columns = list[tuple[str, JustifyMethod, bool]]  # (heading, justification, wraps)
@@ -397,18 +411,19 @@ def _table(
     return table
 
 
-def _wide_columns(figures: list[str]) -> _Columns:
+def _wide_columns(figures: list[str], vocabulary: Vocabulary) -> _Columns:
+    """One line a candidate: only the figures' headings (their titles) wrap."""
     return [
         (text("col.row"), "right", False),
         (text("col.id"), "left", False),
-        (text("col.regime"), "left", True),
-        (text("col.decision"), "left", True),
-        (text("col.rule"), "left", True),
-        *((name, "right", False) for name in figures),
+        (text("col.regime"), "left", False),
+        (text("col.decision"), "left", False),
+        (text("col.rule"), "left", False),
+        *((vocabulary.figure(name), "right", True) for name in figures),
     ]
 
 
-def _wide_cells(result: Result, figures: list[str], tones: Tones) -> list[RenderableType]:
+def _wide_cells(result: Result, figures: list[str], words: Vocabulary) -> list[RenderableType]:
     from ndrc_rules.io.candidates import RowError
 
     if isinstance(result, RowError):
@@ -424,9 +439,9 @@ def _wide_cells(result: Result, figures: list[str], tones: Tones) -> list[Render
         str(result.row or ""),
         Text(result.id),
         Text(result.regime),
-        Text(result.label, style=outcome_style(result.decision, tones)),
-        Text(_deciding(result)),
-        *(result.figures.get(name, "") for name in figures),
+        Text(result.label, style=outcome_style(result.decision, words.tones)),
+        Text(_deciding(result, words)),
+        *(readable(result.figures.get(name, "")) for name in figures),
     ]
 
 
@@ -435,24 +450,26 @@ def _compact_columns(figures: list[str]) -> _Columns:
         (text("col.row"), "right", False),
         (text("col.id"), "left", False),  # the id, the regime under it
         (text("col.decision"), "left", True),  # the outcome, its rule, where it is written
-        (text("col.figures"), "left", False),  # one figure a line, values aligned
+        (text("col.figures"), "left", True),  # one figure a line: its title wraps, not its value
     ]
 
 
-def _compact_cells(result: Result, figures: list[str], tones: Tones) -> list[RenderableType]:
+def _compact_cells(result: Result, figures: list[str], words: Vocabulary) -> list[RenderableType]:
     from ndrc_rules.io.candidates import RowError
 
     if isinstance(result, RowError):
         return [str(result.row), Text(result.id or "—"), _row_error(result), ""]
-    decision = Text(result.label, style=outcome_style(result.decision, tones))
-    decision.append(f"\n{_deciding(result, compact=True)}", "dim")
+    decision = Text(result.label, style=outcome_style(result.decision, words.tones))
+    decision.append(f"\n{_deciding(result, words, compact=True)}", "dim")
     candidate = Text(result.id)
     candidate.append(f"\n{result.regime}", "dim")
-    named = [(name, result.figures[name]) for name in figures if name in result.figures]
-    names = max((len(name) for name, _ in named), default=0)
-    values = max((len(value) for _, value in named), default=0)
-    shown = "\n".join(f"{name.ljust(names)} {value.rjust(values)}" for name, value in named)
-    return [str(result.row or ""), candidate, decision, Text(shown)]
+    shown = Table.grid(padding=(0, 1))
+    shown.add_column(overflow="fold")
+    shown.add_column(justify="right", no_wrap=True)
+    for name in figures:
+        if name in result.figures:
+            shown.add_row(Text(words.figure(name)), readable(result.figures[name]))
+    return [str(result.row or ""), candidate, decision, shown]
 
 
 def _row_error(error: RowError) -> Text:
@@ -460,25 +477,25 @@ def _row_error(error: RowError) -> Text:
     return Text(said, style="red")
 
 
-def _deciding(decision: t.Decision, compact: bool = False) -> str:
-    """The deciding rule and its line (`compact`: under it), or the jury with the
-    engine's proposal."""
-    proposal = decision.proposal
+def _deciding(decision: t.Decision, words: Vocabulary, compact: bool = False) -> str:
+    """The deciding rule by its title and its line (`compact`: under it), or the jury
+    with the engine's proposal."""
+    proposal, after_resit = decision.proposal, decision.resit_phase is not None
     if decision.deciding_rule_source is not None:
         position = where(decision.deciding_rule_source)
-        return f"{decision.deciding_rule}" + (f"\n{position}" if compact else f" ({position})")
+        rule = words.rule(decision.regime, decision.deciding_rule, after_resit)
+        return rule + (f"\n{position}" if compact else f" ({position})")
     assert proposal is not None, "only a jury decision has no deciding rule of the file"
     position = where(proposal.deciding_rule_source)
-    return text(
-        "table.jury_rule", label=proposal.label, rule=proposal.deciding_rule, where=position
-    )
+    rule = words.rule(decision.regime, proposal.deciding_rule, after_resit)
+    return text("table.jury_rule", label=proposal.label, rule=rule, where=position)
 
 
-def counts_table(counts: Counter[str], labels: dict[str, str], tones: Tones) -> Table:
+def counts_table(counts: Counter[str], vocabulary: Vocabulary) -> Table:
     table = Table(title=text("eval.counts_title"), title_justify="left")
     table.add_column(text("col.outcome"))
     table.add_column(text("col.count"), justify="right")
     for outcome, count in sorted(counts.items(), key=lambda item: (item[0] == ERROR, item[0])):
-        label = labels.get(outcome, text("col.error"))
-        table.add_row(Text(label, style=outcome_style(outcome, tones)), str(count))
+        label = vocabulary.labels.get(outcome, text("col.error"))
+        table.add_row(Text(label, style=outcome_style(outcome, vocabulary.tones)), str(count))
     return table

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from rich.console import Group, RenderableType
+from rich.rule import Rule
 from rich.text import Text
 from rich.tree import Tree
 
@@ -15,61 +20,132 @@ from ndrc_rules.cli.console import (
     EXIT_OK,
     EXIT_ROW_ERRORS,
     EXIT_USAGE,
-    NO_TONES,
-    Tones,
+    PLAIN,
+    Vocabulary,
     outcome_style,
     stderr,
     stdout,
     where,
 )
-from ndrc_rules.common.messages import text
-from ndrc_rules.common.numbers import display
+from ndrc_rules.common.messages import counted, text
+from ndrc_rules.common.numbers import display, plain, readable
 from ndrc_rules.common.status import RuleStatus, UnitStatus
-from ndrc_rules.language.core import outcome_tones
+from ndrc_rules.language.core import DEFAULT_RULE
 
 if TYPE_CHECKING:
     from ndrc_rules.engine import trace as t
+    from ndrc_rules.io.candidates import Candidate, RowError
+    from ndrc_rules.versions import Versions
+
+Row: TypeAlias = "Candidate | RowError"
+Result: TypeAlias = "t.Decision | RowError"
 
 
 def arguments(command: argparse.ArgumentParser) -> None:
     options.inputs(command)
-    command.add_argument("--id", required=True, help=text("cli.id"))
+    chosen = command.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--id", action="append", metavar="CANDIDAT", help=text("cli.id"))
+    chosen.add_argument("--all", action="store_true", help=text("cli.explain_all"))
     options.output_format(command, "tree", "json")
 
 
 def run(args: argparse.Namespace) -> int:
-    from ndrc_rules.io.candidates import RowError
+    """Each candidate asked for, decided and explained, in one document: a tree each
+    (one after the other), or JSON (one `--id`: the decision record itself; several,
+    or `--all`: a document whose `results` list holds them, as `eval --format json`
+    writes it, which `replay` reads)."""
     from ndrc_rules.versions import Versions
 
     regulation = Versions.load(args.regulation)
     rows = regulation.read(args.candidates, encoding=args.encoding)
-    wanted = args.id.strip()
+    chosen = rows if args.all else _wanted(rows, args.id, args.candidates)
+    if chosen is None:
+        return EXIT_USAGE
+    results = (_decided(regulation, row) for row in chosen)
+    if args.format == "json":
+        errors = _write_json(results, single=not args.all and len(args.id) == 1)
+    else:
+        programs = [r.program for r in regulation.regulations.values()]
+        errors = _write_trees(results, Vocabulary.of(programs))
+    return EXIT_ROW_ERRORS if errors else EXIT_OK
+
+
+def _wanted(rows: Iterable[Row], ids: list[str], path: Path) -> list[Row] | None:
+    """The rows of these candidates, in the order asked (each once); None, said on
+    standard error, when some id is in no row of the file."""
+    wanted = dict.fromkeys(i.strip() for i in ids)
+    found: dict[str, Row] = {}
+    read = 0
     for row in rows:
-        if row.id != wanted:
-            continue
-        result = row if isinstance(row, RowError) else regulation.try_decide(row, near_miss=True)
+        read += 1
+        if row.id in wanted and row.id not in found:
+            found[row.id] = row
+    missing = [i for i in wanted if i not in found]
+    if not missing:
+        return [found[i] for i in wanted]
+    lines = counted("count.rows_read", read)
+    if len(missing) == 1:
+        said = text("F008", id=missing[0], path=path, read=lines)
+    else:
+        shown = ", ".join(f"`{i}`" for i in missing)
+        said = text("F008.many", count=len(missing), ids=shown, path=path, read=lines)
+    stderr().print(said, markup=False, style="red", soft_wrap=True)
+    return None
+
+
+def _decided(regulation: Versions, row: Row) -> Result:
+    from ndrc_rules.io.candidates import RowError
+
+    return row if isinstance(row, RowError) else regulation.try_decide(row, near_miss=True)
+
+
+def _write_json(results: Iterable[Result], single: bool) -> int:
+    """One decision: its record; otherwise `{"results": [...]}`, written as decided.
+    Returns the number of row errors (one asked for: said on standard error)."""
+    from ndrc_rules.audit.records import record
+    from ndrc_rules.io.candidates import RowError
+
+    errors = 0
+    if single:
+        result = next(iter(results))
         if isinstance(result, RowError):
-            stderr().print(
-                text(
-                    "cli.row_error",
-                    row=result.row,
-                    id=result.id,
-                    field=result.field or "—",
-                    message=result.message,
-                ),
-                markup=False,
-                style="red",
-            )
-            return EXIT_ROW_ERRORS
-        if args.format == "json":
-            print(result.model_dump_json(indent=2))
-        else:
-            versions = regulation.regulations.values()
-            tones = {k: v for r in versions for k, v in outcome_tones(r.program).items()}
-            stdout().print(trace_tree(result, tones))
-        return EXIT_OK
-    stderr().print(text("F008", id=wanted, path=args.candidates), markup=False, style="red")
-    return EXIT_USAGE
+            _row_error(result)
+            return 1
+        print(result.model_dump_json(indent=2))
+        return 0
+    out = sys.stdout
+    out.write('{\n  "results": [')
+    for index, result in enumerate(results):
+        errors += isinstance(result, RowError)
+        shown = json.dumps(record(result), ensure_ascii=False, indent=2)
+        out.write(("," if index else "") + "\n    " + shown.replace("\n", "\n    "))
+    out.write("\n  ]\n}\n")
+    return errors
+
+
+def _write_trees(results: Iterable[Result], vocabulary: Vocabulary) -> int:
+    """A tree per candidate, a rule between two; a row error on standard error, in red,
+    when its turn comes."""
+    from ndrc_rules.io.candidates import RowError
+
+    console, errors, shown = stdout(), 0, 0
+    for result in results:
+        if isinstance(result, RowError):
+            errors += 1
+            _row_error(result)
+            continue
+        if shown:
+            console.print(Rule(style="dim"))
+        console.print(trace_tree(result, vocabulary))
+        shown += 1
+    return errors
+
+
+def _row_error(error: RowError) -> None:
+    said = text(
+        "cli.row_error", row=error.row, id=error.id, field=error.field or "—", message=error.message
+    )
+    stderr().print(said, markup=False, style="red")
 
 
 # --- the trace, for an auditor ---------------------------------------------------------
@@ -82,42 +158,42 @@ _STATUS_STYLE = {
 }
 _STATUS_LABEL = {
     RuleStatus.HELD: "trace.rule_held",
-    RuleStatus.DEFAULT: "trace.default",
+    RuleStatus.DEFAULT: "trace.rule_held",
     RuleStatus.FAILED: "trace.rule_failed",
     RuleStatus.EXCEPTED: "trace.rule_excepted",
     RuleStatus.NOT_REACHED: "trace.rule_skipped",
 }
 
 
-def trace_tree(decision: t.Decision, tones: Tones = NO_TONES) -> RenderableType:
+def trace_tree(decision: t.Decision, vocabulary: Vocabulary = PLAIN) -> RenderableType:
+    """The decision, then each phase's grades, figures and rules, in the regulation's
+    words: titles and labels first, identifiers after them, dim, for auditors."""
     trace = decision.trace
     assert trace is not None, "decided with trace=False"
-    root = Tree(Text(text("trace.candidate", id=decision.id, regime=decision.regime), "bold"))
+    regime = vocabulary.regime(decision.regime)
+    root = Tree(Text(text("trace.candidate", id=decision.id, regime=regime), "bold"))
     root.add(
         Text(
             text("trace.decision", label=decision.label, outcome=decision.decision),
-            outcome_style(decision.decision, tones),
+            outcome_style(decision.decision, vocabulary.tones),
         )
     )
-    _decider(root, decision)
+    phase = decision.resit_phase
+    _decider(root, decision, phase.trace if phase and phase.trace else trace, vocabulary)
     if decision.resit:
         _resit_terms(root, decision.resit)
-    phase = decision.resit_phase
     first = root.add(Text(text("trace.first_phase"), "bold")) if phase else root
-    _phase(first, trace)
+    _phase(first, trace, vocabulary)
     if phase:
-        second = root.add(
-            Text(
-                text("trace.resit_phase", label=phase.initial_label, rule=phase.initial_rule),
-                "bold",
-            )
-        )
+        initial = _rule_title(trace, phase.initial_rule)
+        heading = text("trace.resit_phase", label=phase.initial_label, rule=initial)
+        second = root.add(Text(heading, "bold"))
         chosen = second.add(Text(text("trace.resit_units"), "bold"))
         for unit in phase.units:
             chosen.add(Text(_resit_unit(unit)))
         if phase.trace:
-            _phase(second, phase.trace)
-    near_miss(root, decision)
+            _phase(second, phase.trace, vocabulary)
+    near_miss(root, decision, vocabulary)
     if decision.ignored_columns:
         root.add(
             Text(
@@ -145,31 +221,64 @@ def _resit_terms(root: Tree, terms: t.ResitTerms) -> None:
         node.add(Text(text("trace.resit_remaining", required=terms.required, count=terms.count)))
 
 
-def _decider(root: Tree, decision: t.Decision) -> None:
-    """The deciding rule with its line; or the jury, then the proposal with the rule's line."""
+def _decider(root: Tree, decision: t.Decision, deciding: t.Trace, vocabulary: Vocabulary) -> None:
+    """The deciding rule by its title, with its line; the default outcome said in words
+    (the rules it follows did not apply); or the jury, then the engine's proposal."""
     source, jury, proposal = decision.deciding_rule_source, decision.jury, decision.proposal
+    if source is not None and decision.deciding_rule == DEFAULT_RULE:
+        node = root.add(Text(text("trace.deciding_default", where=where(source))))
+        node.add(Text(_named(decision.deciding_rule, deciding, vocabulary)))
+        return
     if source is not None:
-        position = {"file": source.file, "line": source.line}
-        root.add(Text(text("trace.deciding_rule", rule=decision.deciding_rule, **position)))
+        rule = _named(decision.deciding_rule, deciding, vocabulary)
+        root.add(Text(text("trace.deciding_rule", rule=rule, where=where(source))))
         return
     assert jury is not None and proposal is not None, "only the jury decides outside the file"
     root.add(Text(text("trace.jury", reason=jury.reason), "bold magenta"))
-    source = proposal.deciding_rule_source
-    position = {"file": source.file, "line": source.line}
-    root.add(
-        Text(text("trace.proposal", label=proposal.label, rule=proposal.deciding_rule, **position))
-    )
+    rule = _named(proposal.deciding_rule, deciding, vocabulary)
+    said = text("trace.proposal", label=proposal.label, rule=rule)
+    root.add(Text(f"{said} — {where(proposal.deciding_rule_source)}"))
 
 
-def _phase(node: Tree, trace: t.Trace) -> None:
+def _named(name: str, trace: t.Trace, vocabulary: Vocabulary) -> str:
+    """A rule of the trace as people read it: its title (the default outcome: the
+    sentence saying which rules did not apply), its identifier in parentheses."""
+    for index, rule in enumerate(trace.rules):
+        if rule.name == name and rule.status in {RuleStatus.HELD, RuleStatus.DEFAULT}:
+            if rule.status == RuleStatus.DEFAULT:
+                return default_words(trace.rules[:index], vocabulary.label(rule.outcome))
+            return text("trace.titled", title=rule.title or rule.name, name=rule.name)
+    return name
+
+
+def default_words(examined: list[t.RuleTrace], outcome: str) -> str:
+    """Why the default outcome decided: « aucune des règles « Admission » et
+    « Éligibilité au rattrapage » ne s'applique : Ajourné », from the rules examined."""
+    titles = [text("trace.quoted", title=rule.title or rule.name) for rule in examined]
+    if not titles:
+        return text("trace.default_none", outcome=outcome)
+    if len(titles) == 1:
+        return text("trace.default_one", rule=titles[0], outcome=outcome)
+    listed = text("trace.listed", first=", ".join(titles[:-1]), last=titles[-1])
+    return text("trace.default_many", rules=listed, outcome=outcome)
+
+
+def _rule_title(trace: t.Trace, name: str) -> str:
+    rule = next((r for r in trace.rules if r.name == name), None)
+    return rule.title or rule.name if rule else name
+
+
+def _phase(node: Tree, trace: t.Trace, vocabulary: Vocabulary) -> None:
+    titles = {figure.name: figure.title for figure in trace.figures}
+    units = {unit.code: unit for unit in trace.units}
     _units(node.add(Text(text("trace.units"), "bold")), trace.units)
-    _figures(node.add(Text(text("trace.figures"), "bold")), trace.figures)
-    _rules(node.add(Text(text("trace.rules"), "bold")), trace.rules)
+    _figures(node.add(Text(text("trace.figures"), "bold")), trace.figures, titles, units)
+    _rules(node.add(Text(text("trace.rules"), "bold")), trace.rules, vocabulary)
 
 
 def _units(node: Tree, units: list[t.UnitTrace]) -> None:
     for unit in units:
-        coefficient = f" ×{unit.coefficient}" if unit.coefficient else ""
+        coefficient = f" ×{readable(plain_text(unit.coefficient))}" if unit.coefficient else ""
         line = Text(f"{unit.code} {unit.title}{coefficient} : ")
         line.append(_unit_value(unit.status, unit.display), "bold")
         if unit.kept_from:
@@ -177,18 +286,24 @@ def _units(node: Tree, units: list[t.UnitTrace]) -> None:
         branch = node.add(line)
         _forms(branch, unit.forms)
         for part in unit.parts:
-            branch.add(
-                Text(
-                    f"{part.name} (poids {part.weight}) : {_unit_value(part.status, part.display)}"
-                )
-            )
+            value = _unit_value(part.status, part.display)
+            weight = readable(plain_text(part.weight))
+            branch.add(Text(text("trace.part", name=part.name, weight=weight, value=value)))
+
+
+def plain_text(exact: str) -> str:
+    """An exact value of a record ('287/2') as a person writes it by hand ('143.5')."""
+    from fractions import Fraction
+
+    return plain(Fraction(exact))
 
 
 def _resit_unit(unit: t.ResitUnitTrace) -> str:
     """A chosen unit: both grades and the one kept, or the absence at the resit said so."""
     key = _RESIT_ABSENCE.get(unit.resit, "trace.resit_unit")
     kept = unit.kept if key != "trace.resit_unit" else _unit_value(unit.kept_status, unit.kept)
-    return text(key, code=unit.code, initial=unit.initial or "—", resit=unit.resit, kept=kept)
+    initial, resit = readable(unit.initial or "—"), readable(unit.resit)
+    return text(key, code=unit.code, initial=initial, resit=resit, kept=readable(kept or "—"))
 
 
 _RESIT_ABSENCE: dict[str, str] = {  # by the grade at the resit, a marker or a number
@@ -229,6 +344,8 @@ def _duration(minutes: int) -> str:
 
 
 def _unit_value(status: str, shown: str | None) -> str:
+    """A unit's (or part's) value in words, its number as a person reads it."""
+    shown = shown and readable(shown)
     absent = text("trace.absent_counted", value=shown) if shown else text("trace.absent")
     values: dict[str, str] = {
         UnitStatus.GRADED: shown or "",
@@ -240,34 +357,83 @@ def _unit_value(status: str, shown: str | None) -> str:
     return values.get(status, status)
 
 
-def _figures(node: Tree, figures: list[t.FigureTrace]) -> None:
+def _figures(
+    node: Tree,
+    figures: list[t.FigureTrace],
+    titles: Mapping[str, str | None],
+    units: Mapping[str, t.UnitTrace],
+) -> None:
+    """Each figure by its title and value, then how to recompute it by hand: its two
+    sides when it is a quotient, its exact value, its computation and its line; then
+    what it reads, and the sentence it transcribes."""
     for figure in figures:
-        line = Text(f"{figure.name} = ")
-        line.append(figure.display, "bold")
-        before = f" ; avant arrondi : {figure.unrounded}" if figure.unrounded else ""
-        line.append(
-            f"  (exact : {figure.value}{before} ; {figure.expression} ; {where(figure.source)})",
-            "dim",
-        )
-        branch = node.add(line)
+        branch = node.add(_titled(figure.title, figure.name, readable(figure.display)))
+        exact = readable(plain_text(figure.value))
+        if figure.quotient:
+            exact = text("trace.quotient_exact", quotient=_quotient(figure.quotient), exact=exact)
+        else:
+            exact = text("trace.exact", exact=exact)
+        if figure.unrounded:
+            unrounded = readable(plain_text(figure.unrounded))
+            exact = text("trace.unrounded", shown=exact, value=unrounded)
+        branch.add(Text(exact))
+        computed = text("trace.computed", expression=figure.expression, where=where(figure.source))
+        branch.add(Text(computed, "dim"))
         for item in figure.inputs:
-            note = f" ({item.note})" if item.note else ""
-            branch.add(Text(f"{item.name} = {item.display or '—'}{note}"))
+            if item.name in units:
+                branch.add(Text(_unit_input(units[item.name])))
+            else:
+                shown = readable(item.display or "—")
+                branch.add(_titled(titles.get(item.name), item.name, shown, bold=False))
         _citation(branch, figure.citation)
 
 
-def _rules(node: Tree, rules: list[t.RuleTrace]) -> None:
-    for rule in rules:
-        title = f" — {rule.title}" if rule.title else ""
-        line = Text(f"{rule.name}{title} → {rule.outcome} ({where(rule.source)}) : ")
+def _titled(title: str | None, name: str, value: str, bold: bool = True) -> Text:
+    """`Title = value (identifier)`, the identifier dim; the identifier alone if untitled."""
+    line = Text(f"{title or name} = ")
+    line.append(value, "bold" if bold else "")
+    if title:
+        line.append(" " + text("trace.identifier", name=name), "dim")
+    return line
+
+
+def _quotient(quotient: t.Quotient) -> str:
+    top, bottom = (readable(plain_text(v)) for v in (quotient.numerator, quotient.denominator))
+    key = "trace.quotient_coefficients" if quotient.coefficients else "trace.quotient"
+    return text(key, numerator=top, denominator=bottom)
+
+
+def _unit_input(unit: t.UnitTrace) -> str:
+    """A unit a figure reads: its value as the figure counts it, with its coefficient."""
+    value = _unit_value(unit.status, unit.display)
+    if unit.coefficient is None:
+        return text("trace.input_unit", code=unit.code, value=value)
+    coefficient = readable(plain_text(unit.coefficient))
+    return text("trace.input_weighted", code=unit.code, value=value, coefficient=coefficient)
+
+
+def _rules(node: Tree, rules: list[t.RuleTrace], vocabulary: Vocabulary) -> None:
+    """Every rule in order, by its title and its outcome's label; each examined one
+    with what it tested and the sentence it transcribes (the default outcome too)."""
+    for index, rule in enumerate(rules):
         status = RuleStatus(rule.status)
+        outcome = vocabulary.label(rule.outcome)
+        if rule.name == DEFAULT_RULE:
+            line = Text(text("trace.default_rule"))
+        else:
+            line = Text(rule.title or rule.name)
+            if rule.title:
+                line.append(" " + text("trace.identifier", name=rule.name), "dim")
+        line.append(" " + text("trace.rule", outcome=outcome, where=where(rule.source)) + " : ")
         line.append(text(_STATUS_LABEL[status]), _STATUS_STYLE[status])
         branch = node.add(line)
+        if status is RuleStatus.DEFAULT:
+            branch.add(Text(default_words(rules[:index], outcome)))
         if rule.condition:
             _condition(branch, text("trace.condition"), rule.condition)
         for exception in rule.exceptions:
             _condition(branch, text("trace.exception"), exception)
-        if status.decides:
+        if status is not RuleStatus.NOT_REACHED:
             _citation(branch, rule.citation)
         if status is RuleStatus.EXCEPTED:
             _citation(branch, rule.exception_citation)
@@ -286,9 +452,12 @@ def _condition(node: Tree, heading: str, condition: t.ConditionTrace) -> None:
 
 
 def _compared(check: t.Check) -> str:
+    """The values a check compared; for `ABS dans …`, the absent units found."""
+    from ndrc_rules.engine.explain import NO_ABSENCE
+
     if check.right is None:
-        return check.left or "—"
-    return text("trace.values", left=check.left, right=check.right)
+        return text("trace.no_absence") if check.left == NO_ABSENCE else check.left or "—"
+    return readable(text("trace.values", left=check.left, right=check.right))
 
 
 def _citation(node: Tree, citation: t.CitationRecord | None) -> None:
@@ -299,7 +468,7 @@ def _citation(node: Tree, citation: t.CitationRecord | None) -> None:
 
 
 # --- what would have sufficed --------------------------------------------------------------
-def near_miss(root: Tree, decision: t.Decision) -> None:
+def near_miss(root: Tree, decision: t.Decision, vocabulary: Vocabulary = PLAIN) -> None:
     """« Ce qu'il aurait fallu »: per phase, each input alone, each better outcome."""
     if not decision.near_miss:
         return
@@ -317,11 +486,15 @@ def near_miss(root: Tree, decision: t.Decision) -> None:
             branch.add(Text(phase.unavailable, "yellow"))
         for item in phase.inputs:
             for needed in item.needed:
-                branch.add(Text(needed_text(item, needed)))
+                rule = needed.rule and vocabulary.rule(
+                    decision.regime, needed.rule, after_resit=phase.phase == "resit"
+                )
+                branch.add(Text(needed_text(item, needed, rule)))
 
 
-def needed_text(item: t.NearMissInput, needed: t.NeededGrade) -> str:
-    """One line: the grade that would have sufficed instead of the candidate's, exactly."""
+def needed_text(item: t.NearMissInput, needed: t.NeededGrade, rule: str | None = None) -> str:
+    """One line: the grade that would have sufficed instead of the candidate's, exactly;
+    the rule by `rule` (its title) when given, else its identifier."""
     named = {"input": item.input, "title": item.title, "label": needed.label}
     if needed.threshold is None:
         return text("near_miss.none", **named)
@@ -330,19 +503,16 @@ def needed_text(item: t.NearMissInput, needed: t.NeededGrade) -> str:
         grade = text("near_miss.only_exact", threshold=needed.threshold)
     elif (boundary * 100).denominator != 1:
         grade = text(
-            "near_miss.exact_threshold", grade=_comma(needed.display), threshold=needed.threshold
+            "near_miss.exact_threshold", grade=readable(needed.display), threshold=needed.threshold
         )
     elif needed.inclusive:
-        grade = _comma(needed.display)
+        grade = readable(needed.display)
     else:
         key = "near_miss.more_than" if needed.upward else "near_miss.less_than"
-        grade = text(key, boundary=_comma(display(boundary)), grade=_comma(needed.display))
-    line = {**named, "grade": grade, "rule": needed.rule}
+        grade = text(key, boundary=readable(display(boundary)), grade=readable(needed.display))
+    line = {**named, "grade": grade, "rule": rule or needed.rule}
     if item.current_display is not None:
-        return text("near_miss.line", **line, current=_comma(item.current_display))
+        return text("near_miss.line", **line, current=readable(item.current_display))
     key = "near_miss.line_not_taken" if item.input == item.unit else "near_miss.line_resit"
     return text(key, **line)
 
-
-def _comma(shown: str) -> str:
-    return shown.replace(".", ",")

@@ -9,10 +9,9 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ndrc_rules.cli import options
-from ndrc_rules.cli.console import EXIT_EXAMPLES_FAILED, EXIT_OK, NO_TONES, Tones, stdout
+from ndrc_rules.cli.console import EXIT_EXAMPLES_FAILED, EXIT_OK, PLAIN, Vocabulary, stdout
 from ndrc_rules.cli.explain import trace_tree
 from ndrc_rules.common.messages import text
-from ndrc_rules.language.core import outcome_tones
 from ndrc_rules.language.source import SourceFile
 
 if TYPE_CHECKING:
@@ -34,19 +33,19 @@ def run(args: argparse.Namespace) -> int:
     for path in args.regulations:
         regulation = Regulation.from_source(SourceFile.read(path))
         report = run_examples(regulation)
-        stdout().print(examples_report(report, outcome_tones(regulation.program)))
+        stdout().print(examples_report(report, Vocabulary.of([regulation.program])))
         failed |= not report.ok or (args.complete and not report.complete)
     return EXIT_EXAMPLES_FAILED if failed else EXIT_OK
 
 
 # --- the report -----------------------------------------------------------------------
-def examples_report(report: ExampleReport, tones: Tones = NO_TONES) -> RenderableType:
+def examples_report(report: ExampleReport, vocabulary: Vocabulary = PLAIN) -> RenderableType:
     """One line per example, then each failure's trace or input error (its outcome
-    styled by its `tones`), coverage, a summary."""
+    in the regulation's words), coverage, a summary."""
     lines: list[RenderableType] = [Text(text("test.title", path=report.path), "bold")]
     lines += [_example_line(result) for result in report.results]
     for result in report.failures:
-        lines += _example_failure(result, tones)
+        lines += _example_failure(result, vocabulary)
     lines += [_coverage_line(coverage) for coverage in report.coverage]
     summary = text(
         "test.summary",
@@ -90,14 +89,14 @@ def _in_phase(decided: str, after_resit: bool) -> str:
     return text("test.after_resit", decided=decided) if after_resit else decided
 
 
-def _example_failure(result: ExampleResult, tones: Tones) -> list[RenderableType]:
+def _example_failure(result: ExampleResult, vocabulary: Vocabulary) -> list[RenderableType]:
     location = f"{result.span.file}:{result.line}"
     heading = Text(text("test.failure", name=result.name, location=location), "bold red")
     shown: list[RenderableType] = [Text(""), heading]
     if result.title:
         shown.append(Text(result.title, "italic"))
     if result.decision:
-        shown.append(trace_tree(result.decision, tones))
+        shown.append(trace_tree(result.decision, vocabulary))
     elif result.error:
         error = result.error
         shown.append(

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
+from ndrc_rules.common.messages import text
+
 _DECIMAL = re.compile(r"\d+(?:[.,]\d+)?")
 
 
@@ -80,3 +82,26 @@ def short(value: Fraction) -> str:
 def exact(value: Fraction) -> str:
     """The exact value as text: '221/21', or '12' when whole."""
     return str(value)
+
+
+def plain(value: Fraction) -> str:
+    """The exact value as a person writes it by hand: '143.5' when a few decimals
+    (at most `MAX_DECIMALS`) say it exactly, else the fraction ('226/21')."""
+    for decimals in range(MAX_DECIMALS + 1):
+        if (value * 10**decimals).denominator == 1:
+            return display(value, decimals)
+    return exact(value)
+
+
+# A number in a text: not part of a word or of another number (`U2.1` is a unit code).
+_POINTED = re.compile(r"(?<![\w.,/])(-?\d+)\.(\d+)(?![\w.,])")
+
+
+def readable(shown: str) -> str:
+    """The numbers of a text as a person reads them, with the decimal separator of the
+    current language ('10,76', '[8,00 ; 10,00['); the one rule of every renderer for
+    people. Machine formats (JSON, JSON Lines, records) keep the point."""
+    separator = text("number.decimal_separator")
+    if separator == ".":
+        return shown
+    return _POINTED.sub(lambda found: f"{found[1]}{separator}{found[2]}", shown)

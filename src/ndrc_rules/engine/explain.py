@@ -12,8 +12,9 @@ the placeholders from which `fasttrace` compiles its record writer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from fractions import Fraction
-from typing import Protocol, TypedDict, TypeVar
+from typing import Protocol, TypedDict, TypeVar, cast
 
 from ndrc_rules import __version__
 from ndrc_rules.common.numbers import exact, shown
@@ -22,6 +23,7 @@ from ndrc_rules.engine import trace as t
 from ndrc_rules.engine.binding import ResitOffer, ResitUnit, UnitValue
 from ndrc_rules.engine.evaluator import CompiledRegime, Evaluation, Place
 from ndrc_rules.language import core as m
+from ndrc_rules.language.constructs import AGGREGATES, AggregateKind, Quotient
 from ndrc_rules.language.words import describe, describe_condition
 
 NO_ABSENCE = "aucune"  # what an `ABS dans …` check found when no unit is absent
@@ -129,6 +131,9 @@ class Fill(Protocol):
     def unrounded(self, figure: m.FigureDef) -> str | None:
         """A rounded figure's exact value before its rounding; None if not rounded."""
 
+    def quotient(self, figure: m.FigureDef) -> t.Quotient | None:
+        """A quotient figure's two sides (`quotient_sides`); None if not a quotient."""
+
     def unit(self, unit: m.UnitDef) -> t.UnitTrace:
         """The unit's trace, its value as the candidate has it."""
 
@@ -224,10 +229,25 @@ def figure_trace(figure: m.FigureDef, fill: Fill) -> t.FigureTrace:
         value=value,
         display=display,
         unrounded=fill.unrounded(figure),
+        quotient=fill.quotient(figure),
         inputs=[input_trace(n, named, fill) for n, named in input_names(figure.expr).items()],
         source=source_ref(figure.span),
         citation=citation(figure.citation),
     )
+
+
+def quotient_sides(expr: m.Expr) -> tuple[m.Expr, m.Expr, bool] | None:
+    """A quotient's numerator and denominator, and whether the denominator is a sum of
+    coefficients: `moyenne de X` is `total de X` over `coefficients de X`; `a / b`."""
+    match expr:
+        case m.Aggregate(kind=kind) if isinstance(AGGREGATES[kind].exact, Quotient):
+            form = cast(Quotient, AGGREGATES[kind].exact)
+            top, bottom = (replace(expr, kind=k) for k in (form.numerator, form.denominator))
+            return top, bottom, form.denominator is AggregateKind.COEFFICIENTS
+        case m.Arithmetic(op="/", left=left, right=right):
+            weights = isinstance(right, m.Aggregate) and right.kind is AggregateKind.COEFFICIENTS
+            return left, right, weights
+    return None
 
 
 def input_names(expr: m.Expr) -> dict[str, bool]:
@@ -296,6 +316,14 @@ class _Values:
     def unrounded(self, figure: m.FigureDef) -> str | None:
         place = Place(figure.name, figure.span)
         return exact(self.number(figure.expr, place)) if figure.rounding else None
+
+    def quotient(self, figure: m.FigureDef) -> t.Quotient | None:
+        sides = quotient_sides(figure.expr)
+        if sides is None:
+            return None
+        place = Place(figure.name, figure.span)
+        top, bottom = (exact(self.number(side, place)) for side in sides[:2])
+        return t.Quotient(numerator=top, denominator=bottom, coefficients=sides[2])
 
     def unit(self, unit: m.UnitDef) -> t.UnitTrace:
         return unit_trace(unit, self.units[unit.code], self.grade_texts(unit.code))

@@ -37,6 +37,7 @@ from ndrc_rules.engine.explain import (
     Texts,
     compared_constants,
     grade_texts,
+    quotient_sides,
     rule_trace,
     side_thresholds,
     stamp,
@@ -85,6 +86,7 @@ class _Writer(_Generator):
         self.static: list[str] = []
         self.values: list[str] = []  # marker number → Python expression of its text
         self.formatted: dict[str, str] = {}  # figure → the variable of its (exact, display)
+        self.quotients: dict[str, tuple[str, str, bool]] = {}  # figure → its sides' variables
         self.known = compared_constants(regime.rules)  # what each name is compared with
         self.compared: list[frozenset[Fraction]] = [frozenset()]  # index → thresholds
         self.results: dict[int, str] = {}  # id(condition) → its boolean
@@ -126,6 +128,17 @@ class _Writer(_Generator):
         index = self.thresholds(self.known.get(figure.name, frozenset()))
         self.emit(f"    {name} = F({pair[0]}, {pair[1]}, {index})")
         self.formatted[figure.name] = name
+        sides = quotient_sides(figure.expr)
+        if sides is not None:  # its two sides' exact texts, computed with the figure
+            texts = [self.fresh("q") for _ in range(2)]
+            for text, side in zip(texts, sides[:2], strict=False):
+                self.emit(f"    {text} = F(*{self.pair(side)})[0]")
+            self.quotients[figure.name] = (texts[0], texts[1], sides[2])
+
+    def pair(self, expr: m.Expr) -> str:
+        """An expression's (n, d) as the source of a tuple."""
+        numerator, denominator = self.number(expr)
+        return f"({numerator}, {denominator})"
 
     def thresholds(self, compared: frozenset[Fraction]) -> int:
         """The index of a set of thresholds in the tuple the generated code reads."""
@@ -285,6 +298,18 @@ class _Holes:
     @staticmethod
     def unrounded(figure: m.FigureDef) -> str | None:
         return None  # a rounded figure has no fast path
+
+    def quotient(self, figure: m.FigureDef) -> Any:
+        found = self.writer.quotients.get(figure.name)
+        if found is None:
+            return None
+        top, bottom, coefficients = found
+        return t.Quotient.model_construct(
+            None,
+            numerator=self.writer.inside(top),
+            denominator=self.writer.inside(bottom),
+            coefficients=coefficients,
+        )
 
     def unit(self, unit: m.UnitDef) -> Any:
         slot = self.writer.slots[unit.code]

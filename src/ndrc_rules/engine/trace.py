@@ -100,6 +100,15 @@ class FigureInput(_Record):
     note: str | None = None
 
 
+class Quotient(_Record):
+    """A figure that is a quotient, by its two sides before reduction, so that an
+    auditor recomputes it by hand: 226 points over 21 coefficients, not only 226/21."""
+
+    numerator: str  # exact
+    denominator: str  # exact
+    coefficients: bool  # the denominator is a sum of coefficients (a weighted mean)
+
+
 class FigureTrace(_Record):
     name: str
     title: str | None
@@ -107,6 +116,7 @@ class FigureTrace(_Record):
     value: str
     display: str
     unrounded: str | None = None  # the exact value before a stated rounding
+    quotient: Quotient | None = None  # a mean or a division: its two sides
     inputs: list[FigureInput]
     source: SourceRef
     citation: CitationRecord | None = None

@@ -596,7 +596,7 @@ class _Checker:
 
     def default(self, default: s.Default) -> _PendingRule:
         return _PendingRule(
-            "sinon",
+            m.DEFAULT_RULE,
             None,
             None,
             (),

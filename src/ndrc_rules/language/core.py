@@ -208,6 +208,9 @@ class ExceptionDef:
     span: Span
 
 
+DEFAULT_RULE = "sinon"  # the name of the default outcome among a phase's rules
+
+
 @dataclass(frozen=True, slots=True)
 class RuleDef:
     """A decision rule; the default outcome is a rule with no condition."""

@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     versions = Versions.load(args.regulation)
     regulation = versions.latest
     ignored: set[str] = set()
-    rows = _noting_ignored(versions.read(args.candidates, encoding=args.encoding), ignored)
+    read = versions.read(args.candidates, encoding=args.encoding, sheet=args.sheet)
+    rows = _noting_ignored(read, ignored)
     figures = [f.name for f in regulation.program.regimes[0].figures]
     with output(args.output) as out, _progress(args.output is not None) as advance:
         store = _store(args.db)  # once the output can be written: nothing made otherwise

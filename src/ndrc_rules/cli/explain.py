@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from ndrc_rules.versions import Versions
 
     regulation = Versions.load(args.regulation)
-    rows = regulation.read(args.candidates, encoding=args.encoding)
+    rows = regulation.read(args.candidates, encoding=args.encoding, sheet=args.sheet)
     wanted = args.id.strip()
     for row in rows:
         if row.id != wanted:

@@ -21,6 +21,7 @@ in memory), within the limits below; a larger cohort is better given as CSV.
 from __future__ import annotations
 
 import datetime
+import html
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -226,21 +227,29 @@ def _count(value: bytes | None) -> int:
 
 
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet(?=[\s/>])([^>]*)>")
+_TABLE_TAG = re.compile(rb"<(?:\w+:)?table(?=[\s/>])([^>]*)>")
 _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship(?=[\s/>])([^>]*)>")
 
 
-def _xlsx_member(archive: zipfile.ZipFile, index: int) -> str | None:
-    """The part holding the workbook's `index`-th sheet (xl/worksheets/sheet1.xml)."""
-    sheets = [_attributes(m[1]) for m in _tags(_chunks(archive, "xl/workbook.xml"), _SHEET_TAG)]
+def _sheets(archive: zipfile.ZipFile, ods: bool) -> list[dict[bytes, bytes]]:
+    """The attributes of each sheet, in the workbook's order (calamine's)."""
+    if ods:
+        return [_attributes(m[1]) for m in _tags(_chunks(archive, "content.xml"), _TABLE_TAG)]
+    return [_attributes(m[1]) for m in _tags(_chunks(archive, "xl/workbook.xml"), _SHEET_TAG)]
+
+
+def _name(attributes: dict[bytes, bytes]) -> str:
+    return html.unescape(attributes.get(b"name", b"").decode("utf-8", "replace"))
+
+
+def _xlsx_member(archive: zipfile.ZipFile, sheet: dict[bytes, bytes]) -> str | None:
+    """The part holding a sheet of the workbook (xl/worksheets/sheet1.xml)."""
     rels = "xl/_rels/workbook.xml.rels"
     links = [_attributes(m[1]) for m in _tags(_chunks(archive, rels), _RELATIONSHIP)]
-    if index >= len(sheets):
-        return None
-    wanted = sheets[index].get(b"id")
-    target = next((r.get(b"Target") for r in links if r.get(b"Id") == wanted), None)
+    target = next((r.get(b"Target") for r in links if r.get(b"Id") == sheet.get(b"id")), None)
     if target is None:
         return None
-    name = target.decode()
+    name = html.unescape(target.decode("utf-8", "replace"))
     return name.lstrip("/") if name.startswith("/") else f"xl/{name}"
 
 
@@ -267,28 +276,30 @@ def cell_name(row: int, column: int) -> str:
 def _open(
     path: Path, archive: zipfile.ZipFile, sheet: str | None
 ) -> tuple[CalamineSheet, SheetScan]:
-    """The sheet, read by calamine once its XML is within bounds, and its scan."""
+    """The sheet and its scan, read by calamine once its XML is within bounds."""
     from python_calamine import CalamineWorkbook
 
-    workbook = _calamine(path, lambda: CalamineWorkbook.from_path(str(path)))
-    names: list[str] = list(workbook.sheet_names)
-    if not names:
-        raise InputFileError("F005", {"path": str(path)})
-    if sheet is not None and sheet not in names:
-        shown = ", ".join(f"`{name}`" for name in names)
-        raise _refuse("F057", path, sheet=sheet, sheets=shown)
-    index = names.index(sheet) if sheet is not None else 0
+    ods = path.suffix.lower() == ".ods"
     try:
-        if path.suffix.lower() == ".ods":
+        sheets = _sheets(archive, ods)
+        names = [_name(attributes) for attributes in sheets]
+        if not names:
+            raise InputFileError("F005", {"path": str(path)})
+        if sheet is not None and sheet not in names:
+            shown = ", ".join(f"`{name}`" for name in names)
+            raise _refuse("F057", path, sheet=sheet, sheets=shown)
+        index = names.index(sheet) if sheet is not None else 0
+        if ods:
             scan = _scan_ods(archive, index)
         else:
-            member = _xlsx_member(archive, index)
+            member = _xlsx_member(archive, sheets[index])
             if member is None or member not in archive.namelist():
                 raise _unreadable(path, "sheet.no_sheet")
             scan = _scan_xlsx(archive, member)
     except (zipfile.BadZipFile, KeyError, EOFError, OSError):
         raise _unreadable(path, "sheet.bad_zip") from None
     scan.check(path, names[index])
+    workbook = _calamine(path, lambda: CalamineWorkbook.from_path(str(path)))
     return _calamine(path, lambda: workbook.get_sheet_by_index(index)), scan
 
 

@@ -50,8 +50,10 @@ def test_explain_shows_the_digits_that_decide(near: Path) -> None:
 
 
 def test_csv_json_and_table_show_the_digits_that_decide(near: Path) -> None:
-    csv = run("eval", NDRC, near, "--format", "csv").stdout.splitlines()
-    assert csv[1].split(";")[7:10] == ["10,005", "0,00", "9,14"]
+    csv = run("eval", NDRC, near, "--format", "csv", "--headers", "id").stdout.splitlines()
+    shown = dict(zip(csv[0].split(";"), csv[1].split(";"), strict=True))
+    figures = [shown[name] for name in ("moyenne_pro", "points_facultatifs", "moyenne_generale")]
+    assert figures == ["10,005", "0,00", "9,14"]
     for format in ("json", "jsonl"):
         out = run("eval", NDRC, near, "--format", format).stdout
         record = json.loads(out)["results"][0] if format == "json" else json.loads(out)

@@ -54,6 +54,7 @@ def xlsx(path: Path, sheets: dict[str, list[Row]]) -> None:
     workbook.set_properties({"created": datetime.datetime(2026, 1, 1)})
     dated = workbook.add_format({"num_format": "dd/mm/yyyy"})
     timed = workbook.add_format({"num_format": "hh:mm"})
+    lasting = workbook.add_format({"num_format": "[h]:mm"})
     for name, rows in sheets.items():
         sheet = workbook.add_worksheet(name)
         for r, row in enumerate(rows):
@@ -63,8 +64,8 @@ def xlsx(path: Path, sheets: dict[str, list[Row]]) -> None:
                 if value is ERROR:
                     sheet.write_formula(r, c, "=1/0", None, "#DIV/0!")
                 elif isinstance(value, datetime.date | datetime.time | datetime.timedelta):
-                    kind = timed if isinstance(value, datetime.time) else dated
-                    sheet.write_datetime(r, c, value, kind)
+                    kind = {datetime.time: timed, datetime.timedelta: lasting}.get(type(value))
+                    sheet.write_datetime(r, c, value, kind or dated)
                 else:
                     sheet.write(r, c, value)
     workbook.close()
@@ -145,6 +146,10 @@ def ods_cell(value: object) -> str:
     if isinstance(value, bool):
         shown = "VRAI" if value else "FAUX"
         return f'<table:table-cell office:value-type="boolean" office:boolean-value="{str(value).lower()}"><text:p>{shown}</text:p></table:table-cell>'
+    if isinstance(value, datetime.timedelta):
+        hours, seconds = divmod(int(value.total_seconds()), 3600)
+        time = f"PT{hours:02}H{seconds // 60:02}M{seconds % 60:02}S"
+        return f'<table:table-cell office:value-type="time" office:time-value="{time}"><text:p>{hours}:{seconds // 60:02}</text:p></table:table-cell>'
     if isinstance(value, datetime.time):
         time = f"PT{value.hour:02}H{value.minute:02}M{value.second:02}S"
         return f'<table:table-cell office:value-type="time" office:time-value="{time}"><text:p>{value:%H:%M}</text:p></table:table-cell>'
@@ -248,6 +253,7 @@ CELLS: list[Row] = [
     ["W7", "apprentissage", 12, 12, 12, 12, 13, 14, datetime.date(2026, 6, 1), None],
     ["W8", "apprentissage", 12, 12, 12, 12, 13, 21, None, None],
     ["W9", "apprentissage", 0.1, 12, 12, 12, 13, 14, None, None],
+    ["W12", "apprentissage", 12, 12, 12, 12, 13, datetime.timedelta(hours=30), None, None],
 ]
 SECOND: list[Row] = [HEADER, ["S1", "apprentissage", 12, 12, 12, 12, 13, 14]]
 ODS_ONLY: list[Row] = [  # 17 significant digits: what the cell holds, kept exactly

@@ -114,22 +114,31 @@ def _check_members(path: Path, archive: zipfile.ZipFile) -> None:
                 tail = chunk[-16:]
 
 
-# --- the sheet's extent and error cells, from its XML ---------------------------------
+# --- the sheet's extent and its typed cells, from its XML ------------------------------
+
+ERROR_CELL = "sheet.error_cell"  # calamine gives an error cell as an empty one
+DURATION_CELL = "sheet.duration"  # and an .ods duration of a day or more as its ISO text
 
 
 @dataclass
 class SheetScan:
     """What the sheet's XML says before calamine reads it: the end of its used area
-    (rows, columns; 0-based, exclusive) and the cells holding a formula error."""
+    (rows, columns; 0-based, exclusive), and the cells whose type calamine's values
+    do not tell (the C039 kind of each, by position)."""
 
     rows: int = 0
     columns: int = 0
-    errors: set[tuple[int, int]] = field(default_factory=set)
+    marked: dict[tuple[int, int], str] = field(default_factory=dict)
 
-    def used(self, row: int, column: int, error: bool) -> None:
+    def used(self, row: int, column: int) -> None:
         self.rows, self.columns = max(self.rows, row + 1), max(self.columns, column + 1)
-        if error:
-            self.errors.add((row, column))
+
+    def mark(self, row: int, column: int, rows: int, columns: int, kind: str) -> None:
+        """A block of cells of one kind (a repeated .ods cell), as far as it can matter:
+        a block past the limits makes the sheet refused anyway."""
+        if len(self.marked) + rows * columns <= MAX_CELLS:
+            block = ((row + r, column + c) for r in range(rows) for c in range(columns))
+            self.marked.update(dict.fromkeys(block, kind))
 
     def check(self, path: Path, sheet: str) -> None:
         rows, columns = self.rows, self.columns
@@ -181,7 +190,9 @@ def _scan_xlsx(archive: zipfile.ZipFile, member: str) -> SheetScan:
             continue
         column = column_index(reference[1].decode()) if reference[1] else column + 1
         row = int(reference[2]) - 1 if reference[2] else max(row, 0)
-        scan.used(row, column, attributes.get(b"t") == b"e")
+        scan.used(row, column)
+        if attributes.get(b"t") == b"e":
+            scan.mark(row, column, 1, 1, ERROR_CELL)
     return scan
 
 
@@ -210,15 +221,22 @@ def _scan_ods(archive: zipfile.ZipFile, index: int) -> SheetScan:
         else:
             cells = _count(_attributes(raw).get(b"number-columns-repeated"))
             if not raw.rstrip().endswith(b"/") or b"value-type" in raw:
-                scan.used(row + repeat - 1, column + cells - 1, False)
-                if b'value-type="error"' in raw and len(scan.errors) + repeat * cells <= MAX_CELLS:
-                    scan.errors.update(_block(row, column, repeat, cells))
+                scan.used(row + repeat - 1, column + cells - 1)
+                if kind := _ods_kind(raw):
+                    scan.mark(row, column, repeat, cells, kind)
             column += cells
     return scan
 
 
-def _block(row: int, column: int, rows: int, columns: int) -> Iterator[tuple[int, int]]:
-    return ((row + r, column + c) for r in range(rows) for c in range(columns))
+_ODS_TYPE = re.compile(rb'value-type="(\w*)"')
+_ODS_KINDS = {b"error": ERROR_CELL, b"time": DURATION_CELL}
+
+
+def _ods_kind(raw: bytes) -> str | None:
+    """The C039 kind of an .ods cell calamine cannot tell, from its last value type
+    (LibreOffice's `calcext:value-type="error"` follows `office:value-type`)."""
+    types = _ODS_TYPE.findall(raw)
+    return _ODS_KINDS.get(types[-1]) if types else None
 
 
 def _count(value: bytes | None) -> int:
@@ -366,7 +384,7 @@ def _row(
     problem: tuple[str, str, str] | None = None  # (column, cell, kind)
     for position, column in columns:
         value = cells[position - first] if position - first < len(cells) else ""
-        kind = "sheet.error_cell" if (number, position) in scan.errors else _kind(value)
+        kind = _kind(value) or scan.marked.get((number, position))
         if kind is not None and problem is None and read(column):
             problem = (column, cell_name(number, position), kind)
         data[column] = _cell_text(value)

@@ -409,18 +409,18 @@ def _expected(column: str) -> str:
     )
 
 
-_KINDS: tuple[tuple[type, str], ...] = (
-    (bool, "sheet.boolean"),
-    (datetime.datetime, "sheet.datetime"),
-    (datetime.date, "sheet.date"),
-    (datetime.time, "sheet.time"),
-    (datetime.timedelta, "sheet.duration"),
-)
+_KINDS: dict[type, str] = {  # calamine's types for cells that hold no number or text
+    bool: "sheet.boolean",
+    datetime.datetime: "sheet.datetime",
+    datetime.date: "sheet.date",
+    datetime.time: "sheet.time",
+    datetime.timedelta: "sheet.duration",
+}
 
 
 def _kind(value: Value) -> str | None:
     """The catalogue key naming a cell that holds no number or text, or None."""
-    return next((kind for type_, kind in _KINDS if isinstance(value, type_)), None)
+    return _KINDS.get(type(value))
 
 
 def _cell_text(value: Value) -> str:

@@ -293,6 +293,7 @@ def files() -> dict[Path, bytes]:
     sample = made[EXAMPLES / "candidats_ndrc.xlsx"]
     made[HERE / "workbook_truncated.xlsx"] = sample[: len(sample) // 2]
     made[HERE / "workbook_renamed_text.xlsx"] = b"id;regime;U1\nT1;apprentissage;12\n"
+    made[HERE / "workbook_other_document.xlsx"] = zipped({"word/document.xml": "<w:document/>"})
     made[HERE / "workbook_password.xlsx"] = ole(["EncryptedInfo", "EncryptedPackage"])
     made[HERE / "workbook_ole.xlsx"] = ole(["Workbook"])
     made[HERE / "workbook_zip_bomb.xlsx"] = zipped(

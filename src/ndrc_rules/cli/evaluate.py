@@ -74,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
     with output(args.output) as out, _progress(args.output is not None) as advance:
         store = _store(args.db)  # once the output can be written: nothing made otherwise
         rows = _counted(rows, advance)
-        if store is None and args.format in ("table", "json"):  # a table needs no trace
+        if store is None and args.format in ("table", "json"):  # no trace for a table
             results = versions.decide_all(rows, trace=args.format == "json")
-        else:  # JSON records, stored as they pass when asked
+        else:  # JSON records (CSV, workbooks: their traces), stored as they pass when asked
             lines = versions.record_lines(rows)
             if store is not None:
                 lines = store.append(_batch(versions, args.candidates), lines)

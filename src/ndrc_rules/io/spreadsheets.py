@@ -24,6 +24,7 @@ import datetime
 import html
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -90,10 +91,22 @@ def check_container(path: Path) -> zipfile.ZipFile:
         raise _unreadable(path, "sheet.not_zip")
     try:
         archive = zipfile.ZipFile(path)
-        _check_members(path, archive)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, OSError):
+    except _DAMAGED:
         raise _unreadable(path, "sheet.bad_zip") from None
+    try:
+        _check_members(path, archive)
+    except BaseException as error:
+        archive.close()
+        if isinstance(error, _DAMAGED):
+            raise _unreadable(path, "sheet.bad_zip") from None
+        raise
     return archive
+
+
+# What `zipfile` raises on a damaged archive: a bad directory, a truncated or corrupt
+# member, an unknown compression method, an encrypted member.
+_DAMAGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError)
+_DAMAGED += (zlib.error, OSError, NotImplementedError, RuntimeError, ValueError)
 
 
 def _check_members(path: Path, archive: zipfile.ZipFile) -> None:
@@ -107,11 +120,10 @@ def _check_members(path: Path, archive: zipfile.ZipFile) -> None:
             raise _refuse("F052", path, member=member.filename, ratio=ratio, limit=MAX_RATIO)
     for member in members:  # decompressed once: the declared sizes and CRCs hold
         tail = b""
-        with archive.open(member) as stream:
-            for chunk in iter(lambda: stream.read(_CHUNK), b""):
-                if _DOCTYPE.search(tail + chunk):
-                    raise _refuse("F055", path, member=member.filename)
-                tail = chunk[-16:]
+        for chunk in _chunks(archive, member.filename):
+            if _DOCTYPE.search(tail + chunk):
+                raise _refuse("F055", path, member=member.filename)
+            tail = chunk[-16:]
 
 
 # --- the sheet's extent and its typed cells, from its XML ------------------------------
@@ -314,7 +326,9 @@ def _open(
             if member is None or member not in archive.namelist():
                 raise _unreadable(path, "sheet.no_sheet")
             scan = _scan_xlsx(archive, member)
-    except (zipfile.BadZipFile, KeyError, EOFError, OSError):
+    except KeyError:  # another zip (a .docx renamed), or a workbook missing a part
+        raise _unreadable(path, "sheet.not_workbook") from None
+    except _DAMAGED:
         raise _unreadable(path, "sheet.bad_zip") from None
     scan.check(path, names[index])
     workbook = _calamine(path, lambda: CalamineWorkbook.from_path(str(path)))

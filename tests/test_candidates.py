@@ -456,7 +456,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_unknown_format(tmp_path: Path) -> None:
-    error = file_error(write(tmp_path, "c.xlsx", "id;regime\n"))
+    error = file_error(write(tmp_path, "c.xls", "id;regime\n"))
     assert error.code == "F003"
 
 

@@ -108,7 +108,7 @@ def test_eval_csv_and_json_outputs(tmp_path: Path) -> None:
     out = tmp_path / "decisions.csv"
     assert run("eval", NDRC, COHORT, "--format", "csv", "--output", out).returncode == 0
     lines = out.read_text("utf-8").splitlines()
-    assert lines[0].startswith("row;id;regime;decision")
+    assert lines[0].startswith("\ufeffLigne;Identifiant;Régime;Résultat;Décision;Règle décisive")
     assert len(lines) == rows_in(COHORT) + 1
     document = json.loads(run("eval", NDRC, COHORT, "--format", "json").stdout)
     assert document["summary"]["rows"] == rows_in(COHORT)

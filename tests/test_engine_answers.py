@@ -195,12 +195,15 @@ def test_the_jury_is_the_decider_in_the_record(jury_file: Path) -> None:
 
 def test_the_jury_is_the_decider_in_csv_table_and_tree(jury_file: Path) -> None:
     rows = list(
-        csv.DictReader(io.StringIO(_cli("eval", NDRC, jury_file, "--format", "csv")), delimiter=";")
+        csv.DictReader(
+            io.StringIO(_cli("eval", NDRC, jury_file, "--format", "csv", "--headers", "id")),
+            delimiter=";",
+        )
     )
     [row] = rows
-    assert (row["deciding_rule"], row["deciding_rule_line"]) == ("jury", "")
+    assert (row["deciding_rule"], row["deciding_rule_source"]) == ("jury", "")
     assert (row["proposal_decision"], row["proposal_rule"]) == ("rattrapage", "rattrapage")
-    assert row["proposal_rule_line"] == str(RESIT_RULE_LINE)
+    assert row["proposal_rule_source"] == f"bts_ndrc.reg:{RESIT_RULE_LINE}"
     decision = load(NDRC).decide(dict(zip(CSV_HEADER.split(";"), JURY_ROW.split(";"), strict=True)))
     console = Console(width=300, record=True)
     for table in decision_tables([decision], [], "t", console):

@@ -21,6 +21,7 @@ SCRIPT = Path(sys.executable).parent / "ndrc-rules"
 # U6 10,02 puts the professional average at 2001/200 = 10.005, just above `> 10`;
 # the general average is 9.14: a resit, decided by `moyenne_pro > 10`.
 NEAR = "id;regime;U1;U2;U3;U4;U5;U6\nP1;apprentissage;8;8;8;10;10;10,02\n"
+CSV_START = "\ufeffLigne;Identifiant;"  # the CSV for spreadsheets: a BOM, French headers
 
 
 def run(*args: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -50,8 +51,10 @@ def test_explain_shows_the_digits_that_decide(near: Path) -> None:
 
 
 def test_csv_json_and_table_show_the_digits_that_decide(near: Path) -> None:
-    csv = run("eval", NDRC, near, "--format", "csv").stdout.splitlines()
-    assert csv[1].split(";")[7:10] == ["10,005", "0,00", "9,14"]
+    csv = run("eval", NDRC, near, "--format", "csv", "--headers", "id").stdout.splitlines()
+    shown = dict(zip(csv[0].split(";"), csv[1].split(";"), strict=True))
+    figures = [shown[name] for name in ("moyenne_pro", "points_facultatifs", "moyenne_generale")]
+    assert figures == ["10,005", "0,00", "9,14"]
     for format in ("json", "jsonl"):
         out = run("eval", NDRC, near, "--format", format).stdout
         record = json.loads(out)["results"][0] if format == "json" else json.loads(out)
@@ -145,7 +148,7 @@ def test_output_to_a_fifo_is_written_in_place(tmp_path: Path) -> None:
     reader.join(timeout=30)
     assert result.returncode == 0, result.stderr
     assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still a FIFO, not a file put in its place
-    assert got and got[0].startswith("row;id;") and got[0].count("\n") == 39
+    assert got and got[0].startswith(CSV_START) and got[0].count("\n") == 39
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sortie"]
 
 
@@ -171,13 +174,13 @@ def test_output_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path:
     result = run("eval", NDRC, COHORT, "-o", link, "--format", "csv")
     assert result.returncode == 0, result.stderr
     assert link.is_symlink() and link.readlink() == target
-    assert target.read_text("utf-8").startswith("row;id;")
+    assert target.read_text("utf-8").startswith(CSV_START)
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert leftovers(tmp_path) == [] and leftovers(tmp_path / "archive") == []
     dangling = tmp_path / "nouveau.csv"
     dangling.symlink_to(tmp_path / "archive" / "nouveau.csv")
     assert run("eval", NDRC, COHORT, "-o", dangling, "--format", "csv").returncode == 0
-    assert dangling.is_symlink() and dangling.resolve().read_text("utf-8").startswith("row;id;")
+    assert dangling.is_symlink() and dangling.resolve().read_text("utf-8").startswith(CSV_START)
 
 
 def test_output_through_a_symlink_to_a_fifo_is_written_in_place(tmp_path: Path) -> None:

@@ -79,10 +79,14 @@ class Regulation:
             ]
         }
 
-    def read(self, path: str | Path, encoding: str | None = None) -> Iterator[Candidate | RowError]:
-        """Stream a candidates file; columns no regime knows are set aside, not read."""
+    def read(
+        self, path: str | Path, encoding: str | None = None, sheet: str | None = None
+    ) -> Iterator[Candidate | RowError]:
+        """Stream a candidates file (a workbook: its first sheet, or `sheet`); columns no
+        regime knows are set aside, not read."""
         known = self.columns
-        return read_candidates(path, encoding=encoding, keep=lambda column: fold(column) in known)
+        keep = lambda column: fold(column) in known  # noqa: E731
+        return read_candidates(path, encoding=encoding, keep=keep, sheet=sheet)
 
     def decide(
         self, candidate: Candidate | Mapping[str, object], *, near_miss: bool = False

@@ -293,11 +293,16 @@ class DiffReport:
 
 # --- reading ---------------------------------------------------------------------------
 def read_both(
-    old: Regulation, new: Regulation, path: str | Path, encoding: str | None = None
+    old: Regulation,
+    new: Regulation,
+    path: str | Path,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> Iterator[Candidate | RowError]:
     """Stream a candidates file once, with every column either version knows."""
     known = old.columns | new.columns
-    return read_candidates(path, encoding=encoding, keep=lambda column: fold(column) in known)
+    keep = lambda column: fold(column) in known  # noqa: E731
+    return read_candidates(path, encoding=encoding, keep=keep, sheet=sheet)
 
 
 def _project(candidate: Candidate, columns: set[str]) -> Candidate:

@@ -45,9 +45,12 @@ class Versions:
     def latest(self) -> Regulation:
         return self.regulations[id(self.ranges[-1].program)]
 
-    def read(self, path: str | Path, encoding: str | None = None) -> Iterator[Candidate | RowError]:
+    def read(
+        self, path: str | Path, encoding: str | None = None, sheet: str | None = None
+    ) -> Iterator[Candidate | RowError]:
         known = {column for r in self.regulations.values() for column in r.columns}
-        return read_candidates(path, encoding=encoding, keep=lambda column: fold(column) in known)
+        keep = lambda column: fold(column) in known  # noqa: E731
+        return read_candidates(path, encoding=encoding, keep=keep, sheet=sheet)
 
     def try_decide(
         self, candidate: Candidate, *, trace: bool = True, near_miss: bool = False

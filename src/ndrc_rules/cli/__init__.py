@@ -46,7 +46,8 @@ COMMANDS = {
     "audit": audit,
     "replay": replay,
 }
-CANDIDATE_SUFFIXES = {".csv", ".txt", ".json", ".jsonl"}  # what `candidates.read` takes
+# What `read_candidates` takes.
+CANDIDATE_SUFFIXES = {".csv", ".txt", ".json", ".jsonl", ".xlsx", ".xlsm", ".ods"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,8 +33,7 @@ if TYPE_CHECKING:
 def arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("old", type=Path, metavar="ANCIEN", help=text("cli.diff_old"))
     command.add_argument("new", type=Path, metavar="NOUVEAU", help=text("cli.diff_new"))
-    command.add_argument("candidates", type=Path, metavar="CANDIDATS", help=text("cli.candidates"))
-    command.add_argument("--encoding", help=text("cli.encoding"))
+    options.candidates(command)
     options.output_format(command, "table", "json")
 
 
@@ -45,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
     old = Regulation.from_source(SourceFile.read(args.old))
     new = Regulation.from_source(SourceFile.read(args.new))
-    report = compare(old, new, read_both(old, new, args.candidates, encoding=args.encoding))
+    rows = read_both(old, new, args.candidates, encoding=args.encoding, sheet=args.sheet)
+    report = compare(old, new, rows)
     if args.format == "json":
         print_json(report.as_json())
         for line in diff_headline(report):

@@ -4,7 +4,6 @@ for machines, and the decision store when asked."""
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections import Counter
@@ -25,6 +24,7 @@ from ndrc_rules.cli import options
 from ndrc_rules.cli.console import (
     EXIT_OK,
     EXIT_ROW_ERRORS,
+    EXIT_USAGE,
     PLAIN,
     PipeConsole,
     Vocabulary,
@@ -51,8 +51,10 @@ Result: TypeAlias = "t.Decision | RowError"  # one row, decided
 
 def arguments(command: argparse.ArgumentParser) -> None:
     options.inputs(command)
-    options.output_format(command, "table", "json", "jsonl", "csv")
+    options.output_format(command, "table", "json", "jsonl", "csv", "xlsx")
     command.add_argument("--output", "-o", type=Path, help=text("cli.output"))
+    headers = ["fr", "id", "fr+id"]  # render.tabular.Headers, not imported at start-up
+    command.add_argument("--headers", choices=headers, default="fr", help=text("cli.headers"))
     command.add_argument("--db", type=Path, metavar="REGISTRE", help=text("cli.db"))
 
 
@@ -60,17 +62,21 @@ def run(args: argparse.Namespace) -> int:
     from ndrc_rules.audit.records import from_line
     from ndrc_rules.versions import Versions
 
+    if args.format == "xlsx" and args.output is None:  # a binary file, not for a terminal
+        stderr().print(text("cli.xlsx_stdout"), markup=False, soft_wrap=True, style="red")
+        return EXIT_USAGE
     versions = Versions.load(args.regulation)
     regulation = versions.latest
     ignored: set[str] = set()
-    rows = _noting_ignored(versions.read(args.candidates, encoding=args.encoding), ignored)
+    read = versions.read(args.candidates, encoding=args.encoding, sheet=args.sheet)
+    rows = _noting_ignored(read, ignored)
     figures = [f.name for f in regulation.program.regimes[0].figures]
     with output(args.output) as out, _progress(args.output is not None) as advance:
         store = _store(args.db)  # once the output can be written: nothing made otherwise
         rows = _counted(rows, advance)
-        if store is None and args.format != "jsonl":  # tables and CSV: no trace to pay for
+        if store is None and args.format in ("table", "json"):  # no trace for a table
             results = versions.decide_all(rows, trace=args.format == "json")
-        else:  # JSON records, stored as they pass when asked
+        else:  # JSON records (CSV, workbooks: their traces), stored as they pass when asked
             lines = versions.record_lines(rows)
             if store is not None:
                 lines = store.append(_batch(versions, args.candidates), lines)
@@ -78,8 +84,8 @@ def run(args: argparse.Namespace) -> int:
         match args.format:
             case "jsonl":
                 counts = write_lines(lines, out)
-            case "csv":
-                counts = write_csv(results, figures, out)
+            case "csv" | "xlsx":
+                counts = _write_tabular(regulation, results, args, out)
             case "json":
                 counts = _write_json(regulation, list(results), out)
             case _:
@@ -135,6 +141,22 @@ def _write_json(regulation: Regulation, results: list[Result], out: IO[str]) -> 
         "summary": {"rows": len(results), **counts},
     }
     out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    return counts
+
+
+def _write_tabular(
+    regulation: Regulation, results: Iterable[Result], args: argparse.Namespace, out: IO[str]
+) -> Counter[str]:
+    """The CSV for spreadsheets, or the .xlsx workbook (written to the file's bytes)."""
+    from ndrc_rules.render.tabular import Headers, decision_columns, write_csv, write_workbook
+
+    counts: Counter[str] = Counter()
+    columns = decision_columns(regulation.program)
+    counted, headers = _counting(results, counts), Headers(args.headers)
+    if args.format == "xlsx":
+        write_workbook(counted, columns, out.buffer, headers)  # type: ignore[attr-defined]
+    else:
+        write_csv(counted, columns, out, headers)
     return counts
 
 
@@ -222,80 +244,6 @@ def write_lines(lines: Iterable[tuple[str, str]], out: IO[str]) -> Counter[str]:
         counts[outcome] += 1
         out.write(line + "\n")
     return counts
-
-
-def write_csv(results: Iterable[Result], figures: list[str], out: IO[str]) -> Counter[str]:
-    """';'-separated with decimal commas, as French spreadsheets read it."""
-    from ndrc_rules.io.candidates import RowError
-
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(
-        [
-            "row",
-            "id",
-            "regime",
-            "decision",
-            "label",
-            "deciding_rule",
-            "deciding_rule_line",
-            *figures,
-            "proposal_decision",
-            "proposal_rule",
-            "proposal_rule_line",
-            "error_code",
-            "error_field",
-            "error_message",
-        ]
-    )
-    counts: Counter[str] = Counter()
-    for result in results:
-        counts[_outcome(result)] += 1
-        if isinstance(result, RowError):
-            writer.writerow(
-                [
-                    result.row,
-                    result.id or "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    *([""] * (len(figures) + 3)),
-                    result.code,
-                    result.field or "",
-                    result.message,
-                ]
-            )
-        else:
-            shown = [result.figures.get(name, "").replace(".", ",") for name in figures]
-            writer.writerow(
-                [
-                    result.row,
-                    result.id,
-                    result.regime,
-                    result.decision,
-                    result.label,
-                    result.deciding_rule,
-                    _line(result.deciding_rule_source),
-                    *shown,
-                    *_proposal_columns(result.proposal),
-                    "",
-                    "",
-                    "",
-                ]
-            )
-    return counts
-
-
-def _line(source: t.SourceRef | None) -> int | str:
-    return source.line if source else ""  # no line when the jury decided
-
-
-def _proposal_columns(proposal: t.Proposal | None) -> list[object]:
-    """The engine's proposal when the jury decided: outcome, rule, line."""
-    if proposal is None:
-        return ["", "", ""]
-    return [proposal.decision, proposal.deciding_rule, proposal.deciding_rule_source.line]
 
 
 # --- tables for people ---------------------------------------------------------------

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from ndrc_rules.versions import Versions
 
     regulation = Versions.load(args.regulation)
-    rows = regulation.read(args.candidates, encoding=args.encoding)
+    rows = regulation.read(args.candidates, encoding=args.encoding, sheet=args.sheet)
     chosen = rows if args.all else _wanted(rows, args.id, args.candidates)
     if chosen is None:
         return EXIT_USAGE

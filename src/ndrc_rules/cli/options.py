@@ -29,8 +29,14 @@ def inputs(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "regulation", nargs="+", type=Path, metavar="REGLEMENT", help=text("cli.versions")
     )
+    candidates(command)
+
+
+def candidates(command: argparse.ArgumentParser) -> None:
+    """The candidates file, the encoding of a text one, the sheet of a workbook."""
     command.add_argument("candidates", type=Path, metavar="CANDIDATS", help=text("cli.candidates"))
     command.add_argument("--encoding", help=text("cli.encoding"))
+    command.add_argument("--sheet", metavar="FEUILLE", help=text("cli.sheet"))
 
 
 def output_format(command: argparse.ArgumentParser, *choices: str) -> None:

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict
 from ndrc_rules.common.columns import ID, JURY, JURY_REASON, KEPT_SUFFIX, REGIME, SESSION
 from ndrc_rules.common.errors import InputFileError
 from ndrc_rules.common.messages import clip, text
+from ndrc_rules.language.names import fold
 
 DETAILS = (SESSION, JURY, JURY_REASON)
 DEFAULT_ENCODING = "utf-8-sig"
@@ -349,9 +350,14 @@ def row_error(
 
 
 def read_candidates(
-    path: str | Path, *, encoding: str | None = None, keep: Keep | None = None
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    keep: Keep | None = None,
+    sheet: str | None = None,
 ) -> Iterator[Candidate | RowError]:
-    """Every row of a .csv/.txt, .json or .jsonl file, as a candidate or an error.
+    """Every row of a .csv/.txt, .json, .jsonl file or of a workbook's sheet (.xlsx,
+    .xlsm, .ods: the first one, or `sheet`), as a candidate or an error.
 
     A generator: nothing is read before the first item is asked for, and CSV and
     JSON Lines are read line by line. File-level failures raise InputFileError
@@ -360,11 +366,18 @@ def read_candidates(
     "Unicode text") declares UTF-16. `keep` selects the grade columns to read
     (see `candidate_from_mapping`).
     """
+    from ndrc_rules.io.spreadsheets import SPREADSHEET_SUFFIXES, read_spreadsheet
+
     path = Path(path)
     if not path.is_file():
         raise InputFileError("F001", {"path": str(path)})
-    codec = _codec(encoding or _declared(path) or DEFAULT_ENCODING)
     suffix = path.suffix.lower()
+    if sheet is not None and suffix not in SPREADSHEET_SUFFIXES:
+        raise InputFileError("F058", {"path": str(path)})
+    if suffix in SPREADSHEET_SUFFIXES:
+        yield from read_spreadsheet(path, sheet=sheet, keep=keep)
+        return
+    codec = _codec(encoding or _declared(path) or DEFAULT_ENCODING)
     if suffix in _CSV_SUFFIXES:
         yield from _read_csv(path, codec, keep)
     elif suffix == ".json":
@@ -467,7 +480,7 @@ def _read_csv(path: Path, codec: str, keep: Keep | None) -> Iterator[Candidate |
         raise InputFileError("F012", {"path": str(path), "limit": MAX_LINE})
     reader = csv.reader(itertools.chain([first], lines), delimiter=_separator(first))
     try:
-        header = _header(next(reader))
+        header = header_columns(next(reader))
     except csv.Error:  # a quoted cell running over MAX_LINE
         raise InputFileError("F012", {"path": str(path), "limit": MAX_LINE}) from None
     seen = SeenIds()
@@ -501,13 +514,20 @@ def _separator(header_line: str) -> str:
     return ";"
 
 
-def _header(cells: list[str]) -> list[str]:
-    columns = [cell.strip() for cell in cells]
-    known: set[str] = set()
+_FIXED = {fold(column): column for column in (ID, REGIME, *DETAILS)}
+
+
+def header_columns(cells: list[str]) -> list[str]:
+    """A header row's column names, as every tabular reader (CSV, spreadsheets) reads
+    them: stripped, and matched as the language matches names, whatever the case and
+    accents (`ID`, `Régime`, ` u1 `); the fixed columns take their own spelling (`id`).
+    Two names that fold the same are the same column, twice (F006)."""
+    columns = [_FIXED.get(fold(cell.strip()), cell.strip()) for cell in cells]
+    known: dict[str, str] = {}
     for column in columns:
-        if column in known:
+        if fold(column) in known:
             raise InputFileError("F006", {"column": column})
-        known.add(column)
+        known[fold(column)] = column
     for required in (ID, REGIME):
         if required not in known:
             raise InputFileError("F007", {"column": required})

@@ -1,0 +1,1 @@
+"""People-facing renderers: spreadsheets (CSV for Excel, .xlsx workbooks)."""

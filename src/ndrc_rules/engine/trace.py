@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Record(BaseModel):
@@ -186,6 +186,36 @@ class JuryDecision(_Record):
     reason: str
 
 
+class NeededGrade(_Record):
+    """A grade of one input that alone would have given a better outcome."""
+
+    outcome: str
+    label: str
+    rule: str | None
+    threshold: str | None  # exact boundary ('173/15'); None: no grade of this input alone suffices
+    inclusive: bool  # the boundary itself suffices (>=), not only grades above it (>)
+    grade: str | None  # smallest sufficient grade in hundredths, exact text
+    display: str | None  # '11.54'
+
+
+class NearMissInput(_Record):
+    input: str
+    unit: str
+    title: str
+    current: str | None
+    current_display: str | None
+    needed: list[NeededGrade]
+
+
+class NearMiss(_Record):
+    """« Ce qu'il aurait fallu »: per input, the grade that alone would have sufficed."""
+
+    phase: Literal["initial", "resit"]
+    outcome: str
+    inputs: list[NearMissInput]
+    unavailable: str | None = None
+
+
 class Decision(_Record):
     row: int | None
     id: str
@@ -207,6 +237,8 @@ class Decision(_Record):
     regulation: RegulationStamp | None = None
     input: InputRecord | None = None
     decided_at: str | None = None  # ISO 8601, UTC; the only field a replay may not find again
+    # « Ce qu'il aurait fallu », filled on request for papers; not part of the record.
+    near_miss: list[NearMiss] | None = Field(default=None, exclude=True)
 
 
 class RowErrorDetail(_Record):

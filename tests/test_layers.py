@@ -19,8 +19,9 @@ FLOORS = {
     "io": 2,
     "engine": 3,
     "audit": 4,
-    "": 5,  # ndrc_rules/*.py
-    "cli": 6,
+    "render": 5,  # people-facing renderers: HTML/PDF papers, spreadsheet writers
+    "": 6,  # ndrc_rules/*.py
+    "cli": 7,
 }
 
 

@@ -1,0 +1,61 @@
+"""Papers people read: a session's cohort decided once, then its minutes (`pv`) and
+its grade sheets (`releve`), as HTML or PDF (`render`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ndrc_rules.io.candidates import Candidate, RowError
+from ndrc_rules.io.jury import Jury
+from ndrc_rules.render.views import Cohort, Entry
+from ndrc_rules.versions import Versions
+
+FORMATS = ("pdf", "html")
+
+
+def decide(versions: Versions, rows: Iterable[Candidate | RowError]) -> Iterator[Entry | RowError]:
+    """Every row decided for papers, with its trace and the candidate's names: the one
+    place papers get their decisions (where « ce qu'il aurait fallu » is asked for)."""
+    for row in rows:
+        result = row if isinstance(row, RowError) else versions.try_decide(row)
+        if isinstance(result, RowError):
+            yield result
+        else:
+            assert isinstance(row, Candidate)
+            yield Entry(result, row.last_name, row.first_name)
+
+
+def cohort(
+    versions: Versions, candidates: Path, *, encoding: str | None = None, jury: Jury | None = None
+) -> Cohort:
+    """The candidates file decided under the versions: entries, row errors, sessions."""
+    sessions: set[int] = set()
+    entries: list[Entry] = []
+    errors: list[RowError] = []
+    rows = _noting_sessions(versions.read(candidates, encoding=encoding), sessions)
+    for result in decide(versions, rows):
+        if isinstance(result, RowError):
+            errors.append(result)
+        else:
+            entries.append(result)
+    programs = [versions.regulations[id(r.program)].program for r in versions.ranges]
+    return Cohort(programs, entries, errors, jury or Jury(), tuple(sorted(sessions)))
+
+
+def _noting_sessions(
+    rows: Iterator[Candidate | RowError], sessions: set[int]
+) -> Iterator[Candidate | RowError]:
+    for row in rows:
+        if isinstance(row, Candidate) and row.session is not None:
+            sessions.add(row.session)
+        yield row
+
+
+def document(html: str, form: str) -> bytes:
+    """A paper's HTML as the file to write: the PDF printed from it, or the HTML itself."""
+    if form == "html":
+        return html.encode("utf-8")
+    from ndrc_rules.render.pdf import pdf
+
+    return pdf(html)

@@ -8,11 +8,11 @@ from ndrc_rules.cli import options
 from ndrc_rules.cli.console import (
     EXIT_OK,
     EXIT_ROW_ERRORS,
-    EXIT_USAGE,
     binary_output,
     paper_format,
     stderr,
 )
+from ndrc_rules.common.errors import InputFileError
 from ndrc_rules.common.messages import text
 
 
@@ -36,10 +36,8 @@ def run(args: argparse.Namespace) -> int:
         cohort = papers.cohort(versions, args.candidates, encoding=args.encoding)
         known = {e.decision.id for e in cohort.entries} | {e.id for e in cohort.errors}
         missing = [i for i in wanted if i not in known]
-        if missing:
-            shown = text("F008", id=", ".join(missing), path=args.candidates)
-            stderr().print(shown, markup=False, style="red")
-            return EXIT_USAGE
+        if missing:  # nothing written: the output file is left as it was
+            raise InputFileError("F008", {"id": ", ".join(missing), "path": str(args.candidates)})
         errors = [e for e in cohort.errors if not wanted or e.id in wanted]
         out.write(papers.document(html.releves(cohort, wanted), form))
     for error in errors:

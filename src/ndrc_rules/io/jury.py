@@ -41,14 +41,15 @@ class Jury:
 def read_jury(path: Path) -> Jury:
     """The jury file at `path`; InputFileError (F050–F053) if it cannot be used."""
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        source = path.read_text("utf-8")
     except FileNotFoundError:
         raise InputFileError("F001", {"path": str(path)}) from None
     except UnicodeDecodeError as error:
         raise InputFileError("F054", {"path": str(path), "position": error.start}) from None
+    try:
+        data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
-        found = _WHERE.search(str(error))
-        line, column = found.groups() if found else ("?", "?")
+        line, column = _where(str(error), source)
         raise InputFileError("F050", {"path": str(path), "line": line, "column": column}) from None
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
@@ -56,6 +57,16 @@ def read_jury(path: Path) -> Jury:
         raise InputFileError("F051", {"path": str(path), "key": clip(unknown[0]), "known": known})
     values = {attribute: _text(path, key, data.get(key)) for key, attribute in _TEXT_KEYS.items()}
     return Jury(members=_members(path, data.get("membres")), **values)
+
+
+def _where(message: str, source: str) -> tuple[int, int]:
+    """(line, column) of a TOML error, from tomllib's English message; its end of
+    document is the end of the last line."""
+    found = _WHERE.search(message)
+    if found:
+        return int(found[1]), int(found[2])
+    lines = source.splitlines() or [""]
+    return len(lines), len(lines[-1]) + 1
 
 
 def _text(path: Path, key: str, value: object) -> str | None:

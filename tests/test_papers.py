@@ -362,21 +362,25 @@ def test_releve_for_the_ids_given_in_that_order(tmp_path: Path) -> None:
     assert "2026-NDRC-0014" in pages[0] and "2026-NDRC-0001" in pages[1]
 
 
-def test_releve_of_an_unknown_id_names_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "r.pdf"
-    assert run("releve", REGULATION, SAMPLE, "--id", "nobody", "-o", out) == 2
-    assert "candidat `nobody` introuvable" in capsys.readouterr().err
-    assert not out.exists()
-
-
-def test_releve_of_a_row_in_error_says_why(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("candidates", "wanted", "code", "said"),
+    [
+        (SAMPLE, "nobody", 2, "candidat `nobody` introuvable"),  # nothing written
+        (ERRORS, "2026-NDRC-0012", 3, "ligne 2 (candidat 2026-NDRC-0012), champ U3"),
+    ],
+)
+def test_releve_of_an_id_not_decided_says_why(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    candidates: Path,
+    wanted: str,
+    code: int,
+    said: str,
 ) -> None:
     out = tmp_path / "r.html"
-    assert run("releve", REGULATION, ERRORS, "--id", "2026-NDRC-0012", "-o", out) == 3
-    assert "2026-NDRC-0012" in capsys.readouterr().err
+    assert run("releve", REGULATION, candidates, "--id", wanted, "-o", out) == code
+    assert said in capsys.readouterr().err
+    assert out.exists() == (code == 3)
 
 
 # --- « Ce qu'il aurait fallu » ------------------------------------------------------------
@@ -389,46 +393,25 @@ def test_releve_says_what_it_would_have_taken() -> None:
     regulation = ndrc_rules.load(REGULATION)
     grades = {"U1": "9", "U2": "9", "U3": "9", "U4": "9", "U5": "10", "U6": "10"}
     decision = regulation.decide({"id": "M1", "regime": "apprentissage", **grades})
-    needed = t.NeededGrade(
-        outcome="admis",
-        label="Admis",
-        rule="admission",
-        threshold="173/15",
-        inclusive=True,
-        grade="1154/100",
-        display="11.54",
-    )
-    never = t.NeededGrade(
-        outcome="admis",
-        label="Admis",
-        rule="admission",
-        threshold=None,
-        inclusive=True,
-        grade=None,
-        display=None,
-    )
-    near = t.NearMiss(
-        phase="initial",
-        outcome="ajourne",
-        inputs=[
-            t.NearMissInput(
-                input="U2",
-                unit="U2",
-                title="LV1",
-                current="9",
-                current_display="9.00",
-                needed=[needed],
-            ),
-            t.NearMissInput(
-                input="U4",
-                unit="U4",
-                title="RC",
-                current="9",
-                current_display="9.00",
-                needed=[never],
-            ),
-        ],
-    )
+
+    def admission(display: str | None) -> t.NeededGrade:
+        return t.NeededGrade(
+            outcome="admis",
+            label="Admis",
+            rule="admission",
+            threshold="173/15" if display else None,
+            inclusive=True,
+            grade="1154/100" if display else None,
+            display=display,
+        )
+
+    def unit(code: str, needed: t.NeededGrade) -> t.NearMissInput:
+        return t.NearMissInput(
+            input=code, unit=code, title=code, current="9", current_display="9.00", needed=[needed]
+        )
+
+    inputs = [unit("U2", admission("11.54")), unit("U4", admission(None))]
+    near = t.NearMiss(phase="initial", outcome="ajourne", inputs=inputs)
     unavailable = t.NearMiss(
         phase="resit", outcome="ajourne", inputs=[], unavailable="non calculé <ici>"
     )

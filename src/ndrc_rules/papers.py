@@ -31,24 +31,29 @@ def cohort(
 ) -> Cohort:
     """The candidates file decided under the versions: entries, row errors, sessions."""
     sessions: set[int] = set()
+    ignored: set[str] = set()
     entries: list[Entry] = []
     errors: list[RowError] = []
-    rows = _noting_sessions(versions.read(candidates, encoding=encoding), sessions)
+    rows = _noting(versions.read(candidates, encoding=encoding), sessions, ignored)
     for result in decide(versions, rows):
         if isinstance(result, RowError):
             errors.append(result)
         else:
             entries.append(result)
     programs = [versions.regulations[id(r.program)].program for r in versions.ranges]
-    return Cohort(programs, entries, errors, jury or Jury(), tuple(sorted(sessions)))
+    return Cohort(
+        programs, entries, errors, jury or Jury(), tuple(sorted(sessions)), tuple(sorted(ignored))
+    )
 
 
-def _noting_sessions(
-    rows: Iterator[Candidate | RowError], sessions: set[int]
+def _noting(
+    rows: Iterator[Candidate | RowError], sessions: set[int], ignored: set[str]
 ) -> Iterator[Candidate | RowError]:
+    """Rows passed through, their sessions and the columns set aside collected."""
     for row in rows:
-        if isinstance(row, Candidate) and row.session is not None:
-            sessions.add(row.session)
+        if isinstance(row, Candidate):
+            sessions.update([row.session] if row.session is not None else [])
+            ignored.update(row.ignored)
         yield row
 
 

@@ -9,7 +9,7 @@ import signal
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePath
 from types import MappingProxyType
@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 from rich.console import Console
 
 from ndrc_rules.common.errors import InputFileError
-from ndrc_rules.common.messages import os_reason
+from ndrc_rules.common.messages import os_reason, text
 from ndrc_rules.common.status import ERROR, OutcomeTone
 
 if TYPE_CHECKING:
@@ -66,6 +66,13 @@ def stdout() -> Console:
 
 def stderr() -> Console:
     return Console(stderr=True, highlight=False)
+
+
+def warn_ignored(columns: Collection[str]) -> None:
+    """F009 on standard error: the columns of the candidates file no regime reads."""
+    if columns:
+        shown = text("F009", columns=", ".join(sorted(columns)))
+        stderr().print(shown, style="yellow", markup=False, soft_wrap=True)
 
 
 def print_json(data: object) -> None:

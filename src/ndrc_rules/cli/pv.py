@@ -6,7 +6,13 @@ import argparse
 from pathlib import Path
 
 from ndrc_rules.cli import options
-from ndrc_rules.cli.console import EXIT_OK, EXIT_ROW_ERRORS, binary_output, paper_format
+from ndrc_rules.cli.console import (
+    EXIT_OK,
+    EXIT_ROW_ERRORS,
+    binary_output,
+    paper_format,
+    warn_ignored,
+)
 from ndrc_rules.common.messages import text
 
 
@@ -28,4 +34,5 @@ def run(args: argparse.Namespace) -> int:
     with binary_output(args.output) as out:
         cohort = papers.cohort(versions, args.candidates, encoding=args.encoding, jury=jury)
         out.write(papers.document(html.pv(cohort), form))
+    warn_ignored(cohort.ignored)
     return EXIT_ROW_ERRORS if cohort.errors else EXIT_OK

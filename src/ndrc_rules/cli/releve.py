@@ -11,6 +11,7 @@ from ndrc_rules.cli.console import (
     binary_output,
     paper_format,
     stderr,
+    warn_ignored,
 )
 from ndrc_rules.common.errors import InputFileError
 from ndrc_rules.common.messages import text
@@ -49,4 +50,5 @@ def run(args: argparse.Namespace) -> int:
             message=error.message,
         )
         stderr().print(said, markup=False, style="red", soft_wrap=True)
+    warn_ignored(cohort.ignored)
     return EXIT_ROW_ERRORS if errors else EXIT_OK

@@ -52,6 +52,7 @@ class Cohort:
     errors: Sequence[RowError]
     jury: Jury = field(default_factory=Jury)
     sessions: Sequence[int] = ()  # the candidates' `session` column, distinct values
+    ignored: Sequence[str] = ()  # columns of the file no regime reads (F009)
 
     @property
     def latest(self) -> m.Program:
@@ -371,7 +372,8 @@ def _first_terms(decision: t.Decision) -> str:
     """The terms the first phase's rule gave, from its trace: the count of units chosen."""
     phase = decision.resit_phase
     assert phase is not None
-    return text("paper.resit_taken", count=len(phase.units), rule=phase.initial_rule)
+    rule = _rule_words(phase.initial_rule, decision.trace)
+    return text("paper.resit_taken", count=len(phase.units), rule=rule)
 
 
 def _chosen(unit: t.ResitUnitTrace) -> str:

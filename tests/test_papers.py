@@ -24,6 +24,9 @@ SAMPLE = ROOT / "examples" / "candidats_ndrc.csv"
 ERRORS = ROOT / "examples" / "candidats_ndrc_erreurs.csv"
 MARKUP = ROOT / "tests" / "hostile" / "markup.csv"
 
+# One worker renders the cohorts once for the whole module (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("papers")
+
 # A cohort with what the sample lacks: names, a resit taken (admitted, and absent at
 # it), a jury decision, a kept grade, parts and CCF situations, an average of
 # 209.99/21 = 9.9995 (shown 9,99, never 10,00), a row error.

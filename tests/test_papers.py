@@ -279,10 +279,10 @@ def test_pv_without_jury_leaves_lines_to_fill_in(sample: Papers) -> None:
 @pytest.mark.parametrize(
     ("content", "code", "said"),
     [
-        ('president = "Mme A"\nmembres = [\n', "F050", "ligne 2"),
-        ('president = "Mme A"\nmembre = ["M. B"]\n', "F051", "clé inconnue `membre`"),
-        ("president = 12\n", "F052", "`president` doit être un texte"),
-        ('membres = "M. B, Mme C"\n', "F053", "`membres` doit être une liste de textes"),
+        ('president = "Mme A"\nmembres = [\n', "F060", "ligne 2"),
+        ('president = "Mme A"\nmembre = ["M. B"]\n', "F061", "clé inconnue `membre`"),
+        ("president = 12\n", "F062", "`president` doit être un texte"),
+        ('membres = "M. B, Mme C"\n', "F063", "`membres` doit être une liste de textes"),
     ],
 )
 def test_a_malformed_jury_file_is_a_french_sentence(

@@ -91,14 +91,14 @@ def silence_stdout() -> None:
 # --- papers (`pv`, `releve`) ----------------------------------------------------
 def paper_format(output: Path | None, chosen: str | None) -> str:
     """The format of a paper: `--format`, else the output file's suffix (.pdf, .html);
-    HTML on standard output; F055 for a file of another suffix."""
+    HTML on standard output; F065 for a file of another suffix."""
     if chosen:
         return chosen
     if output is None:
         return "html"
     found = _PAPER_SUFFIXES.get(output.suffix.casefold())
     if found is None:
-        raise InputFileError("F055", {"path": str(output)})
+        raise InputFileError("F065", {"path": str(output)})
     return found
 
 

@@ -39,22 +39,22 @@ class Jury:
 
 
 def read_jury(path: Path) -> Jury:
-    """The jury file at `path`; InputFileError (F050–F053) if it cannot be used."""
+    """The jury file at `path`; InputFileError (F060–F063) if it cannot be used."""
     try:
         source = path.read_text("utf-8")
     except FileNotFoundError:
         raise InputFileError("F001", {"path": str(path)}) from None
     except UnicodeDecodeError as error:
-        raise InputFileError("F054", {"path": str(path), "position": error.start}) from None
+        raise InputFileError("F064", {"path": str(path), "position": error.start}) from None
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         line, column = _where(str(error), source)
-        raise InputFileError("F050", {"path": str(path), "line": line, "column": column}) from None
+        raise InputFileError("F060", {"path": str(path), "line": line, "column": column}) from None
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
         known = ", ".join(KEYS)
-        raise InputFileError("F051", {"path": str(path), "key": clip(unknown[0]), "known": known})
+        raise InputFileError("F061", {"path": str(path), "key": clip(unknown[0]), "known": known})
     values = {attribute: _text(path, key, data.get(key)) for key, attribute in _TEXT_KEYS.items()}
     return Jury(members=_members(path, data.get("membres")), **values)
 
@@ -78,7 +78,7 @@ def _text(path: Path, key: str, value: object) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool) and key == "session":
         return str(value)
     if not isinstance(value, str):
-        raise InputFileError("F052", {"path": str(path), "key": key, "value": clip(repr(value))})
+        raise InputFileError("F062", {"path": str(path), "key": key, "value": clip(repr(value))})
     return value.strip() or None
 
 
@@ -86,5 +86,5 @@ def _members(path: Path, value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise InputFileError("F053", {"path": str(path), "value": clip(repr(value))})
+        raise InputFileError("F063", {"path": str(path), "value": clip(repr(value))})
     return tuple(item.strip() for item in value if item.strip())

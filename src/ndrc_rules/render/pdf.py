@@ -6,11 +6,11 @@ from ndrc_rules.common.errors import InputFileError
 
 
 def pdf(html: str) -> bytes:
-    """The PDF of a paper's HTML; F056 when WeasyPrint cannot run here (its system
+    """The PDF of a paper's HTML; F066 when WeasyPrint cannot run here (its system
     libraries, Pango, missing)."""
     try:
         from weasyprint import HTML
     except OSError as error:  # WeasyPrint loads Pango with ctypes: a missing library
-        raise InputFileError("F056", {"reason": str(error)}) from None
+        raise InputFileError("F066", {"reason": str(error)}) from None
     written: bytes = HTML(string=html).write_pdf()
     return written

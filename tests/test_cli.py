@@ -178,7 +178,8 @@ def test_eval_reads_json_and_jsonl_and_reports_ignored_columns(tmp_path: Path) -
     row = {
         "id": "j1",
         "regime": "Apprentissage",
-        "nom": "Dupont",
+        "nom": "Dupont",  # read as text (the papers show it), never ignored
+        "classe": "BTS 2",
         "U1": 12,
         "U2": 11.5,
         "U3": "10,5",
@@ -191,9 +192,9 @@ def test_eval_reads_json_and_jsonl_and_reports_ignored_columns(tmp_path: Path) -
     as_jsonl.write_text(json.dumps(row) + "\n\n" + "{pas du json\n", "utf-8")
     decided = run("eval", NDRC, as_json, "--format", "jsonl")
     [record] = [json.loads(line) for line in decided.stdout.splitlines()]
-    assert (record["decision"], record["ignored_columns"]) == ("admis", ["nom"])
+    assert (record["decision"], record["ignored_columns"]) == ("admis", ["classe"])
     assert record["trace"]["units"][1]["status"] == "ABJ"  # U5, counted 0
-    assert "colonnes ignorées (inconnues du règlement) : nom" in decided.stderr
+    assert "colonnes ignorées (inconnues du règlement) : classe" in decided.stderr
     streamed = run("eval", NDRC, as_jsonl, "--format", "jsonl")
     records = [json.loads(line) for line in streamed.stdout.splitlines()]
     assert [r.get("error", {}).get("code") for r in records] == [None, "C014"]

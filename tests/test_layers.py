@@ -19,7 +19,7 @@ FLOORS = {
     "io": 2,
     "engine": 3,
     "audit": 4,
-    "render": 5,  # people-facing renderers: spreadsheets, papers
+    "render": 5,  # people-facing renderers: HTML/PDF papers, spreadsheet writers
     "": 6,  # ndrc_rules/*.py
     "cli": 7,
 }

@@ -18,10 +18,12 @@ from decimal import Decimal
 from ndrc_rules.common.status import ERROR
 from ndrc_rules.engine import trace as t
 from ndrc_rules.io.candidates import (
+    FIRST_NAME,
     ID,
     JURY,
     JURY_REASON,
     KEPT_SUFFIX,
+    LAST_NAME,
     REGIME,
     SESSION,
     Candidate,
@@ -141,7 +143,13 @@ def _rebuilt(candidate: Candidate) -> dict[str, object]:
     columns: dict[str, object] = {ID: candidate.id, REGIME: candidate.regime}
     columns |= {column: _grade_text(grade) for column, grade in candidate.grades.items()}
     columns |= {f"{unit}{KEPT_SUFFIX}": str(year) for unit, year in candidate.kept.items()}
-    details = {SESSION: candidate.session, JURY: candidate.jury, JURY_REASON: candidate.jury_reason}
+    details = {
+        SESSION: candidate.session,
+        JURY: candidate.jury,
+        JURY_REASON: candidate.jury_reason,
+        LAST_NAME: candidate.last_name,
+        FIRST_NAME: candidate.first_name,
+    }
     return columns | {k: str(v) for k, v in details.items() if v is not None}
 
 

@@ -1,4 +1,4 @@
-"""The `ndrc-rules` command: check, fmt, test, eval, explain, diff, audit, replay.
+"""The `ndrc-rules` command: check, fmt, test, eval, explain, diff, pv, releve, audit, replay.
 
 A thin layer over the facade in `api`: each command is a module of this package
 with its arguments, its run and its rendering; this one builds the parser from
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ndrc_rules import __version__
-from ndrc_rules.cli import audit, check, diff, evaluate, explain, fmt, replay, test
+from ndrc_rules.cli import audit, check, diff, evaluate, explain, fmt, pv, releve, replay, test
 from ndrc_rules.cli.console import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERRUPTED,
@@ -43,6 +43,8 @@ COMMANDS = {
     "eval": evaluate,
     "diff": diff,
     "explain": explain,
+    "pv": pv,
+    "releve": releve,
     "audit": audit,
     "replay": replay,
 }
@@ -130,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(
         required=True,
-        metavar="{check,fmt,test,eval,explain,diff,audit,replay}",
+        metavar="{check,fmt,test,eval,explain,diff,pv,releve,audit,replay}",
         parser_class=Parser,
     )
     for name, module in COMMANDS.items():

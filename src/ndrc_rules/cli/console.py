@@ -9,17 +9,17 @@ import signal
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from types import MappingProxyType
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from ndrc_rules.common.errors import InputFileError
-from ndrc_rules.common.messages import os_reason, text
+from ndrc_rules.common.messages import counted, os_reason, text
 from ndrc_rules.common.status import ERROR, OutcomeTone
 
 if TYPE_CHECKING:
@@ -107,6 +107,15 @@ class Vocabulary:
 PLAIN = Vocabulary()  # no regulation at hand: identifiers as they are
 
 
+def unknown_ids(missing: list[str], path: Path, read: int) -> tuple[str, dict[str, object]]:
+    """The catalogue code and fields saying which asked-for ids no row of `path` has."""
+    lines = counted("count.rows_read", read)
+    if len(missing) == 1:
+        return "F008", {"id": missing[0], "path": path, "read": lines}
+    shown = ", ".join(f"`{i}`" for i in missing)
+    return "F008.many", {"count": len(missing), "ids": shown, "path": path, "read": lines}
+
+
 def where(source: SourceRef) -> str:
     """file:line, the file by its name: a rule may come from an imported file."""
     return f"{PurePath(source.file).name}:{source.line}"
@@ -129,6 +138,13 @@ def stderr() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+def warn_ignored(columns: Collection[str]) -> None:
+    """F009 on standard error: the columns of the candidates file no regime reads."""
+    if columns:
+        shown = text("F009", columns=", ".join(sorted(columns)))
+        stderr().print(shown, style="yellow", markup=False, soft_wrap=True)
+
+
 def print_json(data: object) -> None:
     """`data` on standard output, as JSON for machines (indented, accents kept)."""
     print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -142,6 +158,23 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+# --- papers (`pv`, `releve`) ----------------------------------------------------
+def paper_format(output: Path | None, chosen: str | None) -> str:
+    """The format of a paper: `--format`, else the output file's suffix (.pdf, .html);
+    HTML on standard output; F065 for a file of another suffix."""
+    if chosen:
+        return chosen
+    if output is None:
+        return "html"
+    found = _PAPER_SUFFIXES.get(output.suffix.casefold())
+    if found is None:
+        raise InputFileError("F065", {"path": str(output)})
+    return found
+
+
+_PAPER_SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
 # --- output files --------------------------------------------------------------------
 @contextmanager
 def output(path: Path | None) -> Iterator[IO[str]]:
@@ -151,10 +184,31 @@ def output(path: Path | None) -> Iterator[IO[str]]:
     if path is None:
         yield sys.stdout
         return
+    with _opened(path, binary=False) as handle:
+        yield handle
+
+
+@contextmanager
+def binary_output(path: Path | None) -> Iterator[IO[bytes]]:
+    """`output` for bytes (a PDF): standard output's buffer, or the file `path` names."""
+    if path is None:
+        yield sys.stdout.buffer
+        return
+    with _opened(path, binary=True) as handle:
+        yield handle
+
+
+@contextmanager
+def _opened(path: Path, binary: bool) -> Iterator[IO[Any]]:
     target = Path(os.path.realpath(path))
     written = _in_place if _special(target) else _replaced
-    with written(path, target) as handle:
+    with written(path, target, binary) as handle:
         yield handle
+
+
+def _mode_arguments(binary: bool) -> dict[str, Any]:
+    """How an output is opened: bytes as they are, text as UTF-8 with its own newlines."""
+    return {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
 
 
 def _special(target: Path) -> bool:
@@ -167,10 +221,10 @@ def _special(target: Path) -> bool:
 
 
 @contextmanager
-def _in_place(path: Path, target: Path) -> Iterator[IO[str]]:
+def _in_place(path: Path, target: Path, binary: bool) -> Iterator[IO[Any]]:
     """A device or a FIFO, opened and written as it is (`-o /dev/null`)."""
     try:
-        handle = target.open("w", encoding="utf-8", newline="")
+        handle = target.open(**_mode_arguments(binary))
     except OSError as error:
         raise _unwritable(path, error) from None
     try:
@@ -183,16 +237,14 @@ def _in_place(path: Path, target: Path) -> Iterator[IO[str]]:
 
 
 @contextmanager
-def _replaced(path: Path, target: Path) -> Iterator[IO[str]]:
+def _replaced(path: Path, target: Path, binary: bool) -> Iterator[IO[Any]]:
     """A file that appears complete or not at all: written to a hidden file beside
     it, renamed over it when whole, removed otherwise. The file keeps the mode of
     the one it replaces; a new one gets the umask's."""
     held = _hold_signals()
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, in `with`)
-            "w",
-            encoding="utf-8",
-            newline="",
+            **_mode_arguments(binary),
             delete=False,
             dir=_output_folder(path, target),
             prefix=f".{target.name}.",

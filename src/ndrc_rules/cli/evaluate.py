@@ -32,6 +32,7 @@ from ndrc_rules.cli.console import (
     output,
     stderr,
     stdout,
+    warn_ignored,
     where,
 )
 from ndrc_rules.common.messages import counted, text
@@ -92,13 +93,7 @@ def run(args: argparse.Namespace) -> int:
                 counts = _write_table(regulation, results, figures, out)
     if args.format != "table":
         _summary(stderr(), counts)
-    if ignored:
-        stderr().print(
-            text("F009", columns=", ".join(sorted(ignored))),
-            style="yellow",
-            markup=False,
-            soft_wrap=True,
-        )
+    warn_ignored(ignored)
     return EXIT_ROW_ERRORS if counts[ERROR] else EXIT_OK
 
 

@@ -25,12 +25,14 @@ from ndrc_rules.cli.console import (
     outcome_style,
     stderr,
     stdout,
+    unknown_ids,
     where,
 )
-from ndrc_rules.common.messages import counted, text
-from ndrc_rules.common.numbers import display, plain, readable
+from ndrc_rules.common.messages import text
+from ndrc_rules.common.numbers import plain, readable
 from ndrc_rules.common.status import RuleStatus, UnitStatus
 from ndrc_rules.language.core import DEFAULT_RULE
+from ndrc_rules.render.near_miss import needed_text, phase_heading
 
 if TYPE_CHECKING:
     from ndrc_rules.engine import trace as t
@@ -83,13 +85,8 @@ def _wanted(rows: Iterable[Row], ids: list[str], path: Path) -> list[Row] | None
     missing = [i for i in wanted if i not in found]
     if not missing:
         return [found[i] for i in wanted]
-    lines = counted("count.rows_read", read)
-    if len(missing) == 1:
-        said = text("F008", id=missing[0], path=path, read=lines)
-    else:
-        shown = ", ".join(f"`{i}`" for i in missing)
-        said = text("F008.many", count=len(missing), ids=shown, path=path, read=lines)
-    stderr().print(said, markup=False, style="red", soft_wrap=True)
+    code, fields = unknown_ids(missing, path, read)
+    stderr().print(text(code, **fields), markup=False, style="red", soft_wrap=True)
     return None
 
 
@@ -293,7 +290,6 @@ def _units(node: Tree, units: list[t.UnitTrace]) -> None:
 
 def plain_text(exact: str) -> str:
     """An exact value of a record ('287/2') as a person writes it by hand ('143.5')."""
-    from fractions import Fraction
 
     return plain(Fraction(exact))
 
@@ -476,12 +472,8 @@ def near_miss(root: Tree, decision: t.Decision, vocabulary: Vocabulary = PLAIN) 
     if decision.jury:
         node.add(Text(text("near_miss.jury"), "dim"))
     for phase in decision.near_miss:
-        key = (
-            "near_miss.phase_prospective" if phase.prospective else f"near_miss.phase_{phase.phase}"
-        )
-        if phase.phase == "initial" and len(decision.near_miss) > 1:
-            key = "near_miss.phase_first"  # before the resit, shown after it
-        branch = node.add(Text(text(key, label=phase.label), "bold"))
+        heading = phase_heading(phase, len(decision.near_miss))
+        branch = node.add(Text(heading, "bold"))
         if phase.unavailable:
             branch.add(Text(phase.unavailable, "yellow"))
         for item in phase.inputs:
@@ -490,29 +482,4 @@ def near_miss(root: Tree, decision: t.Decision, vocabulary: Vocabulary = PLAIN) 
                     decision.regime, needed.rule, after_resit=phase.phase == "resit"
                 )
                 branch.add(Text(needed_text(item, needed, rule)))
-
-
-def needed_text(item: t.NearMissInput, needed: t.NeededGrade, rule: str | None = None) -> str:
-    """One line: the grade that would have sufficed instead of the candidate's, exactly;
-    the rule by `rule` (its title) when given, else its identifier."""
-    named = {"input": item.input, "title": item.title, "label": needed.label}
-    if needed.threshold is None:
-        return text("near_miss.none", **named)
-    boundary = Fraction(needed.threshold)
-    if needed.display is None:
-        grade = text("near_miss.only_exact", threshold=needed.threshold)
-    elif (boundary * 100).denominator != 1:
-        grade = text(
-            "near_miss.exact_threshold", grade=readable(needed.display), threshold=needed.threshold
-        )
-    elif needed.inclusive:
-        grade = readable(needed.display)
-    else:
-        key = "near_miss.more_than" if needed.upward else "near_miss.less_than"
-        grade = text(key, boundary=readable(display(boundary)), grade=readable(needed.display))
-    line = {**named, "grade": grade, "rule": rule or needed.rule}
-    if item.current_display is not None:
-        return text("near_miss.line", **line, current=readable(item.current_display))
-    key = "near_miss.line_not_taken" if item.input == item.unit else "near_miss.line_resit"
-    return text(key, **line)
 

@@ -50,3 +50,9 @@ def whole_number(value: str) -> int:
         return int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(text("cli.whole_number") % {"value": value}) from None
+
+
+def paper_output(command: argparse.ArgumentParser) -> None:
+    """-o FILE (.pdf or .html) and --format, for the papers (`pv`, `releve`)."""
+    command.add_argument("--output", "-o", type=Path, help=text("cli.paper_output"))
+    command.add_argument("--format", choices=("pdf", "html"), help=text("cli.paper_format"))

@@ -16,6 +16,10 @@ REGIME = "regime"
 SESSION = "session"  # the candidate's exam session (a year)
 JURY = "jury"  # the jury's decision, an outcome of the regulation
 JURY_REASON = "jury_motif"  # why the jury decided otherwise
+LAST_NAME = "nom"  # the candidate's name, for papers people read (read as text)
+FIRST_NAME = "prenom"
+# Columns read as text about the candidate, never as grades.
+DETAILS = (SESSION, JURY, JURY_REASON, LAST_NAME, FIRST_NAME)
 RESIT_SUFFIX = "rattrapage"  # `U1.rattrapage`: the grade of U1 at the resit
 KEPT_PART = "acquis"
 KEPT_SUFFIX = "." + KEPT_PART  # `U3.acquis`: the session of a grade kept from earlier

@@ -27,12 +27,21 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from ndrc_rules.common.columns import ID, JURY, JURY_REASON, KEPT_SUFFIX, REGIME, SESSION
+from ndrc_rules.common.columns import (
+    DETAILS,
+    FIRST_NAME,
+    ID,
+    JURY,
+    JURY_REASON,
+    KEPT_SUFFIX,
+    LAST_NAME,
+    REGIME,
+    SESSION,
+)
 from ndrc_rules.common.errors import InputFileError
 from ndrc_rules.common.messages import clip, text
 from ndrc_rules.language.names import fold
 
-DETAILS = (SESSION, JURY, JURY_REASON)
 DEFAULT_ENCODING = "utf-8-sig"
 MAX_GRADE = Fraction(20)
 
@@ -74,6 +83,8 @@ class Candidate(BaseModel):
     kept: dict[str, int] = {}  # unit column → session the grade was obtained at
     jury: str | None = None
     jury_reason: str | None = None
+    last_name: str | None = None  # `nom`, `prenom`: shown on papers, never read as grades
+    first_name: str | None = None
     columns: dict[str, object] | None = None  # the row as read, for the record; None if built
 
 
@@ -302,6 +313,8 @@ def candidate_from_mapping(
         kept={column.removesuffix(KEPT_SUFFIX): year for column, year in details.items()},
         jury=_jury(fields.get(JURY)),
         jury_reason=_identifier(fields.get(JURY_REASON)) or None,
+        last_name=_identifier(fields.get(LAST_NAME)) or None,
+        first_name=_identifier(fields.get(FIRST_NAME)) or None,
         columns=fields,
     )
 

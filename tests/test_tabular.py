@@ -116,6 +116,10 @@ def test_the_csv_is_for_excel_by_default(cohort: Path) -> None:
     assert len(rows) == 4
     assert found["N1"]["Moyenne générale"] == "9,99"
     assert found["N1"]["Fichier et ligne"] == DEFAULT
+    # The rule by its title, its identifier beside it; the default outcome said so.
+    assert found["N1"]["Règle décisive"] == "aucune règle ne s'applique : résultat par défaut"
+    assert found["N1"]["Règle (identifiant)"] == "sinon"
+    assert found["N3"]["Règle décisive"] == "Admission après l'épreuve de contrôle"
     assert found["N3"]["Moyenne générale après contrôle"] == "10,00"
     assert found["N3"]["Moyenne générale"] == "9,71"
     assert found["N2"]["Moyenne générale après contrôle"] == ""
@@ -125,18 +129,20 @@ def test_identifier_headers_are_for_programs(cohort: Path) -> None:
     shown = run("eval", NDRC, cohort, "--format", "csv", "--headers", "id").stdout
     assert not shown.startswith("\ufeff")
     keys = shown.splitlines()[0].split(";")
-    assert keys[:7] == [
+    assert keys[:8] == [
         "row",
         "id",
         "regime",
         "decision",
         "label",
+        "deciding_rule_title",
         "deciding_rule",
         "deciding_rule_source",
     ]
     assert "moyenne_generale" in keys and "moyenne_generale.apres_controle" in keys
-    assert keys[-6:] == [
+    assert keys[-7:] == [
         "proposal_decision",
+        "proposal_rule_title",
         "proposal_rule",
         "proposal_rule_source",
         "error_code",

@@ -30,7 +30,7 @@ def generated() -> dict[str, dict[str, object]]:
     """Each record's schema, with its version and a stable identifier."""
     schemas = {}
     for name, model in RECORDS.items():
-        schema = model.model_json_schema(mode="serialization")  # the records as written
+        schema = model.model_json_schema()
         schema["$id"] = f"https://ndrc-rules.invalid/schemas/{name}-v{VERSION}.schema.json"
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schemas[f"{name}-v{VERSION}.schema.json"] = schema

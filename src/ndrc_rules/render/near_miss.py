@@ -4,10 +4,13 @@ that every surface shows — explain's tree, the relevé, later the web pages.""
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from ndrc_rules.common.messages import text
 from ndrc_rules.common.numbers import display, readable
-from ndrc_rules.engine import trace as t
+
+if TYPE_CHECKING:  # annotations only: explain's module loads without pydantic
+    from ndrc_rules.engine import trace as t
 
 
 def phase_heading(phase: t.NearMiss, phases: int) -> str:

@@ -29,6 +29,7 @@ from ndrc_rules.common.messages import text
 from ndrc_rules.engine import trace as t
 from ndrc_rules.io.candidates import RowError
 from ndrc_rules.language import core as m
+from ndrc_rules.render.views import final_trace, rule_words
 
 if TYPE_CHECKING:
     import xlsxwriter
@@ -79,13 +80,15 @@ def decision_columns(program: m.Program) -> list[Column]:
         Column("regime", text("sheet.col.regime"), lambda d: d.regime),
         Column("decision", text("sheet.col.decision"), lambda d: d.decision),
         Column("label", text("sheet.col.label"), lambda d: d.label),
-        Column("deciding_rule", text("sheet.col.rule"), lambda d: d.deciding_rule),
+        Column("deciding_rule_title", text("sheet.col.rule"), _rule_title),
+        Column("deciding_rule", text("sheet.col.rule_id"), lambda d: d.deciding_rule),
         Column("deciding_rule_source", text("sheet.col.source"), _source),
         *(_unit_column(unit) for unit in units),
         *(_figure_column(figure) for figure in figures),
         *(_after_resit_column(figure) for figure in figures if resit),
         Column("proposal_decision", text("sheet.col.proposal_decision"), _proposal("decision")),
-        Column("proposal_rule", text("sheet.col.proposal_rule"), _proposal("deciding_rule")),
+        Column("proposal_rule_title", text("sheet.col.proposal_rule"), _proposal("title")),
+        Column("proposal_rule", text("sheet.col.proposal_rule_id"), _proposal("deciding_rule")),
         Column("proposal_rule_source", text("sheet.col.proposal_source"), _proposal("source")),
     ]
 
@@ -110,6 +113,11 @@ def _where(source: t.SourceRef | None) -> str | None:
     return f"{PurePath(source.file).name}:{source.line}" if source else None
 
 
+def _rule_title(decision: t.Decision) -> Cell:
+    """The deciding rule as people read it (its title; the default outcome said so)."""
+    return rule_words(decision.deciding_rule, final_trace(decision))
+
+
 def _source(decision: t.Decision) -> Cell:
     return _where(decision.deciding_rule_source)  # none when the jury decided
 
@@ -121,6 +129,8 @@ def _proposal(field: str) -> Callable[[t.Decision], Cell]:
             return None
         if field == "source":
             return _where(proposal.deciding_rule_source)
+        if field == "title":
+            return rule_words(proposal.deciding_rule, decision.trace)
         value: str = getattr(proposal, field)
         return value
 

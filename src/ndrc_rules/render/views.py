@@ -321,7 +321,7 @@ def _unit_cell(unit: t.UnitTrace | None, resit: t.ResitUnitTrace | None) -> Cell
     return Cell(grade_text(unit.status, unit.display), notes)
 
 
-def _rule_words(name: str, trace: t.Trace | None) -> str:
+def rule_words(name: str, trace: t.Trace | None) -> str:
     """A rule as people read it: its title, else its name; the default said so."""
     rule = next((r for r in trace.rules if r.name == name), None) if trace else None
     if rule is not None and rule.status == RuleStatus.DEFAULT:
@@ -333,9 +333,9 @@ def _proposal_cell(decision: t.Decision) -> Cell:
     """The engine's proposal: its outcome and rule (the jury's proposal when it decided)."""
     proposal = decision.proposal
     if proposal is not None:
-        rule = _rule_words(proposal.deciding_rule, decision.trace)
+        rule = rule_words(proposal.deciding_rule, decision.trace)
         return Cell(proposal.label, [text("paper.rule_short", rule=rule)])
-    rule = _rule_words(decision.deciding_rule, final_trace(decision))
+    rule = rule_words(decision.deciding_rule, final_trace(decision))
     notes = [text("paper.rule_short", rule=rule)]
     if decision.resit_phase is not None:
         notes.append(text("paper.after_resit"))
@@ -373,7 +373,7 @@ def _first_terms(decision: t.Decision) -> str:
     """The terms the first phase's rule gave, from its trace: the count of units chosen."""
     phase = decision.resit_phase
     assert phase is not None
-    rule = _rule_words(phase.initial_rule, decision.trace)
+    rule = rule_words(phase.initial_rule, decision.trace)
     return text("paper.resit_taken", count=len(phase.units), rule=rule)
 
 
@@ -403,7 +403,7 @@ def _jury_item(entry: Entry) -> JuryItem | None:
     jury, proposal = decision.jury, decision.proposal
     if jury is None or proposal is None:
         return None
-    rule = _rule_words(proposal.deciding_rule, decision.trace)
+    rule = rule_words(proposal.deciding_rule, decision.trace)
     said = text("paper.proposal", label=proposal.label, rule=rule)
     return JuryItem(decision.id, entry.name, said, jury.label, jury.reason)
 
@@ -530,7 +530,7 @@ def _sheet(cohort: Cohort, entry: Entry) -> Sheet:
         totals=totals(last.units),
         figures=figures,
         decision=decision.label,
-        rule=_rule_words(rule_name, last if proposal is None else first),
+        rule=rule_words(rule_name, last if proposal is None else first),
         citation=citation.text if citation else None,
         citation_source=citation.source if citation else None,
         jury=_jury_item(entry),

@@ -435,15 +435,19 @@ def test_option_errors_of_audit_and_replay_speak_french(args: tuple[str, ...], s
 
 
 def _locked(path: Path, seconds: float) -> subprocess.Popen[str]:
-    """Another process writing a batch (the file locked), for `seconds`."""
+    """Another process writing a batch (the file locked), for `seconds`, or until the
+    test closes the process's standard input, whichever comes first."""
     holder = (
-        "import sqlite3, sys, time; db = sqlite3.connect(sys.argv[1], isolation_level=None);"
+        "import select, sqlite3, sys; db = sqlite3.connect(sys.argv[1], isolation_level=None);"
         "db.execute('BEGIN EXCLUSIVE'); print('locked', flush=True);"
-        "time.sleep(float(sys.argv[2]));"
+        "select.select([sys.stdin], [], [], float(sys.argv[2]));"
         "db.execute('ROLLBACK')"
     )
     process = subprocess.Popen(
-        [sys.executable, "-c", holder, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", holder, str(path), str(seconds)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None and process.stdout.readline() == "locked\n"
     return process
@@ -466,11 +470,13 @@ def test_readers_read_and_a_writer_says_the_store_is_busy_past_its_wait(
     from ndrc_rules.audit import store as store_module
 
     monkeypatch.setenv(store_module.WAIT_VARIABLE, "0.2")
-    holder = _locked(store, 3)
+    holder = _locked(store, 120)  # held until the writer has given up, however slow the machine
     try:
         codes = [cli.main(["audit", str(store)]), cli.main(["audit", str(store), "--verify"])]
         appended = cli.main(["eval", str(NDRC), str(COHORT), "--db", str(store), "--format", "csv"])
     finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
         holder.wait(timeout=30)
     said = " ".join(capsys.readouterr().err.split())
     assert codes == [0, 0] and appended == 2  # readers are not held up by a batch (WAL)

@@ -40,11 +40,15 @@ to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def record(result: t.Decision | RowError) -> dict[str, object]:
-    """The JSON object of one row: a decision, or the row's error."""
+    """The JSON object of one row: a decision (with its near miss, when it was asked
+    for: `explain`), or the row's error."""
     if isinstance(result, RowError):
         detail = t.RowErrorDetail(code=result.code, field=result.field, message=result.message)
         return t.ErrorRecord(row=result.row, id=result.id, error=detail).model_dump(mode="json")
-    return result.model_dump(mode="json")
+    dumped = result.model_dump(mode="json")
+    if result.near_miss is not None:
+        dumped["near_miss"] = [phase.model_dump(mode="json") for phase in result.near_miss]
+    return dumped
 
 
 def result_line(result: t.Decision | RowError) -> tuple[str, str]:

@@ -108,7 +108,7 @@ def _write_json(results: Iterable[Result], single: bool) -> int:
         if isinstance(result, RowError):
             _row_error(result)
             return 1
-        print(result.model_dump_json(indent=2))
+        print(json.dumps(record(result), ensure_ascii=False, indent=2))
         return 0
     out = sys.stdout
     out.write('{\n  "results": [')

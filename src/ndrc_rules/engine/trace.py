@@ -8,15 +8,9 @@ comparison: `numbers.shown`).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-)
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Record(BaseModel):
@@ -262,21 +256,16 @@ class Decision(_Record):
     input: InputRecord | None = None
     decided_at: str | None = None  # ISO 8601, UTC; the only field a replay may not find again
     # What a better outcome would have needed, per phase; only on request (explain, the
-    # API's `near_miss=True`): records, the store and replay never carry it.
+    # API's `near_miss=True`): records, the store and replay never carry it. Left out of
+    # the model's own serialisation (no Python serializer runs while records are written:
+    # one would turn a Ctrl-C into pydantic's error); `records.record` adds it when set.
     near_miss: list[NearMiss] | None = Field(
         default=None,
+        exclude=True,
         description="What one input alone would have needed for each better outcome, per"
         " phase (the engine's proposal's); only in `explain` and the Python API's"
         " `decide(near_miss=True)`: records, the store and replay never carry it.",
     )
-
-    @model_serializer(mode="wrap")
-    def _without_near_miss(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """A decision without near miss serialises as before the field existed."""
-        dumped: dict[str, Any] = handler(self)
-        if self.near_miss is None:
-            dumped.pop("near_miss", None)
-        return dumped
 
 
 class RowErrorDetail(_Record):

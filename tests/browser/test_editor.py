@@ -1,0 +1,127 @@
+"""The regulation editor in Chromium: diagnostics as one types, the one-click
+fix, formatting and saving (checked on disk)."""
+
+from __future__ import annotations
+
+import json
+
+from playwright.sync_api import Page, expect
+
+from .harness import ROOT, Server
+
+# Line 22 of bts_ndrc.reg: `    unite U4 "Relation client et négociation-vente" coefficient 5`.
+U4_LINE = 22
+VALID = "règlement valide"
+
+
+def open_editor(page: Page, name: str) -> None:
+    """Open the editor on `name` and wait for CodeMirror to hold the file."""
+    page.goto(f"/edit/{name}")
+    expect(page.locator(f'#editor[data-file="{name}"] .cm-editor')).to_be_visible()
+    expect(page.locator(".cm-content")).to_contain_text("unite U4")
+
+
+def to_end_of_line(page: Page, line: int) -> None:
+    """Put the cursor at the end of a line with the keyboard, as a person would."""
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+Home")
+    for _ in range(line - 1):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("End")
+
+
+def misspell_coefficient(page: Page) -> None:
+    """Turn `coefficient 5` into `coefficent 5` on line 22, by typing."""
+    to_end_of_line(page, U4_LINE)
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    for _ in range(4):
+        page.keyboard.press("Backspace")  # "ient"
+    page.keyboard.type("ent")
+    expect(page.locator(".cm-line").filter(has_text="coefficent 5")).to_have_count(1)
+
+
+def expect_e001_on_u4(page: Page) -> None:
+    diagnostic = page.locator("#diagnostics li.diagnostic")
+    expect(diagnostic).to_have_count(1)
+    expect(diagnostic).to_have_attribute("data-code", "E001")
+    expect(diagnostic).to_have_attribute("data-line", str(U4_LINE))
+    expect(diagnostic).to_contain_text(f"ligne {U4_LINE}")
+    expect(diagnostic).to_contain_text("E001")
+    expect(diagnostic).to_contain_text("coefficient")  # the hint: vouliez-vous dire …
+    expect(page.locator("#check-status")).to_contain_text("1 erreur")
+    # The squiggle is under the misspelt word, on that line.
+    squiggle = page.locator(".cm-line").filter(has_text="coefficent 5").locator(
+        ".cm-lintRange-error"
+    )
+    expect(squiggle).to_have_count(1)
+    expect(squiggle).to_have_text("coefficent")
+
+
+def expect_valid(page: Page) -> None:
+    expect(page.locator("#diagnostics li.diagnostic")).to_have_count(0)
+    expect(page.locator("#check-status")).to_contain_text(VALID)
+    expect(page.locator(".cm-lintRange-error")).to_have_count(0)
+
+
+def test_a_valid_file_opens_valid(page: Page) -> None:
+    open_editor(page, "bts_ndrc.reg")
+    expect_valid(page)
+
+
+def test_typing_an_error_shows_it_and_the_one_click_fix_removes_it(page: Page) -> None:
+    open_editor(page, "bts_ndrc.reg")
+    expect_valid(page)
+    misspell_coefficient(page)
+    expect_e001_on_u4(page)
+    page.locator(".cm-lintRange-error").hover()
+    action = page.locator(".cm-tooltip-lint .cm-diagnosticAction")
+    expect(action).to_contain_text("coefficient")
+    action.click()
+    expect(page.locator(".cm-line").filter(has_text="coefficient 5")).to_have_count(1)
+    expect_valid(page)
+
+
+def test_fixing_by_typing_removes_the_diagnostic(page: Page) -> None:
+    open_editor(page, "bts_ndrc.reg")
+    misspell_coefficient(page)
+    expect_e001_on_u4(page)
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+    page.keyboard.type("ient")
+    expect_valid(page)
+
+
+def test_format_then_save_writes_the_canonical_file(page: Page, server: Server) -> None:
+    draft = server.folder / "brouillon.reg"
+    canonical = (ROOT / "regulations" / "bts_ndrc.reg").read_text("utf-8")
+    draft.write_text(canonical, "utf-8")
+    open_editor(page, draft.name)
+    to_end_of_line(page, U4_LINE)
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.type("    ")  # `coefficient     5`
+    expect(page.locator(".cm-line").filter(has_text="coefficient     5")).to_have_count(1)
+    page.locator("#format").click()
+    expect(page.locator(".cm-line").filter(has_text="coefficient     5")).to_have_count(0)
+    expect(page.locator(".cm-line").filter(has_text="coefficient 5")).to_have_count(1)
+    draft.write_text("# replaced by the save\n", "utf-8")
+    with page.expect_response("**/api/save") as answer:
+        page.locator("#save").click()
+    assert json.loads(answer.value.text())["saved"] is True
+    assert draft.read_text("utf-8") == canonical
+
+
+def test_save_refuses_a_file_that_does_not_parse(page: Page, server: Server) -> None:
+    draft = server.folder / "brouillon.reg"
+    canonical = (ROOT / "regulations" / "bts_ndrc.reg").read_text("utf-8")
+    draft.write_text(canonical, "utf-8")
+    open_editor(page, draft.name)
+    misspell_coefficient(page)
+    expect_e001_on_u4(page)
+    with page.expect_response("**/api/save") as answer:
+        page.locator("#save").click()
+    reply = json.loads(answer.value.text())
+    assert reply["saved"] is False
+    assert reply["message"]
+    expect(page.get_by_text(reply["message"], exact=False).first).to_be_visible()
+    assert draft.read_text("utf-8") == canonical

@@ -147,7 +147,6 @@ function toDiagnostics(doc, list) {
     return {
       ...range,
       severity: item.severity === "error" || item.severity === "warning" ? item.severity : "info",
-      source: item.code,
       message: item.hint ? `${text} — ${item.hint}` : text,
       renderMessage: () => renderMessage(text, item.hint),
       actions: (item.fixes ?? []).map((fix) => fixAction(fix, range)),
@@ -251,11 +250,15 @@ export function mount(element, options) {
     setText,
     /** Check now instead of after the typing pause. */
     check: () => forceLinting(view),
-    /** Format through formatUrl; replaces the text when the server says ok. */
+    /** Format through formatUrl; replaces the text when the server says ok and nothing
+     * was typed meanwhile. */
     async format() {
-      const answer = await post(settings.formatUrl, { file: settings.file, text: editor.getText() }, settings);
-      if (answer.ok && typeof answer.text === "string") {
-        if (answer.text !== editor.getText()) setText(answer.text);
+      const sent = editor.getText();
+      const answer = await post(settings.formatUrl, { file: settings.file, text: sent }, settings);
+      if (editor.getText() !== sent) {
+        showStatus(view, "error", say(messages, "formatStale"));
+      } else if (answer.ok && typeof answer.text === "string") {
+        if (answer.text !== sent) setText(answer.text);
         showStatus(view, "info", say(messages, "formatted"));
       } else if (answer.error) {
         showStatus(view, "error", answer.error);

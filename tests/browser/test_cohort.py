@@ -11,21 +11,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from .harness import COHORT_CSV, COHORT_XLSX
-
-
-def upload(page: Page, cohort: Path, regulation: str = "bts_ndrc.reg") -> None:
-    """Send a cohort file through the upload form and wait for its decisions."""
-    page.goto("/cohort")
-    form = page.locator("form#upload")
-    form.locator('input[type=file][name="candidates"]').set_input_files(cohort)
-    page.locator("#regulation").select_option(regulation)
-    form.locator("[type=submit]").click()
-    page.wait_for_url("**/cohort/*")
-    expect(page.locator("#decisions")).to_be_visible()
-
-
-def visible_rows(page: Page):  # type: ignore[no-untyped-def]
-    return page.locator("#decisions tr[data-id]:visible")
+from .pages import upload, visible_rows
 
 
 @pytest.mark.parametrize("cohort", [COHORT_CSV, COHORT_XLSX], ids=["csv", "xlsx"])

@@ -8,37 +8,9 @@ import json
 from playwright.sync_api import Page, expect
 
 from .harness import ROOT, Server
+from .pages import U4_LINE, misspell_coefficient, open_editor, to_end_of_line
 
-# Line 22 of bts_ndrc.reg: `    unite U4 "Relation client et négociation-vente" coefficient 5`.
-U4_LINE = 22
 VALID = "règlement valide"
-
-
-def open_editor(page: Page, name: str) -> None:
-    """Open the editor on `name` and wait for CodeMirror to hold the file."""
-    page.goto(f"/edit/{name}")
-    expect(page.locator(f'#editor[data-file="{name}"] .cm-editor')).to_be_visible()
-    expect(page.locator(".cm-content")).to_contain_text("unite U4")
-
-
-def to_end_of_line(page: Page, line: int) -> None:
-    """Put the cursor at the end of a line with the keyboard, as a person would."""
-    page.locator(".cm-content").click()
-    page.keyboard.press("Control+Home")
-    for _ in range(line - 1):
-        page.keyboard.press("ArrowDown")
-    page.keyboard.press("End")
-
-
-def misspell_coefficient(page: Page) -> None:
-    """Turn `coefficient 5` into `coefficent 5` on line 22, by typing."""
-    to_end_of_line(page, U4_LINE)
-    page.keyboard.press("ArrowLeft")
-    page.keyboard.press("ArrowLeft")
-    for _ in range(4):
-        page.keyboard.press("Backspace")  # "ient"
-    page.keyboard.type("ent")
-    expect(page.locator(".cm-line").filter(has_text="coefficent 5")).to_have_count(1)
 
 
 def expect_e001_on_u4(page: Page) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from .harness import COHORT_CSV, HOSTILE_CSV, NEW_VERSION, STORE, Server, diff, evaluate
-from .test_cohort import upload
+from .pages import upload
 
 # Every form field must be named for a screen reader: a <label>, aria-label or
 # aria-labelledby. Returns the fields that are not.

@@ -65,6 +65,7 @@ def page(browser: Browser, server: Server) -> Iterator[Page]:
     """A page in a new context, its base URL the server's; a script error or a
     failed request in the page fails the test."""
     context = browser.new_context(viewport=VIEWPORT, base_url=server.url, accept_downloads=True)
+    context.set_default_timeout(15_000)
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
@@ -24,6 +25,36 @@ def upload(page: Page, cohort: Path, regulation: str = "bts_ndrc.reg") -> None:
 def visible_rows(page: Page) -> Locator:
     """The decisions table's rows the filters leave shown."""
     return page.locator("#decisions tr[data-id]:visible")
+
+
+def orders_after_two_presses(page: Page, press: Callable[[], object]) -> set[tuple[str, ...]]:
+    """The decisions table's order of ids after `press`, then after a second one."""
+    orders = set()
+    for _ in range(2):
+        before = visible_rows(page).first.get_attribute("data-id")
+        press()
+        if len(orders) == 1:  # the second press must reverse the first order
+            expect(visible_rows(page).first).not_to_have_attribute("data-id", before or "")
+        orders.add(tuple(visible_rows(page).evaluate_all("rows => rows.map(r => r.dataset.id)")))
+    return orders
+
+
+def compare_versions(page: Page, cohort: Path, old: str, new: str) -> None:
+    """Upload a cohort, then compare two versions of a regulation on it."""
+    upload(page, cohort)
+    token = page.url.rstrip("/").rsplit("/", 1)[1]
+    page.goto("/versions")
+    page.locator("#old").select_option(old)
+    page.locator("#new").select_option(new)
+    page.locator("#cohort").select_option(token)
+    page.locator("form#versions [type=submit]").click()
+    expect(page.locator("#diff")).to_be_visible()
+
+
+def verify_store(page: Page) -> None:
+    """Run the store's verification from its page."""
+    page.locator("form#verify [type=submit]").click()
+    expect(page.locator("#verified")).to_be_visible()
 
 
 def open_editor(page: Page, name: str) -> None:

@@ -26,7 +26,7 @@ from .harness import (
     served_folder,
     serving,
 )
-from .pages import misspell_coefficient, open_editor, upload
+from .pages import compare_versions, misspell_coefficient, open_editor, upload, verify_store
 
 TARGET = ROOT / "docs" / "screenshots"
 
@@ -45,24 +45,17 @@ def cohort(page: Page) -> None:
 
 def candidate(page: Page) -> None:
     upload(page, COHORT_CSV)
-    page.locator('#decisions tr[data-outcome="rattrapage"] td a').first.click()
+    page.locator('#decisions tr[data-outcome="rattrapage"] a').first.click()
     expect(page.locator("#deciding-rule")).to_be_visible()
 
 
 def versions(page: Page) -> None:
-    page.goto("/versions")
-    page.locator("#old").select_option("bts_ndrc.reg")
-    page.locator("#new").select_option(NEW_VERSION)
-    form = page.locator("form").filter(has=page.locator("#old"))
-    form.locator("input[type=file]").set_input_files(COHORT_CSV)
-    form.locator("[type=submit]").click()
-    expect(page.locator("#diff")).to_be_visible()
+    compare_versions(page, COHORT_CSV, "bts_ndrc.reg", NEW_VERSION)
 
 
 def store(page: Page) -> None:
     page.goto(f"/store/{STORE}")
-    page.get_by_role("button", name="Vérifier").click()
-    expect(page.locator("main")).to_contain_text("Registre intact")
+    verify_store(page)
 
 
 SHOTS = {"editor": editor, "cohort": cohort, "candidate": candidate, "versions": versions,

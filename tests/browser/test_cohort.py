@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from .harness import COHORT_CSV, COHORT_XLSX
-from .pages import upload, visible_rows
+from .pages import orders_after_two_presses, upload, visible_rows
 
 
 @pytest.mark.parametrize("cohort", [COHORT_CSV, COHORT_XLSX], ids=["csv", "xlsx"])
@@ -44,7 +44,7 @@ def test_a_candidate_shows_the_deciding_rule_and_its_sentence(
             continue
         seen.add(record["decision"])
         cohort_url = page.url
-        page.locator(f'#decisions tr[data-id="{record["id"]}"] td').first.locator("a").click()
+        page.locator(f'#decisions tr[data-id="{record["id"]}"] a').first.click()
         page.wait_for_url(f"**/candidate/{record['id']}")
         title = next(
             rule["title"] for rule in record["trace"]["rules"]
@@ -97,11 +97,7 @@ def test_sorting_by_a_column_orders_the_rows(page: Page, cohort_decisions: dict)
     upload(page, COHORT_CSV)
     ids = sorted(record["id"] for record in cohort_decisions["results"])
     header = page.locator("#decisions th button").first
-    header.click()
-    first = visible_rows(page).evaluate_all("rows => rows.map(row => row.dataset.id)")
-    header.click()
-    second = visible_rows(page).evaluate_all("rows => rows.map(row => row.dataset.id)")
-    assert {tuple(first), tuple(second)} == {tuple(ids), tuple(reversed(ids))}
+    assert orders_after_two_presses(page, header.click) == {tuple(ids), tuple(reversed(ids))}
 
 
 def test_the_pv_downloads_with_every_candidate(

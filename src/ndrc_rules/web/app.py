@@ -11,6 +11,7 @@ import secrets
 import sys
 import traceback
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -30,6 +31,8 @@ from ndrc_rules.audit.store import Store
 from ndrc_rules.common.errors import InputFileError, StoreError
 from ndrc_rules.common.messages import CATALOGUES, text
 from ndrc_rules.diffing import CandidateChange, DiffReport, compare, read_both
+from ndrc_rules.engine.trace import Decision
+from ndrc_rules.io.candidates import RowError
 from ndrc_rules.language.diagnostics import RegulationError
 from ndrc_rules.language.source import SourceError, SourceFile
 from ndrc_rules.render import html as papers_html
@@ -51,8 +54,9 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 class Site:
     """The folder served, the CSRF token of this run, the cohorts uploaded."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_upload: int) -> None:
         self.folder = folder
+        self.max_upload = max_upload
         self.token = secrets.token_urlsafe(32)
         self.cohorts = Cohorts()
 
@@ -82,13 +86,19 @@ class Site:
 
 
 def create_app(
-    folder: str | Path, *, host: str = "127.0.0.1", port: int = 8000, lang: str | None = None
+    folder: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    lang: str | None = None,
+    max_upload: int = MAX_UPLOAD,
 ) -> Starlette:
     """The application serving `folder`, answering only `host:port` (and, on the
-    loopback interface, `localhost:port` / `127.0.0.1:port`)."""
+    loopback interface, `localhost:port` / `127.0.0.1:port`); an uploaded candidates
+    file has `max_upload` bytes at most."""
     if lang in CATALOGUES:
         os.environ["NDRC_LANG"] = lang  # the catalogue reads it at each text
-    site = Site(Path(folder))
+    site = Site(Path(folder), max_upload)
     names = {host, *LOOPBACK} if host in LOOPBACK else {host}
     hosts = frozenset(f"{name}:{port}" for name in names)
     routes = [
@@ -98,7 +108,7 @@ def create_app(
         Route("/cohort", _cohort_form(site)),
         Route("/cohort", _upload(site), methods=["POST"]),
         Route("/cohort/{token}", _cohort(site)),
-        Route("/cohort/{token}/candidate/{id}", _candidate(site)),
+        Route("/cohort/{token}/candidate/{id:path}", _candidate(site)),
         Route("/cohort/{token}/download/{kind}", _download(site)),
         Route("/versions", _versions(site)),
         Route("/store", _stores(site)),
@@ -111,14 +121,20 @@ def create_app(
         BodyTooLarge: _too_large,
         Exception: _internal,
     }
-    middleware = [Middleware(Guard, hosts=hosts, token=site.token)]
-    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)  # type: ignore[arg-type]
+    middleware = [Middleware(Guard, hosts=hosts, token=site.token, max_upload=max_upload)]
+    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
 
 
 # --- errors: a French page or JSON, never a traceback -----------------------------------
 async def _http_error(request: Request, error: Exception) -> Response:
+    """Our refusals say why in French; the router's own (no route, wrong method) get
+    the catalogue's words instead of the English phrase."""
     assert isinstance(error, HTTPException)
-    return refusal(request.url.path, error.status_code, error.detail)
+    code = error.status_code
+    said = error.detail
+    if said == HTTPStatus(code).phrase:
+        said = text("web.not_found") if code == 404 else text("web.bad_request", reason=code)
+    return refusal(request.url.path, code, said)
 
 
 async def _too_large(request: Request, error: Exception) -> Response:
@@ -210,7 +226,7 @@ def _upload_page(site: Site, message: str | None = None, status: int = 200) -> R
         title=text("web.cohort_heading"),
         regulations=listed(site.folder, REGULATION),
         message=message,
-        limit=mebibytes(MAX_UPLOAD),
+        limit=mebibytes(site.max_upload),
     )
 
 
@@ -221,10 +237,10 @@ def _upload(site: Site) -> Endpoint:
         if not isinstance(upload, UploadFile) or not upload.filename:
             return _upload_page(site, text("web.no_file"), 400)
         path = site.file(str(chosen or ""), REGULATION)
-        content = await upload.read(MAX_UPLOAD + 1)
+        content = await upload.read(site.max_upload + 1)
         await upload.close()
-        if len(content) > MAX_UPLOAD:
-            return _upload_page(site, text("web.too_large", size=mebibytes(MAX_UPLOAD)), 413)
+        if len(content) > site.max_upload:
+            return _upload_page(site, text("web.too_large", size=mebibytes(site.max_upload)), 413)
         try:
             decided = site.cohorts.decide(
                 path, upload.filename, content, str(sheet) if sheet else None
@@ -337,7 +353,8 @@ def _paper(decided: Decided, kind: str) -> bytes:
     if kind.startswith(("pv.", "releves.")):
         document = papers_html.pv(cohort) if kind.startswith("pv.") else papers_html.releves(cohort)
         return papers.document(document, kind.rpartition(".")[2])
-    results = sorted([*(e.decision for e in cohort.entries), *cohort.errors], key=lambda r: r.row)
+    results: list[Decision | RowError] = [e.decision for e in cohort.entries]
+    results = sorted([*results, *cohort.errors], key=lambda result: result.row)
     columns = decision_columns(cohort.latest)
     if kind == "decisions.csv":
         out = io.StringIO()

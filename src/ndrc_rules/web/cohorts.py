@@ -21,10 +21,6 @@ MAX_COHORTS = 4  # kept in memory at once (each with its file, for the diff)
 SUFFIXES = (".csv", ".txt", ".json", ".jsonl", ".xlsx", ".xlsm", ".ods")  # what the readers take
 
 
-class UploadTooLarge(Exception):
-    """More than MAX_UPLOAD bytes were sent."""
-
-
 @dataclass(frozen=True)
 class Decided:
     """An uploaded cohort as decided."""

@@ -30,7 +30,8 @@ class BodyTooLarge(Exception):
 
 
 def mebibytes(size: int) -> str:
-    return f"{size // (1024 * 1024)} Mio"
+    """A bound in bytes as people read it: « 64 Mio », « 12 Kio »."""
+    return f"{size // 1048576} Mio" if size >= 1048576 else f"{size // 1024} Kio"
 
 
 def refusal(request_path: str, status: int, message: str) -> Response:
@@ -46,10 +47,17 @@ def refusal(request_path: str, status: int, message: str) -> Response:
 class Guard:
     """ASGI middleware: Host, Origin, CSRF header on the API, body size."""
 
-    def __init__(self, app: ASGIApp, *, hosts: frozenset[str], token: str) -> None:
+    def __init__(
+        self, app: ASGIApp, *, hosts: frozenset[str], token: str, max_upload: int = MAX_UPLOAD
+    ) -> None:
         self.app = app
         self.hosts = hosts
         self.token = token
+        self.max_upload = max_upload
+
+    def limit(self, path: str) -> int:
+        """The bytes a body may have: an upload's bound and room for the form around it."""
+        return self.max_upload + MAX_BODY if path == UPLOAD_PATH else MAX_BODY
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,8 +68,7 @@ class Guard:
         if refused is not None:
             await refused(scope, receive, send)
             return
-        limit = MAX_UPLOAD + MAX_BODY if request.url.path == UPLOAD_PATH else MAX_BODY
-        await self.app(scope, _bounded(receive, limit), send)
+        await self.app(scope, _bounded(receive, self.limit(request.url.path)), send)
 
     def refused(self, request: Request) -> Response | None:
         path = request.url.path
@@ -74,8 +81,9 @@ class Guard:
         origin = request.headers.get("origin")
         if origin is not None and origin != f"http://{host}":
             return refusal(path, 403, text("web.cross_origin"))
-        limit = MAX_UPLOAD + MAX_BODY if path == UPLOAD_PATH else MAX_BODY
-        if int(request.headers.get("content-length") or 0) > limit:
+        limit = self.limit(path)
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
             return refusal(path, 413, text("web.too_large", size=mebibytes(limit)))
         header = request.headers.get(CSRF_HEADER)
         if path.startswith("/api/") and not self.valid(header):

@@ -165,7 +165,8 @@ def _edit(site: Site) -> Endpoint:
         name = request.path_params["name"]
         path = site.file(name, REGULATION)
         try:
-            prose = SourceFile.read(path).text
+            SourceFile.read(path)  # bounded, UTF-8: what every command reads
+            prose = path.read_text(encoding="utf-8")  # as written (its spaces unchanged)
         except SourceError as error:
             return site.render("error.html", 400, title=name, message=str(error))
         checked = editor.check(path, prose)
@@ -354,7 +355,7 @@ def _paper(decided: Decided, kind: str) -> bytes:
         document = papers_html.pv(cohort) if kind.startswith("pv.") else papers_html.releves(cohort)
         return papers.document(document, kind.rpartition(".")[2])
     results: list[Decision | RowError] = [e.decision for e in cohort.entries]
-    results = sorted([*results, *cohort.errors], key=lambda result: result.row)
+    results = sorted([*results, *cohort.errors], key=lambda result: result.row or 0)
     columns = decision_columns(cohort.latest)
     if kind == "decisions.csv":
         out = io.StringIO()

@@ -115,6 +115,9 @@ def test_the_editor_page_holds_the_text_and_its_diagnostics(
         assert element in page
     valid = client.get("/edit/bts_ndrc.reg").text
     assert '<p id="check-status" role="status">règlement valide</p>' in valid
+    examples = valid[valid.index('<section id="examples"') :]
+    assert examples.count('<li class="example" data-ok="true">') > 5
+    assert 'data-ok="false"' not in examples and '<p class="coverage">' in examples
 
 
 # --- the editor's API --------------------------------------------------------------------------

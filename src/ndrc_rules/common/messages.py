@@ -671,7 +671,6 @@ FRENCH: dict[str, str] = {
     # --- the web interface (`serve`) ---
     "web.serving": "ndrc-rules sert {folder} sur {url}",
     "web.not_loopback": "attention : {host} n'est pas l'adresse locale ; toute personne qui atteint cette adresse pourra lire et modifier les règlements du dossier",
-    "web.title": "ndrc-rules",
     "web.nav": "Navigation",
     "web.nav_folder": "Règlements",
     "web.nav_cohort": "Cohorte",

@@ -176,6 +176,7 @@ def _edit(site: Site) -> Endpoint:
             name=name,
             source=prose,
             checked=checked,
+            examples=editor.examples(path, prose) if checked["ok"] else None,
             bundle=(STATIC / "editor.js").is_file(),
         )
 

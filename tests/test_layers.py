@@ -21,7 +21,8 @@ FLOORS = {
     "audit": 4,
     "render": 5,  # people-facing renderers: HTML/PDF papers, spreadsheet writers
     "": 6,  # ndrc_rules/*.py
-    "cli": 7,
+    "web": 7,  # the local web interface (`serve`)
+    "cli": 8,
 }
 
 

@@ -1,4 +1,5 @@
-"""The `ndrc-rules` command: check, fmt, test, eval, explain, diff, pv, releve, audit, replay.
+"""The `ndrc-rules` command: check, fmt, test, eval, explain, diff, pv, releve, audit, replay,
+serve.
 
 A thin layer over the facade in `api`: each command is a module of this package
 with its arguments, its run and its rendering; this one builds the parser from
@@ -19,7 +20,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ndrc_rules import __version__
-from ndrc_rules.cli import audit, check, diff, evaluate, explain, fmt, pv, releve, replay, test
+from ndrc_rules.cli import (
+    audit,
+    check,
+    diff,
+    evaluate,
+    explain,
+    fmt,
+    pv,
+    releve,
+    replay,
+    serve,
+    test,
+)
 from ndrc_rules.cli.console import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERRUPTED,
@@ -47,6 +60,7 @@ COMMANDS = {
     "releve": releve,
     "audit": audit,
     "replay": replay,
+    "serve": serve,
 }
 # What `read_candidates` takes.
 CANDIDATE_SUFFIXES = {".csv", ".txt", ".json", ".jsonl", ".xlsx", ".xlsm", ".ods"}
@@ -132,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(
         required=True,
-        metavar="{check,fmt,test,eval,explain,diff,pv,releve,audit,replay}",
+        metavar="{check,fmt,test,eval,explain,diff,pv,releve,audit,replay,serve}",
         parser_class=Parser,
     )
     for name, module in COMMANDS.items():

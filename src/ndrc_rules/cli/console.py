@@ -9,103 +9,31 @@ import signal
 import stat
 import sys
 import tempfile
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
-from pathlib import Path, PurePath
-from types import MappingProxyType
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from ndrc_rules.common.errors import InputFileError
 from ndrc_rules.common.messages import counted, os_reason, text
-from ndrc_rules.common.status import ERROR, OutcomeTone
+from ndrc_rules.render.trace import (  # noqa: F401  # shared by the commands
+    NO_TONES,
+    PLAIN,
+    Tones,
+    Vocabulary,
+    outcome_style,
+    where,
+)
 
 if TYPE_CHECKING:
-    from ndrc_rules.engine.trace import SourceRef
-    from ndrc_rules.language.core import Program
+    pass
 
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
 EXIT_VERIFICATION_FAILED = 5  # a replay differs, or the store was altered
 EXIT_INTERRUPTED = 130  # Ctrl-C or kill: nothing half-written is left behind
 EXIT_BROKEN_PIPE = 141  # the reader of standard output went away (`| head`): 128 + SIGPIPE
-
-Tones = Mapping[str, OutcomeTone]  # each declared outcome's tone (`core.outcome_tones`)
-NO_TONES: Tones = MappingProxyType({})  # no regulation at hand (the store's records)
-_TONE_STYLE = {
-    OutcomeTone.PASSED: "bold green",
-    OutcomeTone.RESIT: "bold yellow",
-    OutcomeTone.FAILED: "bold red",
-}
-
-
-def outcome_style(outcome: str, tones: Tones) -> str:
-    """An outcome's style, from its tone in the regulation (row errors in red)."""
-    if outcome == ERROR:
-        return "red"
-    tone = tones.get(outcome)
-    return _TONE_STYLE[tone] if tone else "bold"
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The regulation's own words for what records name by identifier: each outcome's
-    label and tone (how it is styled), each figure's title, each rule's title in its
-    regime and phase (before or after the resit)."""
-
-    tones: Tones = field(default_factory=dict)
-    labels: Mapping[str, str] = field(default_factory=dict)
-    figures: Mapping[str, str] = field(default_factory=dict)
-    rules: Mapping[tuple[str, bool, str], str] = field(default_factory=dict)
-    regimes: Mapping[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, programs: Iterable[Program]) -> Vocabulary:
-        from ndrc_rules.language.core import outcome_tones
-
-        tones: dict[str, OutcomeTone] = {}
-        labels: dict[str, str] = {}
-        figures: dict[str, str] = {}
-        rules: dict[tuple[str, bool, str], str] = {}
-        regimes: dict[str, str] = {}
-        for program in programs:
-            tones |= outcome_tones(program)
-            labels |= {o.name: o.label for o in program.outcomes}
-            regimes |= {r.name: r.title for r in program.regimes if r.title}
-            for regime in program.regimes:
-                phases = [(False, regime.figures, regime.rules)]
-                if regime.resit:
-                    phases.append((True, regime.resit.figures, regime.resit.rules))
-                for after, figures_, rules_ in phases:
-                    figures |= {
-                        f.name: f.title for f in figures_ if f.title and f.name not in figures
-                    }
-                    rules |= {(regime.name, after, r.name): r.title for r in rules_ if r.title}
-        return cls(tones, labels, figures, rules, regimes)
-
-    def label(self, outcome: str) -> str:
-        return self.labels.get(outcome, outcome)
-
-    def regime(self, name: str) -> str:
-        """A regime by its title, its identifier after it; untitled, « régime … »."""
-        title = self.regimes.get(name)
-        return text("trace.titled", title=title, name=name) if title else text("regime", name=name)
-
-    def figure(self, name: str) -> str:
-        return self.figures.get(name, name)
-
-    def rule(self, regime: str, name: str, after_resit: bool = False) -> str:
-        """A rule by its title; the default outcome in words; else its identifier."""
-        from ndrc_rules.language.core import DEFAULT_RULE
-
-        if name == DEFAULT_RULE:
-            return text("table.default")
-        return self.rules.get((regime, after_resit, name), name)
-
-
-PLAIN = Vocabulary()  # no regulation at hand: identifiers as they are
-
 
 def unknown_ids(missing: list[str], path: Path, read: int) -> tuple[str, dict[str, object]]:
     """The catalogue code and fields saying which asked-for ids no row of `path` has."""
@@ -114,11 +42,6 @@ def unknown_ids(missing: list[str], path: Path, read: int) -> tuple[str, dict[st
         return "F008", {"id": missing[0], "path": path, "read": lines}
     shown = ", ".join(f"`{i}`" for i in missing)
     return "F008.many", {"count": len(missing), "ids": shown, "path": path, "read": lines}
-
-
-def where(source: SourceRef) -> str:
-    """file:line, the file by its name: a rule may come from an imported file."""
-    return f"{PurePath(source.file).name}:{source.line}"
 
 
 # --- the terminal ------------------------------------------------------------------

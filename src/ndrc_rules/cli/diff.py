@@ -22,7 +22,14 @@ from ndrc_rules.cli.console import (
     stdout,
 )
 from ndrc_rules.common.messages import text
-from ndrc_rules.common.numbers import readable
+from ndrc_rules.diff_words import (
+    change_text,
+    diff_headline,
+    diff_identities,
+    figure_text,
+    side_text,
+    step_text,
+)
 from ndrc_rules.language.source import SourceFile
 
 if TYPE_CHECKING:
@@ -75,77 +82,14 @@ def diff_report(report: df.DiffReport, vocabulary: Vocabulary = PLAIN) -> Render
     return Group(*shown)
 
 
-def diff_headline(report: df.DiffReport) -> list[str]:
-    """The headline as plain lines: how many candidates change, and through what."""
-    if report.changed:
-        lines = [text("diff.headline", changed=len(report.changed), decided=report.decided)]
-        lines += [f"  • {_diff_group_line(g, report.regimes)}" for g in report.groups]
-    else:
-        lines = [text("diff.headline_none", decided=report.decided)]
-    if report.rule_only:
-        lines.append(text("diff.rule_only", count=report.rule_only_count))
-    lines.append(text("diff.unchanged", count=report.unchanged))
-    if report.errors:
-        lines.append(text("diff.errors", count=len(report.errors)))
-    return lines
-
-
-def diff_identities(report: df.DiffReport) -> list[str]:
-    """Which files were compared: path and SHA-256 of each version."""
-    lines: list[str] = []
-    for key, identity in (("diff.old_version", report.old), ("diff.new_version", report.new)):
-        lines.append(text(key, path=identity.path, sha256=identity.sha256))
-        lines += [f"  {text('diff.import', path=p, sha256=sha)}" for p, sha in identity.imports]
-    return [*lines, text("diff.same_content")] if report.same_regulation else lines
-
-
 def _diff_headline(report: df.DiffReport) -> RenderableType:
     first, *rest = diff_headline(report)
     style = "bold yellow" if report.changed else "bold green"
     return Group(Text(first, style), *(Text(line) for line in rest))
 
 
-def _diff_group_line(group: df.DiffGroup, regimes: list[str]) -> str:
-    return text(
-        "diff.headline_group",
-        count=group.count,
-        old=_diff_step_text(group.old),
-        new=_diff_step_text(group.new),
-        via=_diff_via(group.changes, regimes),
-    )
-
-
-def _diff_step_text(step: df.Step) -> str:
-    from ndrc_rules.diffing import AFTER_RESIT
-
-    key = "diff.verdict_resit" if step.phase == AFTER_RESIT else "diff.verdict"
-    return text(key, label=step.label, rule=step.rule)
-
-
 def _diff_step(step: df.Step, tones: Tones) -> Text:
-    return Text(_diff_step_text(step), outcome_style(step.outcome, tones))
-
-
-def _diff_via(changes: list[df.Change], regimes: list[str]) -> str:
-    phrases = [_diff_change(change, regimes) for change in changes]
-    return f" {text('diff.and')} ".join(phrases) or text("diff.unexplained")
-
-
-def _diff_change(change: df.Change, regimes: list[str]) -> str:
-    """One change in a sentence: the subject, then the old and new texts of the regulation."""
-    from ndrc_rules.diffing import ADDED, REMOVED
-
-    subject = text(f"diff.kind.{change.kind}", name=change.name)
-    if change.kind != "regime" and set(change.regimes) != set(regimes):
-        subject = text("diff.only_in", subject=subject, regimes=", ".join(change.regimes))
-    if change.aspect == ADDED:
-        return text("diff.added", subject=subject, new=change.new)
-    if change.aspect == REMOVED:
-        return text("diff.removed", subject=subject, old=change.old)
-    aspect = text(f"diff.aspect.{change.aspect}")
-    return text(
-        "diff.changed", subject=subject, aspect=aspect, old=change.old or "—", new=change.new or "—"
-    )
+    return Text(step_text(step), outcome_style(step.outcome, tones))
 
 
 def _diff_groups_table(groups: list[df.DiffGroup], title: str, report: df.DiffReport) -> Table:
@@ -160,7 +104,7 @@ def _diff_groups_table(groups: list[df.DiffGroup], title: str, report: df.DiffRe
             _diff_step(group.old, report.tones),
             _diff_step(group.new, report.tones),
             Text("\n".join(f"{name} ({count})" for name, count in sorted(group.regimes.items()))),
-            Text("\n".join(_diff_change(c, regimes) for c in group.changes) or "—"),
+            Text("\n".join(change_text(c, regimes) for c in group.changes) or "—"),
         )
     return table
 
@@ -182,17 +126,9 @@ def _diff_candidates_table(
             Text(change.regime),
             _diff_step(change.old.step, tones),
             _diff_step(change.new.step, tones),
-            *(_diff_figure(values.get(name)) for name in figures),
+            *(figure_text(values.get(name)) for name in figures),
         )
     return table
-
-
-def _diff_figure(figure: df.FigureChange | None) -> str:
-    if figure is None:
-        return ""
-    if figure.old == figure.new:
-        return readable(figure.old or "—")
-    return readable(f"{figure.old or '—'} → {figure.new or '—'}")
 
 
 def _diff_errors_table(errors: list[df.ErrorRow], tones: Tones) -> Table:
@@ -210,8 +146,5 @@ def _diff_errors_table(errors: list[df.ErrorRow], tones: Tones) -> Table:
 
 
 def _diff_side(side: df.Verdict | RowError, tones: Tones) -> Text:
-    from ndrc_rules.io.candidates import RowError
-
-    if isinstance(side, RowError):
-        return Text(text("diff.error", code=side.code, field=side.field or "—"), "red")
-    return _diff_step(side.step, tones)
+    said, outcome = side_text(side)
+    return Text(said, outcome_style(outcome, tones) if outcome else "red")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Mapping
-from fractions import Fraction
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -20,19 +19,12 @@ from ndrc_rules.cli.console import (
     EXIT_OK,
     EXIT_ROW_ERRORS,
     EXIT_USAGE,
-    PLAIN,
-    Vocabulary,
-    outcome_style,
     stderr,
     stdout,
     unknown_ids,
-    where,
 )
 from ndrc_rules.common.messages import text
-from ndrc_rules.common.numbers import plain, readable
-from ndrc_rules.common.status import RuleStatus, UnitStatus
-from ndrc_rules.language.core import DEFAULT_RULE
-from ndrc_rules.render.near_miss import needed_text, phase_heading
+from ndrc_rules.render.trace import PLAIN, Line, Node, Vocabulary, trace_nodes
 
 if TYPE_CHECKING:
     from ndrc_rules.engine import trace as t
@@ -145,341 +137,27 @@ def _row_error(error: RowError) -> None:
     stderr().print(said, markup=False, style="red")
 
 
-# --- the trace, for an auditor ---------------------------------------------------------
-_STATUS_STYLE = {
-    RuleStatus.HELD: "green",
-    RuleStatus.DEFAULT: "green",
-    RuleStatus.FAILED: "dim",
-    RuleStatus.EXCEPTED: "yellow",
-    RuleStatus.NOT_REACHED: "dim italic",
-}
-_STATUS_LABEL = {
-    RuleStatus.HELD: "trace.rule_held",
-    RuleStatus.DEFAULT: "trace.rule_held",
-    RuleStatus.FAILED: "trace.rule_failed",
-    RuleStatus.EXCEPTED: "trace.rule_excepted",
-    RuleStatus.NOT_REACHED: "trace.rule_skipped",
-}
-
-
+# --- the trace, in the terminal ----------------------------------------------------------
 def trace_tree(decision: t.Decision, vocabulary: Vocabulary = PLAIN) -> RenderableType:
-    """The decision, then each phase's grades, figures and rules, in the regulation's
-    words: titles and labels first, identifiers after them, dim, for auditors."""
-    trace = decision.trace
-    assert trace is not None, "decided with trace=False"
-    regime = vocabulary.regime(decision.regime)
-    root = Tree(Text(text("trace.candidate", id=decision.id, regime=regime), "bold"))
-    root.add(
-        Text(
-            text("trace.decision", label=decision.label, outcome=decision.decision),
-            outcome_style(decision.decision, vocabulary.tones),
-        )
-    )
-    phase = decision.resit_phase
-    _decider(root, decision, phase.trace if phase and phase.trace else trace, vocabulary)
-    if decision.resit:
-        _resit_terms(root, decision.resit)
-    first = root.add(Text(text("trace.first_phase"), "bold")) if phase else root
-    _phase(first, trace, vocabulary)
-    if phase:
-        initial = _rule_title(trace, phase.initial_rule)
-        heading = text("trace.resit_phase", label=phase.initial_label, rule=initial)
-        second = root.add(Text(heading, "bold"))
-        chosen = second.add(Text(text("trace.resit_units"), "bold"))
-        for unit in phase.units:
-            chosen.add(Text(_resit_unit(unit)))
-        if phase.trace:
-            _phase(second, phase.trace, vocabulary)
-    near_miss(root, decision, vocabulary)
-    if decision.ignored_columns:
-        root.add(
-            Text(
-                text("trace.ignored_columns", columns=", ".join(decision.ignored_columns)), "yellow"
-            )
-        )
-    stamp = trace.regulation
-    lines = [
-        text("trace.regulation", path=stamp.path, sha256=stamp.sha256, engine=stamp.engine_version)
-    ]
-    lines += ["  " + text("trace.import", path=i.path, sha256=i.sha256) for i in stamp.imports]
-    if decision.input and decision.decided_at:
-        sha256, at = decision.input.sha256, decision.decided_at
-        lines.append(text("trace.input", row=decision.row, sha256=sha256, decided_at=at))
-    return Group(root, *(Text(line, "dim") for line in lines))
+    """The trace (`render.trace.trace_nodes`) as a rich tree, its footer dim under it."""
+    root, footer = trace_nodes(decision, vocabulary)
+    return Group(_tree(root), *(_text(line) for line in footer))
 
 
-def _resit_terms(root: Tree, terms: t.ResitTerms) -> None:
-    """The units the candidate can choose; those exempted, and the rule's count if fewer remain."""
-    units = ", ".join(terms.units)
-    node = root.add(Text(text("trace.resit", count=terms.count, units=units), "yellow"))
-    if terms.exempted:
-        node.add(Text(text("trace.resit_exempted", units=", ".join(terms.exempted))))
-    if terms.required is not None:
-        node.add(Text(text("trace.resit_remaining", required=terms.required, count=terms.count)))
+def _tree(node: Node) -> Tree:
+    tree = Tree(_text(node.line))
+    _branches(tree, node)
+    return tree
 
 
-def _decider(root: Tree, decision: t.Decision, deciding: t.Trace, vocabulary: Vocabulary) -> None:
-    """The deciding rule by its title, with its line; the default outcome said in words
-    (the rules it follows did not apply); or the jury, then the engine's proposal."""
-    source, jury, proposal = decision.deciding_rule_source, decision.jury, decision.proposal
-    if source is not None and decision.deciding_rule == DEFAULT_RULE:
-        node = root.add(Text(text("trace.deciding_default", where=where(source))))
-        node.add(Text(_named(decision.deciding_rule, deciding, vocabulary)))
-        return
-    if source is not None:
-        rule = _named(decision.deciding_rule, deciding, vocabulary)
-        root.add(Text(text("trace.deciding_rule", rule=rule, where=where(source))))
-        return
-    assert jury is not None and proposal is not None, "only the jury decides outside the file"
-    root.add(Text(text("trace.jury", reason=jury.reason), "bold magenta"))
-    rule = _named(proposal.deciding_rule, deciding, vocabulary)
-    said = text("trace.proposal", label=proposal.label, rule=rule)
-    root.add(Text(f"{said} — {where(proposal.deciding_rule_source)}"))
+def _branches(tree: Tree, node: Node) -> None:
+    for child in node.children:
+        _branches(tree.add(_text(child.line)), child)
 
 
-def _named(name: str, trace: t.Trace, vocabulary: Vocabulary) -> str:
-    """A rule of the trace as people read it: its title (the default outcome: the
-    sentence saying which rules did not apply), its identifier in parentheses."""
-    for index, rule in enumerate(trace.rules):
-        if rule.name == name and rule.status in {RuleStatus.HELD, RuleStatus.DEFAULT}:
-            if rule.status == RuleStatus.DEFAULT:
-                return default_words(trace.rules[:index], vocabulary.label(rule.outcome))
-            return text("trace.titled", title=rule.title or rule.name, name=rule.name)
-    return name
-
-
-def default_words(examined: list[t.RuleTrace], outcome: str) -> str:
-    """Why the default outcome decided: « aucune des règles « Admission » et
-    « Éligibilité au rattrapage » ne s'applique : Ajourné », from the rules examined."""
-    titles = [text("trace.quoted", title=rule.title or rule.name) for rule in examined]
-    if not titles:
-        return text("trace.default_none", outcome=outcome)
-    if len(titles) == 1:
-        return text("trace.default_one", rule=titles[0], outcome=outcome)
-    listed = text("trace.listed", first=", ".join(titles[:-1]), last=titles[-1])
-    return text("trace.default_many", rules=listed, outcome=outcome)
-
-
-def _rule_title(trace: t.Trace, name: str) -> str:
-    rule = next((r for r in trace.rules if r.name == name), None)
-    return rule.title or rule.name if rule else name
-
-
-def _phase(node: Tree, trace: t.Trace, vocabulary: Vocabulary) -> None:
-    titles = {figure.name: figure.title for figure in trace.figures}
-    units = {unit.code: unit for unit in trace.units}
-    _units(node.add(Text(text("trace.units"), "bold")), trace.units)
-    _figures(node.add(Text(text("trace.figures"), "bold")), trace.figures, titles, units)
-    _rules(node.add(Text(text("trace.rules"), "bold")), trace.rules, vocabulary)
-
-
-def _units(node: Tree, units: list[t.UnitTrace]) -> None:
-    for unit in units:
-        coefficient = f" ×{readable(plain_text(unit.coefficient))}" if unit.coefficient else ""
-        line = Text(f"{unit.code} {unit.title}{coefficient} : ")
-        line.append(_unit_value(unit.status, unit.display), "bold")
-        if unit.kept_from:
-            line.append(" " + text("trace.kept", session=unit.kept_from), "cyan")
-        branch = node.add(line)
-        _forms(branch, unit.forms)
-        for part in unit.parts:
-            value = _unit_value(part.status, part.display)
-            weight = readable(plain_text(part.weight))
-            branch.add(Text(text("trace.part", name=part.name, weight=weight, value=value)))
-
-
-def plain_text(exact: str) -> str:
-    """An exact value of a record ('287/2') as a person writes it by hand ('143.5')."""
-
-    return plain(Fraction(exact))
-
-
-def _resit_unit(unit: t.ResitUnitTrace) -> str:
-    """A chosen unit: both grades and the one kept, or the absence at the resit said so."""
-    key = _RESIT_ABSENCE.get(unit.resit, "trace.resit_unit")
-    kept = unit.kept if key != "trace.resit_unit" else _unit_value(unit.kept_status, unit.kept)
-    initial, resit = readable(unit.initial or "—"), readable(unit.resit)
-    return text(key, code=unit.code, initial=initial, resit=resit, kept=readable(kept or "—"))
-
-
-_RESIT_ABSENCE: dict[str, str] = {  # by the grade at the resit, a marker or a number
-    UnitStatus.ABS: "trace.resit_absent",
-    UnitStatus.ABJ: "trace.resit_absent_justified",
-}
-
-
-def _forms(node: Tree, forms: list[t.FormTrace]) -> None:
-    """How the unit is assessed in the candidate's regime, and the line that says so."""
-    if forms:
-        shown = " ; ".join(form_text(form) for form in forms)
-        node.add(Text(text("trace.forms", forms=shown, where=where(forms[0].source)), "dim"))
-
-
-def form_text(form: t.FormTrace) -> str:
-    """`CCF, 2 situations`, `épreuve ponctuelle orale et pratique, 30 min`, in words,
-    after the name of the part it assesses."""
-    if form.kind == "CCF":
-        count = form.situations or 0
-        shown = text("form.ccf_one" if count == 1 else "form.ccf", count=count)
-    else:
-        modes = f" {text('form.and')} ".join(text(f"form.{mode}") for mode in form.modes)
-        shown = text("form.epff", modes=modes, duration=_duration(form.minutes or 0))
-    if form.preparation_minutes:
-        duration = _duration(form.preparation_minutes)
-        shown = text("form.preparation", form=shown, duration=duration)
-    return text("form.of_part", part=form.part, form=shown) if form.part else shown
-
-
-def _duration(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return text("duration.minutes", minutes=rest)
-    if not rest:
-        return text("duration.hours", hours=hours)
-    return text("duration.hours_minutes", hours=hours, minutes=f"{rest:02d}")
-
-
-def _unit_value(status: str, shown: str | None) -> str:
-    """A unit's (or part's) value in words, its number as a person reads it."""
-    shown = shown and readable(shown)
-    absent = text("trace.absent_counted", value=shown) if shown else text("trace.absent")
-    values: dict[str, str] = {
-        UnitStatus.GRADED: shown or "",
-        UnitStatus.ABS: absent,
-        UnitStatus.ABJ: text("trace.absent_justified"),
-        UnitStatus.DISP: text("trace.exempted"),
-        UnitStatus.NOT_TAKEN: text("trace.not_taken"),
-    }
-    return values.get(status, status)
-
-
-def _figures(
-    node: Tree,
-    figures: list[t.FigureTrace],
-    titles: Mapping[str, str | None],
-    units: Mapping[str, t.UnitTrace],
-) -> None:
-    """Each figure by its title and value, then how to recompute it by hand: its two
-    sides when it is a quotient, its exact value, its computation and its line; then
-    what it reads, and the sentence it transcribes."""
-    for figure in figures:
-        branch = node.add(_titled(figure.title, figure.name, readable(figure.display)))
-        exact = readable(plain_text(figure.value))
-        if figure.quotient:
-            exact = text("trace.quotient_exact", quotient=_quotient(figure.quotient), exact=exact)
-        else:
-            exact = text("trace.exact", exact=exact)
-        if figure.unrounded:
-            unrounded = readable(plain_text(figure.unrounded))
-            exact = text("trace.unrounded", shown=exact, value=unrounded)
-        branch.add(Text(exact))
-        computed = text("trace.computed", expression=figure.expression, where=where(figure.source))
-        branch.add(Text(computed, "dim"))
-        for item in figure.inputs:
-            if item.name in units:
-                branch.add(Text(_unit_input(units[item.name])))
-            else:
-                shown = readable(item.display or "—")
-                branch.add(_titled(titles.get(item.name), item.name, shown, bold=False))
-        _citation(branch, figure.citation)
-
-
-def _titled(title: str | None, name: str, value: str, bold: bool = True) -> Text:
-    """`Title = value (identifier)`, the identifier dim; the identifier alone if untitled."""
-    line = Text(f"{title or name} = ")
-    line.append(value, "bold" if bold else "")
-    if title:
-        line.append(" " + text("trace.identifier", name=name), "dim")
-    return line
-
-
-def _quotient(quotient: t.Quotient) -> str:
-    top, bottom = (readable(plain_text(v)) for v in (quotient.numerator, quotient.denominator))
-    key = "trace.quotient_coefficients" if quotient.coefficients else "trace.quotient"
-    return text(key, numerator=top, denominator=bottom)
-
-
-def _unit_input(unit: t.UnitTrace) -> str:
-    """A unit a figure reads: its value as the figure counts it, with its coefficient."""
-    value = _unit_value(unit.status, unit.display)
-    if unit.coefficient is None:
-        return text("trace.input_unit", code=unit.code, value=value)
-    coefficient = readable(plain_text(unit.coefficient))
-    return text("trace.input_weighted", code=unit.code, value=value, coefficient=coefficient)
-
-
-def _rules(node: Tree, rules: list[t.RuleTrace], vocabulary: Vocabulary) -> None:
-    """Every rule in order, by its title and its outcome's label; each examined one
-    with what it tested and the sentence it transcribes (the default outcome too)."""
-    for index, rule in enumerate(rules):
-        status = RuleStatus(rule.status)
-        outcome = vocabulary.label(rule.outcome)
-        if rule.name == DEFAULT_RULE:
-            line = Text(text("trace.default_rule"))
-        else:
-            line = Text(rule.title or rule.name)
-            if rule.title:
-                line.append(" " + text("trace.identifier", name=rule.name), "dim")
-        line.append(" " + text("trace.rule", outcome=outcome, where=where(rule.source)) + " : ")
-        line.append(text(_STATUS_LABEL[status]), _STATUS_STYLE[status])
-        branch = node.add(line)
-        if status is RuleStatus.DEFAULT:
-            branch.add(Text(default_words(rules[:index], outcome)))
-        if rule.condition:
-            _condition(branch, text("trace.condition"), rule.condition)
-        for exception in rule.exceptions:
-            _condition(branch, text("trace.exception"), exception)
-        if status is not RuleStatus.NOT_REACHED:
-            _citation(branch, rule.citation)
-        if status is RuleStatus.EXCEPTED:
-            _citation(branch, rule.exception_citation)
-
-
-def _condition(node: Tree, heading: str, condition: t.ConditionTrace) -> None:
-    verdict = text("trace.true" if condition.result else "trace.false")
-    branch = node.add(Text(f"{heading} {condition.text} : {verdict}"))
-    if len(condition.checks) == 1 and condition.checks[0].text == condition.text:
-        check = condition.checks[0]
-        branch.add(Text(_compared(check), "dim"))
-        return
-    for check in condition.checks:
-        mark = "✔" if check.result else "✘"
-        branch.add(Text(f"{mark} {check.text}  [{_compared(check)}]"))
-
-
-def _compared(check: t.Check) -> str:
-    """The values a check compared; for `ABS dans …`, the absent units found."""
-    from ndrc_rules.engine.explain import NO_ABSENCE
-
-    if check.right is None:
-        return text("trace.no_absence") if check.left == NO_ABSENCE else check.left or "—"
-    return readable(text("trace.values", left=check.left, right=check.right))
-
-
-def _citation(node: Tree, citation: t.CitationRecord | None) -> None:
-    if citation:
-        node.add(Text(text("trace.citation", text=citation.text), "italic cyan"))
-        if citation.source:
-            node.add(Text(text("trace.citation_source", source=citation.source), "dim"))
-
-
-# --- what would have sufficed --------------------------------------------------------------
-def near_miss(root: Tree, decision: t.Decision, vocabulary: Vocabulary = PLAIN) -> None:
-    """« Ce qu'il aurait fallu »: per phase, each input alone, each better outcome."""
-    if not decision.near_miss:
-        return
-    node = root.add(Text(text("near_miss.heading"), "bold"))
-    if decision.jury:
-        node.add(Text(text("near_miss.jury"), "dim"))
-    for phase in decision.near_miss:
-        heading = phase_heading(phase, len(decision.near_miss))
-        branch = node.add(Text(heading, "bold"))
-        if phase.unavailable:
-            branch.add(Text(phase.unavailable, "yellow"))
-        for item in phase.inputs:
-            for needed in item.needed:
-                rule = needed.rule and vocabulary.rule(
-                    decision.regime, needed.rule, after_resit=phase.phase == "resit"
-                )
-                branch.add(Text(needed_text(item, needed, rule)))
-
+def _text(line: Line) -> Text:
+    (first, style), *rest = line.pieces
+    shown = Text(first, style)
+    for piece, piece_style in rest:
+        shown.append(piece, piece_style)
+    return shown

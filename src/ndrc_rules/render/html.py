@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import BaseLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ndrc_rules.common.messages import language, text
@@ -43,8 +43,14 @@ def css_string(value: str) -> Markup:
 
 @cache
 def environment() -> Environment:
+    return configured(PackageLoader("ndrc_rules.render", "templates"))
+
+
+def configured(loader: BaseLoader) -> Environment:
+    """An environment for people's documents (the papers, the web pages): autoescaped,
+    the catalogue as `t`, French typography as `french`."""
     env = Environment(
-        loader=PackageLoader("ndrc_rules.render", "templates"),
+        loader=loader,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from threading import Thread
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND = Path(sys.executable).with_name("ndrc-rules")
@@ -84,10 +86,19 @@ def diff(old: Path, new: Path, cohort: Path) -> dict:
     return json.loads(run_cli("diff", str(old), str(new), str(cohort), "--format", "json"))
 
 
+def _drain(stream: IO[str], into: list[str]) -> Thread:
+    """Read a pipe to its end in the background, so the server never blocks on a
+    full pipe; what it wrote is kept for the failure message."""
+    thread = Thread(target=lambda: into.extend(stream), daemon=True)
+    thread.start()
+    return thread
+
+
 @contextmanager
 def serving(folder: Path) -> Iterator[Server]:
     """Start `ndrc-rules serve FOLDER --port 0`, read the address it prints,
-    and stop it with SIGINT (Ctrl-C) at the end."""
+    and stop it with SIGINT (Ctrl-C) at the end: it must exit 130, as every
+    command does on Ctrl-C."""
     process = subprocess.Popen(
         [str(COMMAND), "serve", str(folder), "--port", "0"],
         stdout=subprocess.PIPE,
@@ -102,12 +113,18 @@ def serving(folder: Path) -> Iterator[Server]:
         process.kill()
         _, errors = process.communicate()
         raise RuntimeError(f"serve printed no address: {line!r}\n{errors}")
+    assert process.stderr is not None
+    written: list[str] = []
+    readers = [_drain(process.stdout, written), _drain(process.stderr, written)]
     try:
         yield Server(found.group(0), folder)
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(timeout=30)
+            code = process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait()
+            code = process.wait()
+        for reader in readers:
+            reader.join()
+    assert code == 130, f"serve exited {code} on SIGINT:\n{''.join(written)}"

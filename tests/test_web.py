@@ -5,6 +5,7 @@ stores, and every safety the server promises."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -113,6 +114,11 @@ def test_the_editor_page_holds_the_text_and_its_diagnostics(
     assert re.search(r'<p id="check-status" role="status">\d+ erreur\(s\)', page)
     for element in ('id="format"', 'id="save"', 'id="run-examples"', '<section id="examples"'):
         assert element in page
+    options = re.search(r'<template id="labels" data-editor="([^"]+)"', page)
+    assert options
+    handed = json.loads(html.unescape(options[1]))
+    assert handed["file"] == "broken.reg" and handed["checkUrl"] == "/api/check"
+    assert "regle" in handed["keywords"] and handed["messages"]["network"]
     valid = client.get("/edit/bts_ndrc.reg").text
     assert '<p id="check-status" role="status">règlement valide</p>' in valid
     examples = valid[valid.index('<section id="examples"') :]

@@ -765,6 +765,11 @@ FRENCH: dict[str, str] = {
     "web.json_object": "un objet JSON est attendu",
     "web.file_and_text": "les champs « file » et « text » (textes) sont attendus",
     "web.skip": "Aller au contenu",
+    "web.editor_network": "le serveur ne répond pas : vérifiez que ndrc-rules serve tourne toujours",
+    "web.editor_bad_answer": "réponse inattendue du serveur ({status})",
+    "web.editor_formatted": "texte mis en forme",
+    "web.editor_format_refused": "mise en forme impossible : le texte a des erreurs de syntaxe",
+    "web.editor_format_stale": "texte modifié pendant la mise en forme : rien n'a été remplacé",
 }
 
 ENGLISH: dict[str, str] = {
@@ -1522,6 +1527,11 @@ ENGLISH: dict[str, str] = {
     "web.json_object": "a JSON object is expected",
     "web.file_and_text": "the fields \"file\" and \"text\" (strings) are expected",
     "web.skip": "Skip to content",
+    "web.editor_network": "the server does not answer: check that ndrc-rules serve is still running",
+    "web.editor_bad_answer": "unexpected answer from the server ({status})",
+    "web.editor_formatted": "text formatted",
+    "web.editor_format_refused": "cannot format: the text has syntax errors",
+    "web.editor_format_stale": "text changed while formatting: nothing was replaced",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"fr": FRENCH, "en": ENGLISH}

@@ -6,6 +6,7 @@ token; the editor bundle (`static/editor.js`), when present, replaces the textar
 from __future__ import annotations
 
 import io
+import json
 import os
 import secrets
 import sys
@@ -34,8 +35,10 @@ from ndrc_rules.diffing import CandidateChange, DiffReport, compare, read_both
 from ndrc_rules.engine.trace import Decision
 from ndrc_rules.io.candidates import RowError
 from ndrc_rules.language.diagnostics import RegulationError
+from ndrc_rules.language.names import KEYWORDS
 from ndrc_rules.language.source import SourceError, SourceFile
 from ndrc_rules.render import html as papers_html
+from ndrc_rules.render.html import french
 from ndrc_rules.render.tabular import Headers, decision_columns, write_csv, write_workbook
 from ndrc_rules.render.trace import Line, Node, Vocabulary, near_miss, trace_nodes, where
 from ndrc_rules.web import editor
@@ -178,9 +181,33 @@ def _edit(site: Site) -> Endpoint:
             checked=checked,
             examples=editor.examples(path, prose) if checked["ok"] else None,
             bundle=(STATIC / "editor.js").is_file(),
+            editor_options=_editor_options(name),
         )
 
     return endpoint
+
+
+def _editor_options(name: str) -> str:
+    """What the page hands the editor bundle's `NdrcEditor.mount` (web/README.md), as JSON."""
+    messages = {
+        "network": text("web.editor_network"),
+        "badAnswer": text("web.editor_bad_answer", status="{status}"),
+        "formatted": text("web.editor_formatted"),
+        "formatRefused": text("web.editor_format_refused"),
+        "formatStale": text("web.editor_format_stale"),
+        "editorLabel": text("web.source_label"),
+    }
+    return json.dumps(
+        {
+            "file": name,
+            "checkUrl": "/api/check",
+            "formatUrl": "/api/format",
+            "saveUrl": "/api/save",
+            "keywords": sorted(KEYWORDS),
+            "messages": {key: french(said) for key, said in messages.items()},
+        },
+        ensure_ascii=False,
+    )
 
 
 _ACTIONS: dict[str, Callable[[Path, str], dict[str, object]]] = {

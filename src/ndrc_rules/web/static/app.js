@@ -94,32 +94,49 @@ function showExamples(result, labels) {
   if (result.diagnostics) showDiagnostics(result, labels);
 }
 
+// The editor bundle (static/editor.js, web/README.md) when the page loaded it; else the
+// textarea, checked 400 ms after the last keystroke. Either way the same three buttons.
+function mountEditor(host, labels) {
+  const textarea = document.querySelector("#source");
+  if (window.NdrcEditor) {
+    const options = JSON.parse(labels.editor);
+    return window.NdrcEditor.mount(host, {
+      ...options,
+      csrfToken: csrfToken(),
+      onDiagnostics: (list, answer) => showDiagnostics({ ...answer, diagnostics: list }, labels),
+    });
+  }
+  const file = host.dataset.file;
+  let timer = null;
+  textarea.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => showDiagnostics(await postJson("/api/check", { file, text: textarea.value }), labels), 400);
+  });
+  return {
+    getText: () => textarea.value,
+    setText: (value) => { textarea.value = value; },
+    async format() {
+      const result = await postJson("/api/format", { file, text: textarea.value });
+      if (result.ok) textarea.value = result.text; else showDiagnostics(result, labels);
+      return result;
+    },
+    save: (force) => postJson("/api/save", { file, text: textarea.value, force: Boolean(force) }),
+  };
+}
+
 function setUpEditor(host) {
   const labels = document.querySelector("#labels").dataset;
   const file = host.dataset.file;
-  // The bundle, when loaded, sets window.ndrcEditor = {getText, setText}.
-  const text = () => (window.ndrcEditor ? window.ndrcEditor.getText() : document.querySelector("#source").value);
-  const setText = (value) => (window.ndrcEditor ? window.ndrcEditor.setText(value) : (document.querySelector("#source").value = value));
+  const editor = mountEditor(host, labels);
   const status = document.querySelector("#save-status");
-  const textarea = document.querySelector("#source");
-  let timer = null;
-  if (textarea) {
-    textarea.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(async () => showDiagnostics(await postJson("/api/check", { file, text: text() }), labels), 400);
-    });
-  }
-  document.querySelector("#format").addEventListener("click", async () => {
-    const result = await postJson("/api/format", { file, text: text() });
-    if (result.ok) setText(result.text); else showDiagnostics(result, labels);
-  });
+  document.querySelector("#format").addEventListener("click", () => editor.format());
   document.querySelector("#run-examples").addEventListener("click", async () => {
-    showExamples(await postJson("/api/examples", { file, text: text() }), labels);
+    showExamples(await postJson("/api/examples", { file, text: editor.getText() }), labels);
   });
   document.querySelector("#save").addEventListener("click", async () => {
-    let result = await postJson("/api/save", { file, text: text(), force: false });
+    let result = await editor.save(false);
     if (!result.saved && !result.error && window.confirm(`${result.message}\n${labels.saveAnyway}`)) {
-      result = await postJson("/api/save", { file, text: text(), force: true });
+      result = await editor.save(true);
     }
     status.textContent = result.error || result.message;
   });

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from .harness import (
     CHROMIUM,
@@ -24,6 +24,9 @@ from .harness import (
     served_folder,
     serving,
 )
+
+# A loaded 2-core machine answers slowly: wait up to 15 s for a condition.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

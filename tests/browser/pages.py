@@ -64,6 +64,16 @@ def open_editor(page: Page, name: str) -> None:
     expect(page.locator(".cm-content")).to_contain_text("unite U4")
 
 
+def wait_for_line(page: Page, text: str, *, shown: bool = True) -> None:
+    """Wait until the editor shows (or no longer shows) a line of exactly `text`,
+    white space included (Playwright's text matching would fold it)."""
+    page.wait_for_function(
+        "([text, shown]) => [...document.querySelectorAll('.cm-line')]"
+        ".some(line => line.textContent === text) === shown",
+        arg=[text, shown],
+    )
+
+
 def to_end_of_line(page: Page, line: int) -> None:
     """Put the cursor at the end of a line with the keyboard, as a person would."""
     page.locator(".cm-content").click()

@@ -13,9 +13,14 @@ from .pages import U4_LINE, misspell_coefficient, open_editor, to_end_of_line, w
 VALID = "règlement valide"
 
 
+def ndrc_lines() -> list[str]:
+    """The shipped bts_ndrc.reg, line by line."""
+    return (ROOT / "regulations" / "bts_ndrc.reg").read_text("utf-8").splitlines()
+
+
 def u4_line() -> str:
     """Line 22 of the shipped bts_ndrc.reg, as written."""
-    return (ROOT / "regulations" / "bts_ndrc.reg").read_text("utf-8").splitlines()[U4_LINE - 1]
+    return ndrc_lines()[U4_LINE - 1]
 
 
 def expect_e001_on_u4(page: Page) -> None:
@@ -104,3 +109,24 @@ def test_save_refuses_a_file_that_does_not_parse(page: Page, server: Server) -> 
     assert reply["message"]
     expect(page.get_by_text(reply["message"], exact=False).first).to_be_visible()
     assert draft.read_text("utf-8") == canonical
+
+
+def test_run_examples_reports_each_and_a_broken_expectation(page: Page) -> None:
+    lines = ndrc_lines()
+    examples = [line for line in lines if line.lstrip().startswith("exemple ")]
+    expectation = "attendu admis par admission"
+    line = next(n for n, text in enumerate(lines, 1) if text.strip() == expectation)
+    open_editor(page, "bts_ndrc.reg")
+    page.locator("#run-examples").click()
+    results = page.locator("#examples li.example")
+    expect(results).to_have_count(len(examples))
+    expect(page.locator('#examples li.example[data-ok="true"]')).to_have_count(len(examples))
+    to_end_of_line(page, line)
+    for _ in range(len("admis par admission")):
+        page.keyboard.press("Backspace")
+    page.keyboard.type("ajourne par sinon")
+    with page.expect_response("**/api/examples"):
+        page.locator("#run-examples").click()
+    failed = page.locator('#examples li.example[data-ok="false"]')
+    expect(failed).to_have_count(1)
+    expect(results).to_have_count(len(examples))

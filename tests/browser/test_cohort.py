@@ -13,6 +13,9 @@ from pypdf import PdfReader
 from .harness import COHORT_CSV, COHORT_XLSX
 from .pages import orders_after_two_presses, upload, visible_rows
 
+# One worker runs them all: one server, one browser (pytest-xdist, --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("browser")
+
 
 @pytest.mark.parametrize("cohort", [COHORT_CSV, COHORT_XLSX], ids=["csv", "xlsx"])
 def test_upload_shows_evals_counts_and_decisions(

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from .harness import ROOT, Server
 from .pages import U4_LINE, misspell_coefficient, open_editor, to_end_of_line, wait_for_line
+
+# One worker runs them all: one server, one browser (pytest-xdist, --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("browser")
 
 VALID = "règlement valide"
 

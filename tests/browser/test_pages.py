@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from .harness import COHORT_CSV, HOSTILE_CSV, NEW_VERSION, STORE, Server, diff, evaluate
 from .pages import compare_versions, orders_after_two_presses, upload, verify_store
+
+# One worker runs them all: one server, one browser (pytest-xdist, --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("browser")
 
 # Every form field must be named for a screen reader: a <label>, aria-label or
 # aria-labelledby. Returns the fields that are not.

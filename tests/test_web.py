@@ -261,7 +261,9 @@ def test_downloads_name_their_files(client: TestClient) -> None:
 
 
 # --- versions, stores ----------------------------------------------------------------------
-def test_versions_render_the_diff_report(client: TestClient, folder: Path) -> None:
+def test_versions_render_the_diff_report(
+    client: TestClient, folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = (folder / "bts_ndrc.reg").read_text(encoding="utf-8")
     stricter = text.replace("et moyenne_pro > 10", "et moyenne_pro > 12", 1)
     (folder / "bts_ndrc_2.reg").write_text(stricter, encoding="utf-8")
@@ -272,8 +274,14 @@ def test_versions_render_the_diff_report(client: TestClient, folder: Path) -> No
     query = {"old": "bts_ndrc.reg", "new": "bts_ndrc_2.reg", "cohort": cohort_token}
     page = client.get("/versions", params=query).text
     diff = page[page.index('<section id="diff">') :]
-    assert re.search(r'<p class="headline">\d+ candidat', diff)
-    assert "moyenne_pro &gt; 12" in diff or "moyenne_pro > 12" not in diff
+    candidates = str(ROOT / "examples" / "candidats_ndrc.csv")
+    main(["diff", str(folder / "bts_ndrc.reg"), str(folder / "bts_ndrc_2.reg"), candidates,
+          "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    changed = [c["id"] for c in report["changed"]]
+    assert changed and re.search(rf'<p class="headline">{len(changed)} candidat', diff)
+    assert re.findall(r'<tr><td>\d+</td><th scope="row">([^<]+)</th>', diff) == changed
+    assert "moyenne_pro &gt; 12" in diff
 
 
 def test_stores_are_browsed_and_verified(client: TestClient, folder: Path) -> None:

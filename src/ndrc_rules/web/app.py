@@ -18,6 +18,7 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -271,8 +272,8 @@ def _upload(site: Site) -> Endpoint:
         if len(content) > site.max_upload:
             return _upload_page(site, text("web.too_large", size=mebibytes(site.max_upload)), 413)
         try:
-            decided = site.cohorts.decide(
-                path, upload.filename, content, str(sheet) if sheet else None
+            decided = await run_in_threadpool(  # the event loop keeps answering meanwhile
+                site.cohorts.decide, path, upload.filename, content, str(sheet) if sheet else None
             )
         except (RegulationError, SourceError) as error:
             return _upload_page(site, _regulation_error(error), 400)
@@ -372,7 +373,8 @@ def _download(site: Site) -> Endpoint:
         filename, media = _DOWNLOADS[kind]
         stem = Path(decided.regulation).stem
         headers = {"Content-Disposition": f'attachment; filename="{stem}-{filename}"'}
-        return Response(_paper(decided, kind), media_type=media, headers=headers)
+        paper = await run_in_threadpool(_paper, decided, kind)
+        return Response(paper, media_type=media, headers=headers)
 
     return endpoint
 
@@ -415,7 +417,7 @@ def _versions(site: Site) -> Endpoint:
             if decided is None:
                 raise HTTPException(404, text("web.unknown_cohort"))
             try:
-                report, values["vocabulary"] = _diff(old, new, decided)
+                report, values["vocabulary"] = await run_in_threadpool(_diff, old, new, decided)
                 values["report"] = report
                 values["figures"], values["changed"] = _changed(report)
             except (RegulationError, SourceError) as error:

@@ -260,3 +260,18 @@ def test_audit_summary_counts_per_rule(store: Path) -> None:
     assert sum(counts.values()) == 44
     table = run("audit", store)
     assert "Lots" in table.stdout and "rattrapage" in table.stdout
+
+
+def test_readers_open_the_store_so_that_nothing_can_be_written(store: Path) -> None:
+    """`audit`, `replay` and the web pages open the store read-only: a write through
+    their connection is refused by SQLite itself, and reading leaves the file as it was."""
+    before = store.read_bytes()
+    reader = Store(store, readonly=True)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.db.execute("INSERT INTO meta VALUES ('x', 'y')")
+    finally:
+        reader.close()
+    assert run("audit", store, "--verify").returncode == 0
+    assert run("replay", store).returncode == 0
+    assert store.read_bytes() == before

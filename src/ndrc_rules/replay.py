@@ -182,7 +182,7 @@ def records_in(
     if _is_sqlite(path):
         from ndrc_rules.audit.store import Store
 
-        store = Store(path)
+        store = Store(path, readonly=True)
         try:
             for row in store.each_record(seq=seq, candidate_id=candidate):
                 yield f"#{row['seq']}", row["record"]

@@ -137,13 +137,15 @@ def chained(previous: str, text: str) -> str:
 
 
 class Store:
-    """An open decision store."""
+    """An open decision store; `readonly`: opened so that nothing can be written
+    (`audit`, the web pages), whatever the code above does."""
 
     def __init__(
         self,
         path: str | Path,
         *,
         create: bool = False,
+        readonly: bool = False,
         on_wait: Callable[[float], None] | None = None,
     ) -> None:
         path = Path(path)
@@ -151,8 +153,11 @@ class Store:
         if not create and not path.is_file():
             raise StoreError("S001", {"path": str(path)})
         self.path = path
+        target = f"{path.resolve().as_uri()}?mode=ro" if readonly else str(path)
         try:  # transactions explicit; a batch being written is waited for, then said
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
+            self.db = sqlite3.connect(
+                target, isolation_level=None, timeout=BUSY_TIMEOUT, uri=readonly
+            )
             self.db.row_factory = sqlite3.Row
             self.db.create_function("fold", 1, _folded, deterministic=True)
             found = self._schema()

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ndrc_rules.audit.store import Store
 
-    store = Store(args.store)
+    store = Store(args.store, readonly=True)
     try:
         return _audit(args, store)
     except sqlite3.DatabaseError as error:  # a batch being written, past the busy timeout

@@ -467,7 +467,7 @@ _STORE_FILTERS = {"candidate": "candidate_id", "outcome": "outcome", "rule": "de
 def _opened(site: Site, name: str) -> Store:
     path = site.file(name, STORE)
     try:
-        return Store(path)
+        return Store(path, readonly=True)
     except StoreError as error:
         raise HTTPException(400, text(error.code, **error.args_)) from None
 

@@ -3,7 +3,7 @@ its grade sheets (`releve`), as HTML or PDF (`render`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ndrc_rules.io.candidates import Candidate, RowError
@@ -14,13 +14,31 @@ from ndrc_rules.versions import Versions
 FORMATS = ("pdf", "html")
 
 
+def no_one(candidate_id: str) -> bool:
+    """No candidate: papers without « ce qu'il aurait fallu » (the PV)."""
+    return False
+
+
+def everyone(candidate_id: str) -> bool:
+    """Every candidate."""
+    return True
+
+
+NearMissFor = Callable[[str], bool]  # which candidates (by id) get « ce qu'il aurait fallu »
+
+
 def decide(
-    versions: Versions, rows: Iterable[Candidate | RowError], *, near_miss: bool = False
+    versions: Versions, rows: Iterable[Candidate | RowError], *, near_miss: NearMissFor = no_one
 ) -> Iterator[Entry | RowError]:
     """Every row decided for papers, with its trace and the candidate's names: the one
-    place papers get their decisions; with « ce qu'il aurait fallu » for the relevés."""
+    place papers get their decisions; with « ce qu'il aurait fallu » for the candidates
+    `near_miss` names (the relevés asked for: it costs more than deciding)."""
     for row in rows:
-        result = row if isinstance(row, RowError) else versions.try_decide(row, near_miss=near_miss)
+        result = (
+            row
+            if isinstance(row, RowError)
+            else versions.try_decide(row, near_miss=near_miss(row.id))
+        )
         if isinstance(result, RowError):
             yield result
         else:
@@ -35,7 +53,7 @@ def cohort(
     encoding: str | None = None,
     sheet: str | None = None,
     jury: Jury | None = None,
-    near_miss: bool = False,
+    near_miss: NearMissFor = no_one,
 ) -> Cohort:
     """The candidates file (the sheet of a workbook) decided under the versions:
     entries, row errors, sessions; with the near miss when asked (relevés)."""

@@ -42,6 +42,7 @@ from ndrc_rules.cli.console import (
     stderr,
 )
 from ndrc_rules.cli.options import Parser
+from ndrc_rules.common.columns import CANDIDATE_SUFFIXES
 from ndrc_rules.common.errors import InputFileError, StoreError
 from ndrc_rules.common.messages import CATALOGUES, os_reason, text, translate
 from ndrc_rules.language.diagnostics import RegulationError
@@ -63,7 +64,6 @@ COMMANDS = {
     "serve": serve,
 }
 # What `read_candidates` takes.
-CANDIDATE_SUFFIXES = {".csv", ".txt", ".json", ".jsonl", ".xlsx", ".xlsm", ".ods"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

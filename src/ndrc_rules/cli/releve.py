@@ -35,8 +35,9 @@ def run(args: argparse.Namespace) -> int:
     versions = Versions.load(args.regulation)
     wanted = list(dict.fromkeys(i.strip() for i in args.id))
     with binary_output(args.output) as out:
+        asked = set(wanted).__contains__ if wanted else papers.everyone  # only the relevés made
         cohort = papers.cohort(
-            versions, args.candidates, encoding=args.encoding, sheet=args.sheet, near_miss=True
+            versions, args.candidates, encoding=args.encoding, sheet=args.sheet, near_miss=asked
         )
         known = {e.decision.id for e in cohort.entries} | {e.id for e in cohort.errors}
         missing = [i for i in wanted if i not in known]

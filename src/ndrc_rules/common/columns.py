@@ -16,6 +16,11 @@ REGIME = "regime"
 SESSION = "session"  # the candidate's exam session (a year)
 JURY = "jury"  # the jury's decision, an outcome of the regulation
 JURY_REASON = "jury_motif"  # why the jury decided otherwise
+# The files candidates are read from, by suffix (lower case): the readers' dispatch,
+# the command line's and the web upload's checks read these.
+CSV_SUFFIXES = frozenset({".csv", ".txt"})
+SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".ods"})
+CANDIDATE_SUFFIXES = CSV_SUFFIXES | SPREADSHEET_SUFFIXES | {".json", ".jsonl"}
 LAST_NAME = "nom"  # the candidate's name, for papers people read (read as text)
 FIRST_NAME = "prenom"
 # Columns read as text about the candidate, never as grades.

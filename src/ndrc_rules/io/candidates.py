@@ -28,6 +28,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from ndrc_rules.common.columns import (
+    CSV_SUFFIXES,
     DETAILS,
     FIRST_NAME,
     ID,
@@ -37,6 +38,7 @@ from ndrc_rules.common.columns import (
     LAST_NAME,
     REGIME,
     SESSION,
+    SPREADSHEET_SUFFIXES,
 )
 from ndrc_rules.common.errors import InputFileError
 from ndrc_rules.common.messages import clip, text
@@ -45,7 +47,6 @@ from ndrc_rules.language.names import fold
 DEFAULT_ENCODING = "utf-8-sig"
 MAX_GRADE = Fraction(20)
 
-_CSV_SUFFIXES = {".csv", ".txt"}
 _BOM = "\ufeff"
 _CHUNK = 1 << 16
 MAX_LINE = 1 << 20  # characters; a longer line (or cell) is a row error, not read
@@ -379,7 +380,7 @@ def read_candidates(
     "Unicode text") declares UTF-16. `keep` selects the grade columns to read
     (see `candidate_from_mapping`).
     """
-    from ndrc_rules.io.spreadsheets import SPREADSHEET_SUFFIXES, read_spreadsheet
+    from ndrc_rules.io.spreadsheets import read_spreadsheet
 
     path = Path(path)
     if not path.is_file():
@@ -391,7 +392,7 @@ def read_candidates(
         yield from read_spreadsheet(path, sheet=sheet, keep=keep)
         return
     codec = _codec(encoding or _declared(path) or DEFAULT_ENCODING)
-    if suffix in _CSV_SUFFIXES:
+    if suffix in CSV_SUFFIXES:
         yield from _read_csv(path, codec, keep)
     elif suffix == ".json":
         yield from _read_json(path, codec, keep)

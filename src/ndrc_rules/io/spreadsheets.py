@@ -45,7 +45,6 @@ from ndrc_rules.io.candidates import (
     row_error,
 )
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".ods"}
 MAX_WORKBOOK_BYTES = 64 << 20  # the file as stored
 MAX_UNCOMPRESSED_BYTES = 256 << 20  # every member of its zip archive, decompressed
 MAX_RATIO = 200  # decompressed / compressed size of a member over 1 MiB (XML: 5–30)

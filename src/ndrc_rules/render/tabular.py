@@ -22,14 +22,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from pathlib import PurePath
 from typing import IO, TYPE_CHECKING, TypeAlias
 
 from ndrc_rules.common.messages import text
 from ndrc_rules.engine import trace as t
 from ndrc_rules.io.candidates import RowError
 from ndrc_rules.language import core as m
-from ndrc_rules.render.views import final_trace, rule_words
+from ndrc_rules.render.trace import rule_words, where
+from ndrc_rules.render.views import final_trace
 
 if TYPE_CHECKING:
     import xlsxwriter
@@ -109,8 +109,8 @@ def error_headers(headers: Headers, *, alone: bool) -> list[list[str]]:
 
 
 def _where(source: t.SourceRef | None) -> str | None:
-    """`bts_national.reg:49`: the file by its name, as the terminal shows it."""
-    return f"{PurePath(source.file).name}:{source.line}" if source else None
+    """`bts_national.reg:49`, as the terminal shows it; none when the jury decided."""
+    return where(source) if source else None
 
 
 def _rule_title(decision: t.Decision) -> Cell:
@@ -195,6 +195,7 @@ def write_csv(
 def _csv_cell(cell: Cell) -> str | int:
     if cell is None:
         return ""
+    # The CSV is for a French spreadsheet (`;` between cells): its decimals have a comma.
     return cell.replace(".", ",") if isinstance(cell, Shown) else cell
 
 

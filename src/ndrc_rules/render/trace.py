@@ -176,7 +176,7 @@ def trace_nodes(
     first = root.add(Line(text("trace.first_phase"), "bold")) if phase else root
     _phase(first, trace, vocabulary)
     if phase:
-        initial = _rule_title(trace, phase.initial_rule)
+        initial = rule_words(phase.initial_rule, trace)
         heading = text("trace.resit_phase", label=phase.initial_label, rule=initial)
         second = root.add(Line(heading, "bold"))
         chosen = second.add(Line(text("trace.resit_units"), "bold"))
@@ -255,9 +255,12 @@ def default_words(examined: list[t.RuleTrace], outcome: str) -> str:
     return text("trace.default_many", rules=listed, outcome=outcome)
 
 
-def _rule_title(trace: t.Trace, name: str) -> str:
-    rule = next((r for r in trace.rules if r.name == name), None)
-    return rule.title or rule.name if rule else name
+def rule_words(name: str, trace: t.Trace | None) -> str:
+    """A rule as people read it: its title, else its name; the default said so."""
+    rule = next((r for r in trace.rules if r.name == name), None) if trace else None
+    if rule is not None and rule.status == RuleStatus.DEFAULT:
+        return text("paper.default_rule")
+    return rule.title if rule is not None and rule.title else name
 
 
 def _phase(node: Node, trace: t.Trace, vocabulary: Vocabulary) -> None:

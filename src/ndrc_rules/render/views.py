@@ -19,7 +19,7 @@ from pathlib import PurePath
 
 from ndrc_rules.common.messages import text
 from ndrc_rules.common.numbers import display, readable, short
-from ndrc_rules.common.status import MARKERS, RuleStatus, UnitStatus
+from ndrc_rules.common.status import MARKERS, UnitStatus
 from ndrc_rules.engine import trace as t
 from ndrc_rules.engine.explain import stamp
 from ndrc_rules.io.candidates import RowError
@@ -28,6 +28,7 @@ from ndrc_rules.language import core as m
 from ndrc_rules.language.constructs import AGGREGATES, ZERO, AggregateKind, Quotient
 from ndrc_rules.language.names import fold
 from ndrc_rules.render.near_miss import needed_grade, phase_heading
+from ndrc_rules.render.trace import rule_words
 
 
 # --- what the facade hands over -----------------------------------------------------
@@ -62,8 +63,9 @@ class Cohort:
 
 # --- numbers and grades, as papers write them ----------------------------------------
 def comma(shown: str | None) -> str:
-    """A display of the trace ('12.50', '10.005', '221/21') with a decimal comma."""
-    return shown.replace(".", ",") if shown else "—"
+    """A display of the trace ('12.50', '10.005', '221/21') as people read it (the
+    language's decimal separator: `numbers.readable`); « — » for none."""
+    return readable(shown) if shown else "—"
 
 
 def grade_text(status: str, shown: str | None) -> str:
@@ -319,14 +321,6 @@ def _unit_cell(unit: t.UnitTrace | None, resit: t.ResitUnitTrace | None) -> Cell
     if resit is not None:
         notes.append(text("paper.resit_short", grade=comma(resit.resit)))
     return Cell(grade_text(unit.status, unit.display), notes)
-
-
-def rule_words(name: str, trace: t.Trace | None) -> str:
-    """A rule as people read it: its title, else its name; the default said so."""
-    rule = next((r for r in trace.rules if r.name == name), None) if trace else None
-    if rule is not None and rule.status == RuleStatus.DEFAULT:
-        return text("paper.default_rule")
-    return rule.title if rule is not None and rule.title else name
 
 
 def _proposal_cell(decision: t.Decision) -> Cell:

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from ndrc_rules.common.columns import CANDIDATE_SUFFIXES
 from ndrc_rules.common.errors import InputFileError
-from ndrc_rules.papers import cohort
+from ndrc_rules.papers import cohort, everyone
 from ndrc_rules.render.views import Cohort, Entry
 from ndrc_rules.versions import Versions
 
 MAX_UPLOAD = 64 * 1024 * 1024  # bytes of an uploaded candidates file
 MAX_COHORTS = 4  # kept in memory at once (each with its file, for the diff)
-SUFFIXES = (".csv", ".txt", ".json", ".jsonl", ".xlsx", ".xlsm", ".ods")  # what the readers take
 
 
 @dataclass(frozen=True)
@@ -65,12 +65,13 @@ class Cohorts:
         """Decide the uploaded file; raises RegulationError, SourceError, InputFileError."""
         versions = Versions.load([regulation])
         suffix = Path(filename).suffix.lower()
-        if suffix not in SUFFIXES:
-            raise InputFileError("web.upload_suffix", {"suffixes": ", ".join(SUFFIXES)})
+        if suffix not in CANDIDATE_SUFFIXES:
+            shown = ", ".join(sorted(CANDIDATE_SUFFIXES))
+            raise InputFileError("web.upload_suffix", {"suffixes": shown})
         with TemporaryDirectory(prefix="ndrc-upload-") as folder:
             path = Path(folder) / f"candidats{suffix}"
             path.write_bytes(content)
-            decided = cohort(versions, path, sheet=sheet or None, near_miss=True)
+            decided = cohort(versions, path, sheet=sheet or None, near_miss=everyone)
         token = secrets.token_urlsafe(16)
         kept = Decided(token, regulation.name, filename, versions, decided, content)
         self.kept[token] = kept

@@ -19,7 +19,7 @@ from typing import Any
 
 from ndrc_rules import __version__
 from ndrc_rules.api import Regulation, load
-from ndrc_rules.audit.records import result_line, to_json
+from ndrc_rules.audit.records import explained, result_line, to_json
 from ndrc_rules.common.errors import InputFileError
 from ndrc_rules.io.candidates import RowError, candidate_from_mapping
 from ndrc_rules.language.diagnostics import RegulationError
@@ -115,9 +115,8 @@ def _decide_again(regulation: Regulation, record: dict[str, object]) -> str:
         return result_line(candidate)[1]
     decided_at = str(record["decided_at"])
     if "near_miss" in record:  # as `explain` prints it: its near miss is decided again too
-        return result_line(regulation.try_decide(candidate, decided_at=decided_at, near_miss=True))[
-            1
-        ]
+        decided = regulation.try_decide(candidate, decided_at=decided_at, near_miss=True)
+        return to_json(explained(decided))
     return regulation.record_line(candidate, decided_at)[1]
 
 

@@ -40,13 +40,18 @@ to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def record(result: t.Decision | RowError) -> dict[str, object]:
-    """The JSON object of one row: a decision (with its near miss, when it was asked
-    for: `explain`), or the row's error."""
+    """The JSON object of one row: a decision, or the row's error."""
     if isinstance(result, RowError):
         detail = t.RowErrorDetail(code=result.code, field=result.field, message=result.message)
         return t.ErrorRecord(row=result.row, id=result.id, error=detail).model_dump(mode="json")
-    dumped = result.model_dump(mode="json")
-    if result.near_miss is not None:
+    return result.model_dump(mode="json")
+
+
+def explained(result: t.Decision | RowError) -> dict[str, object]:
+    """The record as `explain --format json` prints it: with the decision's near miss
+    (`Decision.near_miss` is no part of the record, the store's or eval's)."""
+    dumped = record(result)
+    if isinstance(result, t.Decision) and result.near_miss is not None:
         dumped["near_miss"] = [phase.model_dump(mode="json") for phase in result.near_miss]
     return dumped
 

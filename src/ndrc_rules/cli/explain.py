@@ -91,7 +91,7 @@ def _decided(regulation: Versions, row: Row) -> Result:
 def _write_json(results: Iterable[Result], single: bool) -> int:
     """One decision: its record; otherwise `{"results": [...]}`, written as decided.
     Returns the number of row errors (one asked for: said on standard error)."""
-    from ndrc_rules.audit.records import record
+    from ndrc_rules.audit.records import explained
     from ndrc_rules.io.candidates import RowError
 
     errors = 0
@@ -100,13 +100,13 @@ def _write_json(results: Iterable[Result], single: bool) -> int:
         if isinstance(result, RowError):
             _row_error(result)
             return 1
-        print(json.dumps(record(result), ensure_ascii=False, indent=2))
+        print(json.dumps(explained(result), ensure_ascii=False, indent=2))
         return 0
     out = sys.stdout
     out.write('{\n  "results": [')
     for index, result in enumerate(results):
         errors += isinstance(result, RowError)
-        shown = json.dumps(record(result), ensure_ascii=False, indent=2)
+        shown = json.dumps(explained(result), ensure_ascii=False, indent=2)
         out.write(("," if index else "") + "\n    " + shown.replace("\n", "\n    "))
     out.write("\n  ]\n}\n")
     return errors

@@ -33,11 +33,6 @@ class UnitValue:
     parts: tuple[PartValue, ...] = ()
     kept_from: int | None = None  # session of a grade kept from an earlier session
 
-    @property
-    def counts(self) -> bool:
-        """Whether the unit enters averages (exempted and untaken units do not)."""
-        return self.value is not None
-
 
 class BindingError(Exception):
     """A candidate the regulation cannot decide: code, column and message args;

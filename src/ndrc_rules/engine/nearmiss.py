@@ -68,7 +68,7 @@ from ndrc_rules.language.names import fold
 ZERO, ONE, TWENTY = Fraction(0), Fraction(1), Fraction(20)
 HUNDREDTH = Fraction(1, 100)
 X = "x"  # the one variable of the linear forms: the varied input
-_RANK = {OutcomeTone.PASSED: 0, OutcomeTone.RESIT: 1, OutcomeTone.FAILED: 2}
+_RANK = {tone: rank for rank, tone in enumerate(OutcomeTone)}  # best first, as declared
 
 UnitsAt = Callable[[Fraction], dict[str, UnitValue]]  # the varied input's value → unit values
 
@@ -189,7 +189,9 @@ class _Regions:
         p, q = a + (b - a) / 3, a + 2 * (b - a) / 3
         at_p, at_q = units_at(p)[code], units_at(q)[code]
         if at_p.status is not at_q.status:
-            raise Unconfirmed(f"{code}: status changes inside ({a}, {b})")
+            raise Unconfirmed(
+                text("near_miss.detail.status", input=code, low=exact(a), high=exact(b))
+            )
         vp, vq = at_p.value or ZERO, at_q.value or ZERO
         alpha = (vq - vp) / (q - p)
         return _Piece(Interval(a, False, b, False), at_p.status, alpha, vp - alpha * p)
@@ -282,7 +284,7 @@ def _side(region: _Region, current: Fraction | None) -> _Side:
         grade = Fraction(step, 100)
         found = grade if span.contains(grade) else None
         return _Side(region, span.high, span.high_closed, False, found)
-    raise Unconfirmed(f"{current} : {region.rule.name} décide déjà")
+    raise Unconfirmed(text("near_miss.detail.decides", value=exact(current), rule=region.rule.name))
 
 
 # --- the inputs of a phase ----------------------------------------------------------------
@@ -533,7 +535,15 @@ def _confirm(item: _Input, answer: _Answer) -> None:
         inside = boundary.boundary if boundary.inclusive else (span.low + span.high) / 2
     decided = item.decide_at(inside)
     if decided is not rule:
-        raise Unconfirmed(f"{item.name} = {inside} : {decided.name}, pas {rule.name}")
+        raise Unconfirmed(
+            text(
+                "near_miss.detail.other_rule",
+                input=item.name,
+                value=exact(inside),
+                found=decided.name,
+                rule=rule.name,
+            )
+        )
     step = -HUNDREDTH if boundary.upward else HUNDREDTH
     short = [] if boundary.inclusive else [boundary.boundary]
     if answer.hundredth is not None:
@@ -546,4 +556,11 @@ def _confirm(item: _Input, answer: _Answer) -> None:
             and between
             and item.decide_at(value).outcome.name == rule.outcome.name
         ):
-            raise Unconfirmed(f"{item.name} = {value} : déjà {rule.outcome.name}")
+            raise Unconfirmed(
+                text(
+                    "near_miss.detail.already",
+                    input=item.name,
+                    value=exact(value),
+                    outcome=rule.outcome.name,
+                )
+            )

@@ -256,15 +256,17 @@ class Decision(_Record):
     input: InputRecord | None = None
     decided_at: str | None = None  # ISO 8601, UTC; the only field a replay may not find again
     # What a better outcome would have needed, per phase; only on request (explain, the
-    # API's `near_miss=True`): records, the store and replay never carry it. Left out of
+    # API's `near_miss=True`): eval's records and the store never carry it. Left out of
     # the model's own serialisation (no Python serializer runs while records are written:
-    # one would turn a Ctrl-C into pydantic's error); `records.record` adds it when set.
+    # one would turn a Ctrl-C into pydantic's error); `records.explained` adds it for
+    # explain's JSON, which `replay` decides again with it.
     near_miss: list[NearMiss] | None = Field(
         default=None,
         exclude=True,
         description="What one input alone would have needed for each better outcome, per"
         " phase (the engine's proposal's); only in `explain` and the Python API's"
-        " `decide(near_miss=True)`: records, the store and replay never carry it.",
+        " `decide(near_miss=True)`: eval's records and the store never carry it (replay"
+        " decides it again in explain's JSON).",
     )
 
 

@@ -31,7 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from ndrc_rules.common.columns import ID, JURY, JURY_REASON, KEPT_SUFFIX, REGIME, SESSION
+from ndrc_rules.common.columns import ID, KEPT_SUFFIX, REGIME, SESSION
 from ndrc_rules.common.errors import InputFileError
 from ndrc_rules.common.messages import text
 from ndrc_rules.io.candidates import (
@@ -417,9 +417,10 @@ def _expected(column: str) -> str:
     """What a column holds, as C039 says it: a year, a text, or a grade."""
     if column == SESSION or column.endswith(KEPT_SUFFIX):
         return "sheet.expect_year"
-    return (
-        "sheet.expect_text" if column in (ID, REGIME, JURY, JURY_REASON) else "sheet.expect_grade"
-    )
+    return "sheet.expect_text" if column in _TEXT_COLUMNS else "sheet.expect_grade"
+
+
+_TEXT_COLUMNS = frozenset({ID, REGIME, *DETAILS} - {SESSION})  # the names among them
 
 
 _KINDS: dict[type, str] = {  # calamine's types for cells that hold no number or text

@@ -16,10 +16,10 @@ import pytest
 from rich.console import Console
 
 import ndrc_rules
-from ndrc_rules.cli.console import Vocabulary
 from ndrc_rules.cli.explain import trace_tree
 from ndrc_rules.common import messages
 from ndrc_rules.common.numbers import plain, readable
+from ndrc_rules.render.trace import Vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 NDRC = ROOT / "regulations" / "bts_ndrc.reg"

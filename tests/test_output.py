@@ -226,7 +226,7 @@ def shown_table(width: int, path: Path = COHORT) -> str:
 
     import ndrc_rules
     from ndrc_rules.cli import evaluate
-    from ndrc_rules.cli.console import Vocabulary
+    from ndrc_rules.render.trace import Vocabulary
 
     regulation = ndrc_rules.load(NDRC)
     figures = [f.name for f in regulation.program.regimes[0].figures]
@@ -542,7 +542,7 @@ def test_the_table_styles_outcomes_from_the_regulations_tones(
 
     import ndrc_rules
     from ndrc_rules.cli import evaluate
-    from ndrc_rules.cli.console import Vocabulary
+    from ndrc_rules.render.trace import Vocabulary
 
     regulation = ndrc_rules.load(renamed[0])
     results = regulation.decide_all(regulation.read(renamed[1]), trace=False)

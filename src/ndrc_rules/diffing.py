@@ -40,7 +40,6 @@ from typing import TypeVar
 from ndrc_rules.api import Regulation
 from ndrc_rules.common.errors import UsageError
 from ndrc_rules.common.numbers import short
-from ndrc_rules.common.status import OutcomeTone
 from ndrc_rules.engine import trace as t
 from ndrc_rules.engine.explain import describe, describe_condition
 from ndrc_rules.io.candidates import Candidate, RowError, read_candidates
@@ -255,7 +254,6 @@ class DiffReport:
     rule_only: list[DiffGroup]  # same outcome, another deciding rule; largest first
     errors: list[ErrorRow]  # in input order
     changes: list[Change]  # every difference between the regulations, cohort or not
-    tones: dict[str, OutcomeTone] = field(default_factory=dict)  # both versions' outcomes
 
     @property
     def rule_only_count(self) -> int:
@@ -404,7 +402,6 @@ class _Tally:
             rule_only=self._finished(self.rule_only),
             errors=self.errors,
             changes=self.versions.all_changes(),
-            tones=m.outcome_tones(self.old.program) | m.outcome_tones(self.new.program),
         )
 
     def _finished(self, groups: dict[tuple[Step, Step], DiffGroup]) -> list[DiffGroup]:

@@ -18,13 +18,12 @@ from ndrc_rules.cli.console import (
     EXIT_OK,
     EXIT_USAGE,
     EXIT_VERIFICATION_FAILED,
-    NO_TONES,
-    outcome_style,
     print_json,
     stderr,
     stdout,
 )
 from ndrc_rules.common.messages import text
+from ndrc_rules.render.trace import NO_TONES, outcome_style
 
 if TYPE_CHECKING:
     from ndrc_rules.audit.store import Problem, Store

@@ -12,28 +12,18 @@ import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from rich.console import Console
 
 from ndrc_rules.common.errors import InputFileError
 from ndrc_rules.common.messages import counted, os_reason, text
-from ndrc_rules.render.trace import (  # noqa: F401  # shared by the commands
-    NO_TONES,
-    PLAIN,
-    Tones,
-    Vocabulary,
-    outcome_style,
-    where,
-)
-
-if TYPE_CHECKING:
-    pass
 
 EXIT_OK, EXIT_INVALID_REGULATION, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_EXAMPLES_FAILED = 0, 1, 2, 3, 4
 EXIT_VERIFICATION_FAILED = 5  # a replay differs, or the store was altered
 EXIT_INTERRUPTED = 130  # Ctrl-C or kill: nothing half-written is left behind
 EXIT_BROKEN_PIPE = 141  # the reader of standard output went away (`| head`): 128 + SIGPIPE
+
 
 def unknown_ids(missing: list[str], path: Path, read: int) -> tuple[str, dict[str, object]]:
     """The catalogue code and fields saying which asked-for ids no row of `path` has."""

@@ -11,16 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ndrc_rules.cli import options
-from ndrc_rules.cli.console import (
-    EXIT_OK,
-    PLAIN,
-    Tones,
-    Vocabulary,
-    outcome_style,
-    print_json,
-    stderr,
-    stdout,
-)
+from ndrc_rules.cli.console import EXIT_OK, print_json, stderr, stdout
 from ndrc_rules.common.messages import text
 from ndrc_rules.diff_words import (
     change_text,
@@ -31,6 +22,7 @@ from ndrc_rules.diff_words import (
     step_text,
 )
 from ndrc_rules.language.source import SourceFile
+from ndrc_rules.render.trace import PLAIN, Tones, Vocabulary, outcome_style
 
 if TYPE_CHECKING:
     from ndrc_rules import diffing as df
@@ -70,14 +62,14 @@ def diff_report(report: df.DiffReport, vocabulary: Vocabulary = PLAIN) -> Render
     shown: list[RenderableType] = [_diff_headline(report)]
     if report.groups:
         title = text("diff.groups_title")
-        shown.append(_diff_groups_table(report.groups, title, report))
+        shown.append(_diff_groups_table(report.groups, title, report, vocabulary))
     if report.rule_only:
         title = text("diff.rule_only_title")
-        shown.append(_diff_groups_table(report.rule_only, title, report))
+        shown.append(_diff_groups_table(report.rule_only, title, report, vocabulary))
     if report.changed:
-        shown.append(_diff_candidates_table(report.changed, report.tones, vocabulary))
+        shown.append(_diff_candidates_table(report.changed, vocabulary.tones, vocabulary))
     if report.errors:
-        shown.append(_diff_errors_table(report.errors, report.tones))
+        shown.append(_diff_errors_table(report.errors, vocabulary.tones))
     shown += [Text(line, "dim") for line in diff_identities(report)]
     return Group(*shown)
 
@@ -92,7 +84,9 @@ def _diff_step(step: df.Step, tones: Tones) -> Text:
     return Text(step_text(step), outcome_style(step.outcome, tones))
 
 
-def _diff_groups_table(groups: list[df.DiffGroup], title: str, report: df.DiffReport) -> Table:
+def _diff_groups_table(
+    groups: list[df.DiffGroup], title: str, report: df.DiffReport, vocabulary: Vocabulary
+) -> Table:
     regimes = report.regimes
     table = Table(title=title, title_justify="left")
     table.add_column(text("col.count"), justify="right")
@@ -101,8 +95,8 @@ def _diff_groups_table(groups: list[df.DiffGroup], title: str, report: df.DiffRe
     for group in groups:
         table.add_row(
             str(group.count),
-            _diff_step(group.old, report.tones),
-            _diff_step(group.new, report.tones),
+            _diff_step(group.old, vocabulary.tones),
+            _diff_step(group.new, vocabulary.tones),
             Text("\n".join(f"{name} ({count})" for name, count in sorted(group.regimes.items()))),
             Text("\n".join(change_text(c, regimes) for c in group.changes) or "—"),
         )

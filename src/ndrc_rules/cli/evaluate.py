@@ -25,19 +25,16 @@ from ndrc_rules.cli.console import (
     EXIT_OK,
     EXIT_ROW_ERRORS,
     EXIT_USAGE,
-    PLAIN,
     PipeConsole,
-    Vocabulary,
-    outcome_style,
     output,
     stderr,
     stdout,
     warn_ignored,
-    where,
 )
 from ndrc_rules.common.messages import counted, text
 from ndrc_rules.common.numbers import readable
 from ndrc_rules.common.status import ERROR
+from ndrc_rules.render.trace import PLAIN, Vocabulary, outcome_style, where
 
 if TYPE_CHECKING:
     from ndrc_rules.api import Regulation

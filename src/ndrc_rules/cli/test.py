@@ -9,10 +9,11 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ndrc_rules.cli import options
-from ndrc_rules.cli.console import EXIT_EXAMPLES_FAILED, EXIT_OK, PLAIN, Vocabulary, stdout
+from ndrc_rules.cli.console import EXIT_EXAMPLES_FAILED, EXIT_OK, stdout
 from ndrc_rules.cli.explain import trace_tree
 from ndrc_rules.common.messages import text
 from ndrc_rules.language.source import SourceFile
+from ndrc_rules.render.trace import PLAIN, Vocabulary
 
 if TYPE_CHECKING:
     from ndrc_rules.examples import ExampleReport, ExampleResult, RegimeCoverage
